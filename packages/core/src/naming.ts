@@ -1,0 +1,70 @@
+/**
+ * Physical resource names. One function names every resource, so two stages deploy side by
+ * side in one account and the CLI finds a stage's resources by the same rule.
+ */
+
+export interface StageRef {
+  /** The SST app name, e.g. `secretwatch`. */
+  app: string;
+  /** The SST stage, e.g. `prod` or `alice`. */
+  stage: string;
+}
+
+/** What each named resource is called after `<app>-<stage>-`. */
+export const RESOURCE_SUFFIXES = {
+  trail: "trail",
+  trailBucket: "trail",
+  trailRole: "trail-logs",
+  logGroup: "cloudtrail",
+  metricFilter: "secret-access",
+  secretAccessAlarm: "secret-access",
+  topic: "alerts",
+  enricher: "enricher",
+  enricherRole: "enricher",
+  subscriptionFilter: "enricher",
+  failureQueue: "enricher-failures",
+  dashboard: "secretwatch",
+  demoSecret: "TopSecretInfo",
+} as const;
+
+export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
+
+/** Lower-case letters, digits and single hyphens: valid in every AWS name we create. */
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/**
+ * `<app>-<stage>-<suffix>`, lower-cased, truncated to `maxLength` (64 by default, the
+ * tightest limit among IAM roles, Lambda functions and queues we name).
+ */
+export function resourceName(ref: StageRef, kind: ResourceKind, maxLength = 64): string {
+  const name = [slug(ref.app), slug(ref.stage), slug(RESOURCE_SUFFIXES[kind])].filter(Boolean).join("-");
+  return name.slice(0, maxLength).replace(/-+$/, "");
+}
+
+/** Name of the stage's log group (CloudWatch Logs allows `/`). */
+export function logGroupName(ref: StageRef): string {
+  return `/${slug(ref.app)}/${slug(ref.stage)}/cloudtrail`;
+}
+
+/**
+ * S3 bucket names are global: add the account ID so the same app and stage can deploy in
+ * two accounts. At most 63 characters.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function trailBucketName(ref: StageRef, accountId: string): string {
+  const tail = `-${accountId}`;
+  return resourceName(ref, "trailBucket", 63 - tail.length) + tail;
+}
+
+/** The metric that counts secret reads. The stage is in the name: filters take no constant dimensions. */
+export function secretAccessMetricName(ref: StageRef): string {
+  return `Secret is accessed (${slug(ref.app)}-${slug(ref.stage)})`;
+}
+
+/** The metric that counts broken CloudTrail messages seen by the enricher. */
+export const ENRICHER_METRICS_NAMESPACE = "secretwatch";

@@ -1,0 +1,126 @@
+/**
+ * Per-stage settings, parsed from an environment record (SST loads `.env` and
+ * `.env.<stage>` into `process.env` before `run()`). Pure: the caller passes the record.
+ */
+
+export interface Settings {
+  /** Email addresses subscribed to the alert topic. */
+  alertEmails: string[];
+  /** Production stages retain the trail bucket and log group and are protected. */
+  production: boolean;
+  /** Name of an existing log group that already receives CloudTrail; no trail is created then. */
+  existingLogGroup: string | null;
+  /** Create the demo secret `TopSecretInfo` (never in production). */
+  demoSecret: boolean;
+  /** Retention of the log group and the trail bucket's objects. */
+  retentionDays: number;
+  /** Minutes of zero incoming log events before the blind-spot alarm fires. */
+  blindSpotMinutes: number;
+}
+
+/** Environment variable names, in one place for the README and `.env.example`. */
+export const SETTING_NAMES = {
+  alertEmails: "SECRETWATCH_ALERT_EMAILS",
+  production: "SECRETWATCH_PRODUCTION",
+  existingLogGroup: "SECRETWATCH_EXISTING_LOG_GROUP",
+  demoSecret: "SECRETWATCH_DEMO_SECRET",
+  retentionDays: "SECRETWATCH_RETENTION_DAYS",
+  blindSpotMinutes: "SECRETWATCH_BLIND_SPOT_MINUTES",
+} as const;
+
+/** Days CloudWatch Logs accepts as a retention period. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const DEFAULT_RETENTION_DAYS = 365;
+export const DEFAULT_BLIND_SPOT_MINUTES = 60;
+
+/** A setting is missing or invalid; the message names it. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+  constructor(
+    message: string,
+    readonly setting: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+// Log group names: 1-512 chars of [\.\-_/#A-Za-z0-9].
+const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === "") return fallback;
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new SettingsError(`${name} must be true or false, got "${value}"`, name);
+}
+
+function parseInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  if (!/^\d+$/.test(value.trim())) throw new SettingsError(`${name} must be a whole number, got "${value}"`, name);
+  return Number(value.trim());
+}
+
+/** Stages named `production` or `prod` are production unless the setting says otherwise. */
+export function isProductionStageName(stage: string): boolean {
+  return stage === "production" || stage === "prod";
+}
+
+/**
+ * Parses and validates the settings of `stage`. Throws {@link SettingsError} naming the
+ * first bad setting.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export function parseSettings(env: Readonly<Record<string, string | undefined>>, stage: string): Settings {
+  const n = SETTING_NAMES;
+  const emails = (env[n.alertEmails] ?? "")
+    .split(/[,;\s]+/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (emails.length === 0) {
+    throw new SettingsError(
+      `${n.alertEmails} is required: a comma-separated list of addresses that receive the alerts (set it in .env.${stage})`,
+      n.alertEmails,
+    );
+  }
+  const bad = emails.find((e) => !EMAIL.test(e));
+  if (bad !== undefined) throw new SettingsError(`${n.alertEmails} has an invalid address: "${bad}"`, n.alertEmails);
+
+  const production = parseBoolean(n.production, env[n.production], isProductionStageName(stage));
+
+  const existing = env[n.existingLogGroup]?.trim() || null;
+  if (existing !== null && !LOG_GROUP.test(existing)) {
+    throw new SettingsError(
+      `${n.existingLogGroup} must be a log group name (not an ARN) in this account and Region, got "${existing}"`,
+      n.existingLogGroup,
+    );
+  }
+
+  const demoSecret = parseBoolean(n.demoSecret, env[n.demoSecret], false);
+  if (demoSecret && production) {
+    throw new SettingsError(`${n.demoSecret} is refused on a production stage ("${stage}")`, n.demoSecret);
+  }
+
+  const retentionDays = parseInteger(n.retentionDays, env[n.retentionDays], DEFAULT_RETENTION_DAYS);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
+    throw new SettingsError(
+      `${n.retentionDays} must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values), got ${retentionDays}`,
+      n.retentionDays,
+    );
+  }
+
+  const blindSpotMinutes = parseInteger(n.blindSpotMinutes, env[n.blindSpotMinutes], DEFAULT_BLIND_SPOT_MINUTES);
+  if (blindSpotMinutes < 5 || blindSpotMinutes > 1440) {
+    throw new SettingsError(
+      `${n.blindSpotMinutes} must be between 5 and 1440, got ${blindSpotMinutes}`,
+      n.blindSpotMinutes,
+    );
+  }
+
+  return { alertEmails: emails, production, existingLogGroup: existing, demoSecret, retentionDays, blindSpotMinutes };
+}
