@@ -1,0 +1,16 @@
+/** The pure logic of secretwatch: no AWS SDK, no SST, no process.env. */
+export * from "./decode.js";
+export * from "./enrich.js";
+export * from "./events.js";
+export * from "./format.js";
+export * from "./identity.js";
+export * from "./naming.js";
+export * from "./pipeline.js";
+export * from "./plan.js";
+export * from "./sanitize.js";
+export * from "./secret.js";
+export * from "./select.js";
+export * from "./settings.js";
+export * from "./source.js";
+export type * from "./types.js";
+export * from "./useragent.js";

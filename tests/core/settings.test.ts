@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { parseSettings, SETTING_NAMES, SettingsError } from "../../packages/core/src/settings.js";
+
+const emails = { [SETTING_NAMES.alertEmails]: "sec@example.com, ops@example.org" };
+
+function settingError(fn: () => unknown): SettingsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof SettingsError) return error;
+    throw error;
+  }
+  throw new Error("expected a SettingsError");
+}
+
+describe("parseSettings", () => {
+  it("applies the defaults a security engineer expects", () => {
+    expect(parseSettings(emails, "dev")).toEqual({
+      alertEmails: ["sec@example.com", "ops@example.org"],
+      production: false,
+      existingLogGroup: null,
+      demoSecret: false,
+      retentionDays: 365,
+      blindSpotMinutes: 60,
+    });
+  });
+
+  it.each([
+    ["prod", true],
+    ["production", true],
+    ["Prod", false],
+    ["staging", false],
+  ])("stage %s is production by default: %s", (stage, production) => {
+    expect(parseSettings(emails, stage).production).toBe(production);
+  });
+
+  it("lets the setting override the stage name", () => {
+    expect(parseSettings({ ...emails, [SETTING_NAMES.production]: "true" }, "live").production).toBe(true);
+    expect(parseSettings({ ...emails, [SETTING_NAMES.production]: "false" }, "prod").production).toBe(false);
+  });
+
+  it.each([
+    [{}, SETTING_NAMES.alertEmails, /is required/],
+    [{ [SETTING_NAMES.alertEmails]: "not-an-address" }, SETTING_NAMES.alertEmails, /invalid address/],
+    [{ ...emails, [SETTING_NAMES.retentionDays]: "100" }, SETTING_NAMES.retentionDays, /must be one of/],
+    [{ ...emails, [SETTING_NAMES.retentionDays]: "abc" }, SETTING_NAMES.retentionDays, /whole number/],
+    [{ ...emails, [SETTING_NAMES.production]: "maybe" }, SETTING_NAMES.production, /true or false/],
+    [
+      { ...emails, [SETTING_NAMES.existingLogGroup]: "arn:aws:logs:us-east-1:1:log-group:x" },
+      SETTING_NAMES.existingLogGroup,
+      /not an ARN/,
+    ],
+    [{ ...emails, [SETTING_NAMES.blindSpotMinutes]: "1" }, SETTING_NAMES.blindSpotMinutes, /between/],
+  ])("rejects %o naming %s", (env, setting, message) => {
+    const error = settingError(() => parseSettings(env, "dev"));
+    expect(error.setting).toBe(setting);
+    expect(error.message).toContain(setting);
+    expect(error.message).toMatch(message);
+  });
+
+  it("refuses the demo secret in production", () => {
+    const error = settingError(() => parseSettings({ ...emails, [SETTING_NAMES.demoSecret]: "true" }, "prod"));
+    expect(error.setting).toBe(SETTING_NAMES.demoSecret);
+    expect(parseSettings({ ...emails, [SETTING_NAMES.demoSecret]: "true" }, "dev").demoSecret).toBe(true);
+  });
+
+  it("accepts a bring-your-own log group name", () => {
+    const s = parseSettings({ ...emails, [SETTING_NAMES.existingLogGroup]: "aws-cloudtrail-logs-123/org" }, "dev");
+    expect(s.existingLogGroup).toBe("aws-cloudtrail-logs-123/org");
+  });
+});
