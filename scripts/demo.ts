@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the whole enricher path with no AWS. Real CloudTrail records committed in the
+ * repo are gzipped into CloudWatch Logs subscription events, run through `createHandler`
+ * with an SNS client that prints each Publish, so you see the emails that would be sent.
+ */
+import { readFileSync } from "node:fs";
+import type { PublishCommand } from "@aws-sdk/client-sns";
+import { createHandler } from "../packages/functions/src/enricher.js";
+import type { SnsSender } from "../packages/functions/src/publish.js";
+import { recordsEvent } from "../tests/helpers/subscription.js";
+
+const FIXTURES = ["tests/fixtures/cloudtrail/stratus-secretsmanager.json", "tests/fixtures/cloudtrail/demo-mixed.json"];
+const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:secretwatch-demo-alerts";
+
+const rule = "=".repeat(78);
+let sent = 0;
+
+/** Prints each Publish the way an email subscriber would read it. */
+const printingSns = {
+  async send(command: PublishCommand) {
+    const { Subject, Message, MessageAttributes } = command.input;
+    sent++;
+    const attrs = Object.entries(MessageAttributes ?? {})
+      .map(([k, v]) => `${k}=${v.StringValue}`)
+      .join("  ");
+    process.stdout.write(`${rule}\nEmail #${sent}\nSubject: ${Subject}\nAttributes: ${attrs}\n\n${Message}\n`);
+    return { MessageId: `demo-${sent}`, $metadata: {} };
+  },
+} as unknown as SnsSender;
+
+const handler = createHandler({
+  sns: printingSns,
+  topicArn: TOPIC_ARN,
+  app: "secretwatch",
+  stage: "demo",
+  clock: () => new Date(),
+});
+
+for (const file of FIXTURES) {
+  const records = JSON.parse(readFileSync(file, "utf8")) as object[];
+  // CloudWatch Logs would deliver them in batches; one event per file is enough here.
+  const result = await handler(recordsEvent(records));
+  process.stderr.write(
+    `\n${file}: ${result.records} records, ${result.hits} secret-value retrievals, ` +
+      `${result.malformed} malformed, ${result.published} emails\n`,
+  );
+}
+process.stdout.write(`${rule}\n${sent} alert emails would have been sent to the topic's subscribers.\n`);

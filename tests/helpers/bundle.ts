@@ -1,0 +1,38 @@
+/**
+ * Bundles a Lambda handler the way SST 4 builds Node functions: esbuild, ESM with an `.mjs`
+ * extension, a `createRequire` banner (so bundled CommonJS can `require` built-ins), names
+ * kept, Node 22 target, everything (the AWS SDK included) inside the bundle.
+ */
+import path from "node:path";
+import { build } from "esbuild";
+
+export interface BundleResult {
+  file: string;
+  bytes: number;
+}
+
+export async function bundleHandler(entry: string, outdir: string, minify = true): Promise<BundleResult> {
+  const result = await build({
+    entryPoints: { enricher: path.resolve(entry) },
+    outdir,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    outExtension: { ".js": ".mjs" },
+    mainFields: ["module", "main"],
+    keepNames: true,
+    minify,
+    metafile: true,
+    logLevel: "silent",
+    banner: {
+      js: [
+        `import { createRequire as topLevelCreateRequire } from "module";`,
+        `const require = topLevelCreateRequire(import.meta.url);`,
+      ].join("\n"),
+    },
+  });
+  const [file, meta] = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith(".mjs")) ?? [];
+  if (!file || !meta) throw new Error("esbuild produced no .mjs output");
+  return { file: path.resolve(file), bytes: meta.bytes };
+}
