@@ -1,0 +1,190 @@
+/**
+ * Decodes a CloudWatch Logs subscription payload (base64 → gzip → JSON) into CloudTrail
+ * records. Only a wholly unusable envelope throws; one bad message never hides the others.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
+ */
+import { gunzipSync } from "node:zlib";
+import type { CloudTrailRecord } from "./types.js";
+
+/**
+ * The subscription envelope as a whole cannot be used; `cause` holds the underlying error.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
+ */
+export class DecodeError extends Error {
+  override name = "DecodeError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface DecodedLogEvent {
+  id: string;
+  timestamp: number;
+  record: CloudTrailRecord;
+}
+
+export interface MalformedMessage {
+  id: string;
+  reason: "invalid-json" | "not-cloudtrail";
+  /** The first 64 characters of the message, non-printable-ASCII replaced by `?` (safe to log). */
+  prefix: string;
+}
+
+export interface DecodedPayload {
+  messageType: string;
+  owner: string;
+  logGroup: string;
+  logStream: string;
+  subscriptionFilters: string[];
+  events: DecodedLogEvent[];
+  malformed: MalformedMessage[];
+}
+
+/** A health probe CloudWatch Logs sends to check the destination; it holds no records. */
+const CONTROL_MESSAGE = "CONTROL_MESSAGE";
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Far above any real batch (events are at most 256 KB each); stops a gzip bomb. */
+const MAX_UNZIPPED_BYTES = 64 * 1024 * 1024;
+const PREFIX_LENGTH = 64;
+
+/**
+ * A JSON-style object: not null, not an array, not a class instance.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The value when it is a string, else `null`: every record field is untrusted.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/**
+ * True for a plain object with string `eventSource`, `eventName` and `eventID` (and a string
+ * `eventTime` when present). Other fields are not checked: read them as untrusted.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function isCloudTrailRecord(value: unknown): value is CloudTrailRecord {
+  if (!isJsonObject(value)) return false;
+  const { eventSource, eventName, eventID, eventTime } = value;
+  return (
+    typeof eventSource === "string" &&
+    typeof eventName === "string" &&
+    typeof eventID === "string" &&
+    (eventTime === undefined || typeof eventTime === "string")
+  );
+}
+
+/**
+ * Parses one log event's `message`: a CloudTrail record as JSON text, possibly truncated.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html
+ */
+export function parseRecordMessage(
+  message: string,
+): { record: CloudTrailRecord } | { reason: MalformedMessage["reason"] } {
+  if (typeof message !== "string") return { reason: "not-cloudtrail" };
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return { reason: "invalid-json" };
+  }
+  return isCloudTrailRecord(value) ? { record: value } : { reason: "not-cloudtrail" };
+}
+
+/** First characters of `text` with anything outside printable ASCII replaced by `?`. */
+function safePrefix(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    if (out.length >= PREFIX_LENGTH) break;
+    out += /^[\x20-\x7E]$/.test(ch) ? ch : "?";
+  }
+  return out;
+}
+
+/** Short text for a value that is not a string message, for the log line. */
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
+function decodeLogEvent(entry: unknown): DecodedLogEvent | MalformedMessage {
+  const fields = isJsonObject(entry) ? entry : {};
+  const rawId = fields.id;
+  const id = typeof rawId === "string" ? rawId : typeof rawId === "number" ? String(rawId) : "";
+  const message = fields.message;
+  if (!isJsonObject(entry) || typeof message !== "string") {
+    return { id, reason: "not-cloudtrail", prefix: safePrefix(describe(isJsonObject(entry) ? message : entry)) };
+  }
+  const parsed = parseRecordMessage(message);
+  if ("reason" in parsed) return { id, reason: parsed.reason, prefix: safePrefix(message) };
+  const timestamp = typeof fields.timestamp === "number" && Number.isFinite(fields.timestamp) ? fields.timestamp : 0;
+  return { id, timestamp, record: parsed.record };
+}
+
+/**
+ * Splits an already-decoded subscription payload into CloudTrail records and malformed
+ * messages. A `CONTROL_MESSAGE` yields neither. Throws {@link DecodeError} when the payload
+ * is not an object, has no `messageType`, or (for data messages) no `logEvents` array.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
+ */
+export function decodeLogsPayload(payload: unknown): DecodedPayload {
+  if (!isJsonObject(payload)) throw new DecodeError("The subscription payload is not a JSON object");
+  const messageType = payload.messageType;
+  if (typeof messageType !== "string" || messageType === "") {
+    throw new DecodeError("The subscription payload has no messageType");
+  }
+  const filters = Array.isArray(payload.subscriptionFilters) ? payload.subscriptionFilters : [];
+  const decoded: DecodedPayload = {
+    messageType,
+    owner: stringOrNull(payload.owner) ?? "",
+    logGroup: stringOrNull(payload.logGroup) ?? "",
+    logStream: stringOrNull(payload.logStream) ?? "",
+    subscriptionFilters: filters.filter((f): f is string => typeof f === "string"),
+    events: [],
+    malformed: [],
+  };
+  if (messageType === CONTROL_MESSAGE) return decoded;
+  if (!Array.isArray(payload.logEvents)) {
+    throw new DecodeError(`The ${messageType} payload has no logEvents array`);
+  }
+  for (const entry of payload.logEvents as unknown[]) {
+    const result = decodeLogEvent(entry);
+    if ("record" in result) decoded.events.push(result);
+    else decoded.malformed.push(result);
+  }
+  return decoded;
+}
+
+/**
+ * Decodes `awslogs.data` of a subscription event: base64, then gzip, then JSON, then
+ * {@link decodeLogsPayload}. Throws {@link DecodeError} (with `cause`) at the first step that fails.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-cloudwatchlogs.html
+ */
+export function decodeSubscriptionData(data: string): DecodedPayload {
+  if (typeof data !== "string" || data.length === 0 || !BASE64.test(data)) {
+    throw new DecodeError("The subscription data is not base64 text");
+  }
+  let text: string;
+  try {
+    text = gunzipSync(Buffer.from(data, "base64"), { maxOutputLength: MAX_UNZIPPED_BYTES }).toString("utf8");
+  } catch (cause) {
+    throw new DecodeError("The subscription data is not valid gzip", { cause });
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (cause) {
+    throw new DecodeError("The unzipped subscription data is not JSON", { cause });
+  }
+  return decodeLogsPayload(payload);
+}

@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  DecodeError,
+  decodeLogsPayload,
+  decodeSubscriptionData,
+  isCloudTrailRecord,
+  parseRecordMessage,
+} from "../../packages/core/src/decode.js";
+
+const fixture = (name: string): unknown[] =>
+  JSON.parse(readFileSync(new URL(`../fixtures/cloudtrail/${name}`, import.meta.url), "utf8"));
+
+const [secretRead] = fixture("stratus-secretsmanager.json") as [Record<string, unknown>];
+const secretReadText = JSON.stringify(secretRead);
+
+/** What CloudWatch Logs hands the Lambda in `awslogs.data`. */
+const envelope = (payload: unknown): string => gzipSync(Buffer.from(JSON.stringify(payload))).toString("base64");
+
+const dataMessage = (messages: unknown[]) => ({
+  messageType: "DATA_MESSAGE",
+  owner: "111122223333",
+  logGroup: "/secretwatch/prod/cloudtrail",
+  logStream: "111122223333_CloudTrail_eu-west-1",
+  subscriptionFilters: ["secretwatch-prod-enricher"],
+  logEvents: messages.map((message, i) => ({ id: `3829${i}`, timestamp: 1722429412000 + i, message })),
+});
+
+describe("decodeSubscriptionData", () => {
+  it("decodes a real envelope and keeps the log event's id and timestamp", () => {
+    const decoded = decodeSubscriptionData(envelope(dataMessage([secretReadText])));
+    expect(decoded).toMatchObject({
+      messageType: "DATA_MESSAGE",
+      owner: "111122223333",
+      logGroup: "/secretwatch/prod/cloudtrail",
+      logStream: "111122223333_CloudTrail_eu-west-1",
+      subscriptionFilters: ["secretwatch-prod-enricher"],
+      malformed: [],
+    });
+    expect(decoded.events).toEqual([{ id: "38290", timestamp: 1722429412000, record: secretRead }]);
+  });
+
+  it("sorts every message into a record or a malformed entry, and one bad message never stops the others", () => {
+    const messages = [
+      secretReadText,
+      secretReadText.slice(0, 120), // truncated
+      "{not json",
+      '{"hello":1}',
+      "[]",
+      '"str"',
+      "null",
+      JSON.stringify({ ...secretRead, eventTime: 1722429412 }),
+      secretReadText,
+    ];
+    const decoded = decodeSubscriptionData(envelope(dataMessage(messages)));
+    expect(decoded.events.map((e) => e.id)).toEqual(["38290", "38298"]);
+    expect(decoded.malformed.map(({ id, reason }) => [id, reason])).toEqual([
+      ["38291", "invalid-json"],
+      ["38292", "invalid-json"],
+      ["38293", "not-cloudtrail"],
+      ["38294", "not-cloudtrail"],
+      ["38295", "not-cloudtrail"],
+      ["38296", "not-cloudtrail"],
+      ["38297", "not-cloudtrail"],
+    ]);
+    expect(decoded.malformed[0]?.prefix).toBe(secretReadText.slice(0, 64));
+  });
+
+  it("returns nothing for a CONTROL_MESSAGE and does not parse its messages", () => {
+    const control = {
+      messageType: "CONTROL_MESSAGE",
+      owner: "CloudwatchLogs",
+      logGroup: "",
+      logStream: "",
+      subscriptionFilters: [],
+      logEvents: [{ id: "", timestamp: 1, message: "CWL CONTROL MESSAGE: Checking health of destination Firehose." }],
+    };
+    expect(decodeSubscriptionData(envelope(control))).toEqual({
+      ...control,
+      logEvents: undefined,
+      events: [],
+      malformed: [],
+    });
+  });
+
+  it.each([
+    ["bad base64", "this is *not* base64!", /base64/],
+    ["empty data", "", /base64/],
+    ["base64 of something that is not gzip", Buffer.from('{"messageType":"DATA_MESSAGE"}').toString("base64"), /gzip/],
+    ["gzip of non-JSON", gzipSync(Buffer.from("CWL says hi")).toString("base64"), /not JSON/],
+    ["JSON that is not an object", envelope([1, 2]), /not a JSON object/],
+    ["JSON without messageType", envelope({ logEvents: [] }), /messageType/],
+    ["JSON without logEvents", envelope({ messageType: "DATA_MESSAGE", owner: "1" }), /logEvents/],
+    ["logEvents that is not an array", envelope({ messageType: "DATA_MESSAGE", logEvents: {} }), /logEvents/],
+  ])("throws a DecodeError for %s", (_case, data, message) => {
+    let error: unknown;
+    try {
+      decodeSubscriptionData(data);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as Error).name).toBe("DecodeError");
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("keeps the underlying error as the cause", () => {
+    const error = (() => {
+      try {
+        decodeSubscriptionData(gzipSync(Buffer.from("nope")).toString("base64"));
+      } catch (e) {
+        return e as DecodeError;
+      }
+    })();
+    expect(error?.cause).toBeInstanceOf(SyntaxError);
+  });
+});
+
+describe("decodeLogsPayload", () => {
+  it.each([
+    ["a log event that is not an object", "just text", "", '"just text"'],
+    ["a null log event", null, "", "null"],
+    ["a numeric message", { id: "7", timestamp: 1, message: 42 }, "7", "42"],
+    ["a missing message", { id: 8, timestamp: 1 }, "8", "undefined"],
+  ])("reports %s as malformed instead of throwing", (_case, entry, id, prefix) => {
+    const decoded = decodeLogsPayload({
+      messageType: "DATA_MESSAGE",
+      logEvents: [entry, { id: "9", message: secretReadText }],
+    });
+    expect(decoded.malformed).toEqual([{ id, reason: "not-cloudtrail", prefix }]);
+    expect(decoded.events).toHaveLength(1);
+  });
+
+  it("makes the prefix safe to log: 64 printable ASCII characters at most", () => {
+    const hostile = `{"eventName":"x\u0000\u001b[31m\r\nFAKE LOG LINE\u202e\u{1F600}${"A".repeat(100)}`;
+    const [bad] = decodeLogsPayload({
+      messageType: "DATA_MESSAGE",
+      logEvents: [{ id: "1", message: hostile }],
+    }).malformed;
+    expect(bad?.reason).toBe("invalid-json");
+    expect(bad?.prefix).toMatch(/^[\x20-\x7E]{64}$/);
+    expect(bad?.prefix.startsWith('{"eventName":"x??[31m??FAKE LOG LINE??AAA')).toBe(true);
+  });
+
+  it("fills envelope fields of the wrong type with empty values", () => {
+    const decoded = decodeLogsPayload({
+      messageType: "DATA_MESSAGE",
+      owner: 1,
+      subscriptionFilters: "x",
+      logEvents: [],
+    });
+    expect(decoded).toMatchObject({ owner: "", logGroup: "", logStream: "", subscriptionFilters: [] });
+  });
+
+  it("never throws for any log event content", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.jsonValue(), fc.record({ id: fc.string(), message: fc.string() }))),
+        (entries) => {
+          const decoded = decodeLogsPayload({ messageType: "DATA_MESSAGE", logEvents: entries });
+          expect(decoded.events.length + decoded.malformed.length).toBe(entries.length);
+        },
+      ),
+    );
+  });
+});
+
+describe("parseRecordMessage and isCloudTrailRecord", () => {
+  it.each([
+    ["a CloudTrail record", secretReadText, "record"],
+    ["truncated JSON", secretReadText.slice(0, -1), "invalid-json"],
+    ["an empty message", "", "invalid-json"],
+    ["an object that is not a record", '{"hello":1}', "not-cloudtrail"],
+    ["an array", "[]", "not-cloudtrail"],
+    ["a string", '"str"', "not-cloudtrail"],
+    ["null", "null", "not-cloudtrail"],
+    ["a record without eventID", '{"eventSource":"s","eventName":"n"}', "not-cloudtrail"],
+    ["a record with a numeric eventName", '{"eventSource":"s","eventName":1,"eventID":"e"}', "not-cloudtrail"],
+    [
+      "a record with a numeric eventTime",
+      '{"eventSource":"s","eventName":"n","eventID":"e","eventTime":1}',
+      "not-cloudtrail",
+    ],
+    ["a minimal record", '{"eventSource":"s","eventName":"n","eventID":"e"}', "record"],
+  ])("%s → %s", (_case, message, expected) => {
+    const parsed = parseRecordMessage(message);
+    expect("record" in parsed ? "record" : parsed.reason).toBe(expected);
+  });
+
+  it("accepts every record of the real fixtures", () => {
+    const records = [...fixture("stratus-secretsmanager.json"), ...fixture("stratus-other-techniques.json")];
+    expect(records).toHaveLength(111);
+    expect(records.every((record) => isCloudTrailRecord(record))).toBe(true);
+  });
+
+  it("refuses class instances and arrays even with the right fields", () => {
+    const fields = { eventSource: "s", eventName: "n", eventID: "e" };
+    expect(isCloudTrailRecord(Object.assign(new Date(), fields))).toBe(false);
+    expect(isCloudTrailRecord(Object.assign([], fields))).toBe(false);
+    expect(isCloudTrailRecord(Object.assign(Object.create(null), fields))).toBe(true);
+  });
+});
