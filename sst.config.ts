@@ -1,9 +1,47 @@
 /// <reference path="./.sst/platform/config.d.ts" />
+
+/**
+ * secretwatch: every read of a Secrets Manager secret value becomes an email.
+ * CloudTrail -> CloudWatch Logs -> metric filter + alarm, and subscription filter ->
+ * enricher Lambda -> SNS email. Settings come from `.env.<stage>` (see .env.example).
+ */
 export default $config({
-  app(input) {
-    return { name: "secretwatch", home: "aws", removal: "remove" };
+  async app(input) {
+    // Never throw here (it would break `sst install` too): run() checks the settings.
+    // (SST refuses top-level imports in this file: import inside the functions.)
+    const { lenientProduction } = await import("./stacks/production");
+    const production = lenientProduction(process.env.SECRETWATCH_PRODUCTION, input.stage);
+    return {
+      name: "secretwatch",
+      home: "aws",
+      removal: production ? "retain" : "remove",
+      protect: production,
+    };
   },
   async run() {
-    return {};
+    // Parses and validates the settings first (leniently on `sst remove`): a bad setting
+    // stops the deploy with a message naming it, before any resource is declared.
+    const { settings, stageRef } = await import("./stacks/settings");
+    const { trail, trailBucket, watchedLogGroup } = await import("./stacks/trail");
+    const { securityAlarms } = await import("./stacks/alerts");
+    const { secretAccessAlarm } = await import("./stacks/detection");
+    const { enricher, enricherFailures } = await import("./stacks/enricher");
+    const { dashboard } = await import("./stacks/monitoring");
+    const { demoSecret } = await import("./stacks/demo");
+
+    return {
+      stage: stageRef.stage,
+      production: settings.production,
+      alertTopicArn: securityAlarms.arn,
+      alertEmails: settings.alertEmails.join(", "),
+      logGroup: watchedLogGroup.name,
+      trail: trail?.name ?? "none (existing log group)",
+      trailBucket: trailBucket?.name ?? "none (existing log group)",
+      secretAccessAlarm: secretAccessAlarm.name,
+      enricher: enricher.name,
+      enricherFailureQueue: enricherFailures.url,
+      dashboard: dashboard.dashboardName,
+      ...(demoSecret ? { demoSecret: demoSecret.name } : {}),
+    };
   },
 });

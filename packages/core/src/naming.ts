@@ -25,6 +25,14 @@ export const RESOURCE_SUFFIXES = {
   failureQueue: "enricher-failures",
   dashboard: "secretwatch",
   demoSecret: "TopSecretInfo",
+  // Self-monitoring alarms: each watches one way an alert can be lost.
+  enricherErrorsAlarm: "enricher-errors",
+  enricherThrottlesAlarm: "enricher-throttles",
+  enricherDroppedAlarm: "enricher-events-dropped",
+  enricherDestinationAlarm: "enricher-destination-failures",
+  failureQueueAlarm: "enricher-failures-waiting",
+  deliveryFailedAlarm: "alerts-delivery-failed",
+  blindSpotAlarm: "blind-spot",
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;

@@ -1,0 +1,73 @@
+/**
+ * The alert topic: CloudWatch alarms and the enricher publish to it, the configured
+ * addresses receive it by email.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+ */
+import { createHash } from "node:crypto";
+import { accountId, nameOf, namePrefix, partition, region, settings } from "./settings";
+
+export const securityAlarms = new aws.sns.Topic("SecurityAlarms", {
+  name: nameOf("topic"),
+  displayName: "secretwatch",
+});
+
+/** Every alarm of this stage (they are all named `<app>-<stage>-...`). */
+export const stageAlarmArns = $interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${namePrefix}*`;
+
+/**
+ * Replaces the default topic policy (which trusts `*` with an owner condition): CloudWatch
+ * may publish only for this account's alarms of this stage, and only this account's
+ * principals (subject to their own IAM policies) may use the topic.
+ */
+export const securityAlarmsPolicy = new aws.sns.TopicPolicy("SecurityAlarmsPolicy", {
+  arn: securityAlarms.arn,
+  policy: aws.iam.getPolicyDocumentOutput({
+    statements: [
+      {
+        sid: "CloudWatchAlarmsOfThisStage",
+        actions: ["sns:Publish"],
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        resources: [securityAlarms.arn],
+        conditions: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [stageAlarmArns] },
+        ],
+      },
+      {
+        sid: "OwnerAccountOnly",
+        actions: [
+          "sns:Publish",
+          "sns:Subscribe",
+          "sns:Receive",
+          "sns:GetTopicAttributes",
+          "sns:SetTopicAttributes",
+          "sns:ListSubscriptionsByTopic",
+          "sns:AddPermission",
+          "sns:RemovePermission",
+          "sns:DeleteTopic",
+        ],
+        principals: [{ type: "AWS", identifiers: [$interpolate`arn:${partition}:iam::${accountId}:root`] }],
+        resources: [securityAlarms.arn],
+      },
+    ],
+  }).json,
+});
+
+/** A stable logical name per address: reordering the list must not re-subscribe anyone. */
+function subscriptionName(email: string): string {
+  return `AlertEmail${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10)}`;
+}
+
+const uniqueEmails = [...new Map(settings.alertEmails.map((e) => [e.toLowerCase(), e])).values()];
+
+/** One email subscription per address; each stays pending until its recipient confirms. */
+export const alertEmailSubscriptions = uniqueEmails.map(
+  (email) =>
+    new aws.sns.TopicSubscription(subscriptionName(email), {
+      topic: securityAlarms.arn,
+      protocol: "email",
+      endpoint: email,
+    }),
+);

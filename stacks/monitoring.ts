@@ -1,0 +1,178 @@
+/**
+ * Watching the watcher: an alarm for each way an alert can be lost (enricher errors,
+ * throttles, dropped events, undeliverable failures, failures waiting in the queue, emails
+ * SNS could not deliver, and a log group that stopped receiving CloudTrail), and a dashboard.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
+ */
+import { METRIC_NAMESPACE } from "../packages/core/src/events";
+import type { ResourceKind } from "../packages/core/src/naming";
+import { securityAlarms } from "./alerts";
+import { secretAccessAlarm, secretAccessMetric } from "./detection";
+import { enricher, enricherFailures } from "./enricher";
+import { alarmNameOf, nameOf, region, settings, stageRef } from "./settings";
+import { watchedLogGroup } from "./trail";
+
+type Input<T> = $util.Input<T>;
+
+interface AlarmSpec {
+  kind: ResourceKind;
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, Input<string>>;
+  statistic: "Sum" | "Maximum";
+  period: number;
+}
+
+/** Alarms when the metric is at least 1 in a period; a metric with no data is fine. */
+function atLeastOnce(logicalName: string, spec: AlarmSpec) {
+  return new aws.cloudwatch.MetricAlarm(logicalName, {
+    name: alarmNameOf(spec.kind),
+    alarmDescription: `secretwatch ${stageRef.stage}: ${spec.description}`,
+    namespace: spec.namespace,
+    metricName: spec.metricName,
+    dimensions: spec.dimensions,
+    statistic: spec.statistic,
+    period: spec.period,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [securityAlarms.arn],
+  });
+}
+
+const lambda = (metricName: string) => ({
+  namespace: "AWS/Lambda",
+  metricName,
+  dimensions: { FunctionName: enricher.name },
+  statistic: "Sum" as const,
+  period: 60,
+});
+
+export const enricherErrorsAlarm = atLeastOnce("EnricherErrorsAlarm", {
+  kind: "enricherErrorsAlarm",
+  description: "the enricher failed; the event is retried, then kept in the failure queue",
+  ...lambda("Errors"),
+});
+
+export const enricherThrottlesAlarm = atLeastOnce("EnricherThrottlesAlarm", {
+  kind: "enricherThrottlesAlarm",
+  description: "the enricher was throttled; alerts are delayed",
+  ...lambda("Throttles"),
+});
+
+export const enricherDroppedAlarm = atLeastOnce("EnricherDroppedAlarm", {
+  kind: "enricherDroppedAlarm",
+  description: "Lambda dropped events for the enricher; their alerts are lost",
+  ...lambda("AsyncEventsDropped"),
+});
+
+export const enricherDestinationAlarm = atLeastOnce("EnricherDestinationAlarm", {
+  kind: "enricherDestinationAlarm",
+  description: "a failed event could not be sent to the failure queue; its alert is lost",
+  ...lambda("DestinationDeliveryFailures"),
+});
+
+export const failureQueueAlarm = atLeastOnce("EnricherFailuresAlarm", {
+  kind: "failureQueueAlarm",
+  description: "events the enricher could not process are waiting in the failure queue",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  dimensions: { QueueName: enricherFailures.name },
+  statistic: "Maximum",
+  period: 300,
+});
+
+export const deliveryFailedAlarm = atLeastOnce("AlertDeliveryFailedAlarm", {
+  kind: "deliveryFailedAlarm",
+  description: "SNS could not deliver an alert to a subscriber",
+  namespace: "AWS/SNS",
+  metricName: "NumberOfNotificationsFailed",
+  dimensions: { TopicName: securityAlarms.name },
+  statistic: "Sum",
+  period: 300,
+});
+
+/**
+ * No CloudTrail record at all for `blindSpotMinutes`: the trail stopped, delivery broke, or
+ * someone redirected it. No data counts as breaching. One period of the whole window (a
+ * multiple of 60 s; period times evaluation periods may not exceed a day).
+ */
+export const blindSpotAlarm = new aws.cloudwatch.MetricAlarm("BlindSpotAlarm", {
+  name: alarmNameOf("blindSpotAlarm"),
+  alarmDescription: `secretwatch ${stageRef.stage}: no CloudTrail event reached the log group for ${settings.blindSpotMinutes} minutes; secret reads may go unseen`,
+  namespace: "AWS/Logs",
+  metricName: "IncomingLogEvents",
+  dimensions: { LogGroupName: watchedLogGroup.name },
+  statistic: "Sum",
+  period: settings.blindSpotMinutes * 60,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  threshold: 1,
+  comparisonOperator: "LessThanThreshold",
+  treatMissingData: "breaching",
+  alarmActions: [securityAlarms.arn],
+  // Recovery is news too: events are flowing again.
+  okActions: [securityAlarms.arn],
+});
+
+export const selfAlarms = [
+  enricherErrorsAlarm,
+  enricherThrottlesAlarm,
+  enricherDroppedAlarm,
+  enricherDestinationAlarm,
+  failureQueueAlarm,
+  deliveryFailedAlarm,
+  blindSpotAlarm,
+];
+
+function metricWidget(x: number, y: number, title: string, stat: string, period: number, metrics: Input<string>[][]) {
+  return {
+    type: "metric",
+    x,
+    y,
+    width: 12,
+    height: 6,
+    properties: { title, region, stat, period, view: "timeSeries", stacked: false, metrics },
+  };
+}
+
+export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
+  dashboardName: nameOf("dashboard"),
+  dashboardBody: $jsonStringify({
+    widgets: [
+      metricWidget(0, 0, "Secret value reads", "Sum", 60, [[METRIC_NAMESPACE, secretAccessMetric]]),
+      metricWidget(12, 0, "Enricher", "Sum", 60, [
+        ["AWS/Lambda", "Invocations", "FunctionName", enricher.name],
+        ["AWS/Lambda", "Errors", "FunctionName", enricher.name],
+        ["AWS/Lambda", "Throttles", "FunctionName", enricher.name],
+        ["AWS/Lambda", "AsyncEventsDropped", "FunctionName", enricher.name],
+        ["AWS/Lambda", "DestinationDeliveryFailures", "FunctionName", enricher.name],
+      ]),
+      metricWidget(0, 6, "Failure queue depth", "Maximum", 300, [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", enricherFailures.name],
+      ]),
+      metricWidget(12, 6, "CloudTrail events arriving", "Sum", 300, [
+        ["AWS/Logs", "IncomingLogEvents", "LogGroupName", watchedLogGroup.name],
+      ]),
+      metricWidget(0, 12, "Alert emails", "Sum", 300, [
+        ["AWS/SNS", "NumberOfMessagesPublished", "TopicName", securityAlarms.name],
+        ["AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", securityAlarms.name],
+        ["AWS/SNS", "NumberOfNotificationsFailed", "TopicName", securityAlarms.name],
+      ]),
+      {
+        type: "alarm",
+        x: 12,
+        y: 12,
+        width: 12,
+        height: 6,
+        properties: { title: "Alarms", alarms: [secretAccessAlarm, ...selfAlarms].map((a) => a.arn) },
+      },
+    ],
+  }),
+});
