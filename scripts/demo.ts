@@ -9,7 +9,15 @@ import { createHandler } from "../packages/functions/src/enricher.js";
 import type { SnsSender } from "../packages/functions/src/publish.js";
 import { recordsEvent } from "../tests/helpers/subscription.js";
 
-const FIXTURES = ["tests/fixtures/cloudtrail/stratus-secretsmanager.json", "tests/fixtures/cloudtrail/demo-mixed.json"];
+/** Real records (Stratus Red Team) first, then hand-written ones for other callers and outcomes. */
+const FIXTURES = [
+  "stratus-secretsmanager.json",
+  "assumed-role-console.json",
+  "failures.json",
+  "batch-with-companions.json",
+  "cross-account.json",
+  "hostile.json",
+].map((name) => `tests/fixtures/cloudtrail/${name}`);
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:secretwatch-demo-alerts";
 
 const rule = "=".repeat(78);

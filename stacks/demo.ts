@@ -5,11 +5,12 @@
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html
  */
 import { randomBytes } from "node:crypto";
-import { nameOf, production, settings, stageRef } from "./settings";
+import { demoSecretName } from "../packages/core/src/naming";
+import { production, settings, stageRef } from "./settings";
 
 function createDemoSecret() {
   const secret = new aws.secretsmanager.Secret("TopSecretInfo", {
-    name: nameOf("demoSecret"),
+    name: demoSecretName(stageRef),
     description: `secretwatch ${stageRef.stage}: a demo secret; every read of its value sends an alert`,
     // Deleted at once on removal, so the stage can be deployed again under the same name.
     recoveryWindowInDays: production ? 30 : 0,

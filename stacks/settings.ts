@@ -6,7 +6,7 @@
  * (sst.config.ts imports it before any other stack module). A bad setting throws a
  * {@link SettingsError} naming the variable, before any resource is declared.
  */
-import { RESOURCE_SUFFIXES, type ResourceKind, resourceName, type StageRef } from "../packages/core/src/naming";
+import { type ResourceKind, resourceName, type StageRef, stagePrefix } from "../packages/core/src/naming";
 import {
   DEFAULT_BLIND_SPOT_MINUTES,
   DEFAULT_RETENTION_DAYS,
@@ -61,16 +61,8 @@ export function alarmNameOf(kind: ResourceKind): string {
   return nameOf(kind, 255);
 }
 
-/**
- * `<app>-<stage>-`, the prefix of every name `nameOf` returns (untruncated). The topic
- * policy lets CloudWatch publish for alarms whose name starts with it.
- */
-export const namePrefix: string = (() => {
-  const suffix = RESOURCE_SUFFIXES.topic;
-  const full = resourceName(stageRef, "topic", Number.MAX_SAFE_INTEGER);
-  if (!full.endsWith(`-${suffix}`)) throw new Error(`unexpected resource name ${full}`);
-  return full.slice(0, -suffix.length);
-})();
+/** `<app>-<stage>-`: the topic policy lets CloudWatch publish for alarms whose name starts with it. */
+export const namePrefix: string = stagePrefix(stageRef);
 
 /** The deploying account, Region and partition (`aws`, `aws-cn`, `aws-us-gov`). */
 export const accountId = aws.getCallerIdentityOutput().accountId;

@@ -3,7 +3,7 @@
  * secret to read and watch the alert arrive.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { resourceName } from "../../packages/core/src/naming";
+import { demoSecretName } from "../../packages/core/src/naming";
 import { named, onlyOfType, secretValue, T } from "./harness/recorder";
 import { type RunResult, runApp } from "./harness/sst-globals";
 
@@ -16,10 +16,10 @@ describe("demo secret", () => {
   it("is named <app>-<stage>-TopSecretInfo by naming.ts, and deleted at once on removal", () => {
     const secret = onlyOfType(T.secret);
     expect(secret.name).toBe("TopSecretInfo");
-    expect(secret.inputs.name).toBe(resourceName({ app: "secretwatch", stage: "demo" }, "demoSecret"));
-    expect(secret.inputs.name).toBe("secretwatch-demo-topsecretinfo");
+    expect(secret.inputs.name).toBe(demoSecretName({ app: "secretwatch", stage: "demo" }));
+    expect(secret.inputs.name).toBe("secretwatch-demo-TopSecretInfo");
     expect(secret.inputs.recoveryWindowInDays).toBe(0);
-    expect(result.outputs.demoSecret).toBe("secretwatch-demo-topsecretinfo");
+    expect(result.outputs.demoSecret).toBe("secretwatch-demo-TopSecretInfo");
   });
 
   it("holds a random value that later deploys do not rotate", () => {

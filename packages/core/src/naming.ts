@@ -45,13 +45,25 @@ function slug(text: string): string {
     .replace(/^-+|-+$/g, "");
 }
 
+/** `<app>-<stage>-`: the start of every name {@link resourceName} gives (before truncation). */
+export function stagePrefix(ref: StageRef): string {
+  return `${slug(ref.app)}-${slug(ref.stage)}-`;
+}
+
 /**
  * `<app>-<stage>-<suffix>`, lower-cased, truncated to `maxLength` (64 by default, the
  * tightest limit among IAM roles, Lambda functions and queues we name).
  */
 export function resourceName(ref: StageRef, kind: ResourceKind, maxLength = 64): string {
-  const name = [slug(ref.app), slug(ref.stage), slug(RESOURCE_SUFFIXES[kind])].filter(Boolean).join("-");
-  return name.slice(0, maxLength).replace(/-+$/, "");
+  return `${stagePrefix(ref)}${slug(RESOURCE_SUFFIXES[kind])}`.slice(0, maxLength).replace(/-+$/, "");
+}
+
+/**
+ * The demo secret keeps the classic tutorial's mixed-case name `TopSecretInfo` after the
+ * stage prefix (Secrets Manager names are case-sensitive and allow upper case).
+ */
+export function demoSecretName(ref: StageRef): string {
+  return `${stagePrefix(ref)}${RESOURCE_SUFFIXES.demoSecret}`;
 }
 
 /** Name of the stage's log group (CloudWatch Logs allows `/`). */
