@@ -76,8 +76,11 @@ export function parseJsonPattern(src: string): Node {
 }
 
 function evaluate(node: Node, record: unknown): boolean {
-  if (node.op === "and") return evaluate(node.left, record) && evaluate(node.right, record);
-  if (node.op === "or") return evaluate(node.left, record) || evaluate(node.right, record);
+  if (node.op !== "cmp") {
+    return node.op === "and"
+      ? evaluate(node.left, record) && evaluate(node.right, record)
+      : evaluate(node.left, record) || evaluate(node.right, record);
+  }
   let value: unknown = record;
   for (const key of node.path)
     value = value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;

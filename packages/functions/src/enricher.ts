@@ -61,7 +61,11 @@ export function createHandler(deps: EnricherDeps) {
       ...(deps.maxMessages !== undefined && { maxMessages: deps.maxMessages }),
     });
     for (const bad of result.malformed) {
-      logger.warn("Skipped a message that is not a CloudTrail record", { logEventId: bad.id, reason: bad.reason, prefix: bad.prefix });
+      logger.warn("Skipped a message that is not a CloudTrail record", {
+        logEventId: bad.id,
+        reason: bad.reason,
+        prefix: bad.prefix,
+      });
     }
     const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
     count("RecordsDecoded", result.records);
@@ -72,7 +76,8 @@ export function createHandler(deps: EnricherDeps) {
       const report = await publishAll(deps.sns, topicArn, result.plan.messages, {
         onFallback: (message, error) =>
           logger.warn("SNS rejected an alert; sent its minimal version", { eventIDs: message.eventIDs, error }),
-        onFailure: (message, error) => logger.error("Could not publish an alert", { eventIDs: message.eventIDs, error }),
+        onFailure: (message, error) =>
+          logger.error("Could not publish an alert", { eventIDs: message.eventIDs, error }),
       });
       count("MessagesPublished", report.published);
       count("FallbackMessagesPublished", report.fallbacks);
@@ -84,7 +89,11 @@ export function createHandler(deps: EnricherDeps) {
         published: report.published,
         fallbacks: report.fallbacks,
       };
-      logger.info("Processed subscription payload", { logGroup: payload.logGroup, messageType: payload.messageType, ...summary });
+      logger.info("Processed subscription payload", {
+        logGroup: payload.logGroup,
+        messageType: payload.messageType,
+        ...summary,
+      });
       return summary;
     } finally {
       metrics?.publishStoredMetrics();

@@ -1,0 +1,311 @@
+/**
+ * Plans the SNS messages of one invocation: drops repeated events, groups hits into one alert
+ * per (principal, secret, outcome), caps the alerts with one summary of the rest, and splits
+ * any message that would exceed the SNS size limit. Every event ID ends up in exactly one
+ * planned message, each with a minimal fallback in case SNS rejects the full one.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ */
+import { BATCH_GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
+import {
+  type AlertContext,
+  type AlertGroup,
+  formatBody,
+  formatBodyHeader,
+  formatEventEntry,
+  formatSubject,
+  messageAttributes,
+  type StringAttributes,
+  SUBJECT_MAX,
+  subjectPrefix,
+} from "./format.js";
+import { toBodyText, toSubjectText, utf8Bytes } from "./sanitize.js";
+import type { SecretAccess } from "./types.js";
+
+export interface PlanOptions extends AlertContext {
+  /** Alerts per invocation; the groups beyond go into one summary. Default 10. */
+  maxMessages?: number;
+  /** Largest message, subject and attributes included. Default and maximum 262,144. */
+  maxMessageBytes?: number;
+}
+
+interface MessageText {
+  subject: string;
+  message: string;
+  attributes: StringAttributes;
+}
+
+export interface PlannedMessage extends MessageText {
+  kind: "alert" | "summary";
+  /** The events this message covers (as recorded, not sanitised). */
+  eventIDs: string[];
+  /** The same events in a minimal ASCII message, to publish if SNS rejects this one. */
+  fallback: MessageText;
+}
+
+export interface Plan {
+  messages: PlannedMessage[];
+  duplicatesDropped: number;
+  /** Groups found (alerts plus the ones in the summary). */
+  groups: number;
+  /** Distinct hits, duplicates dropped. */
+  hits: number;
+}
+
+/** SNS limit on message + subject + attributes. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+export const DEFAULT_MAX_MESSAGES = 10;
+/** Smallest `maxMessageBytes` accepted: room for a header and the largest event entry. */
+export const MIN_MESSAGE_BYTES = 4096;
+/** Bytes kept free for the "Part i of n" lines, added after packing. */
+const PART_SLACK = 256;
+
+/** A message as SNS sizes it. */
+type Sized = {
+  subject: string;
+  message: string;
+  attributes: Record<string, { DataType: string; StringValue: string }>;
+};
+
+/**
+ * Size SNS counts against its 256 KB limit, conservatively: UTF-8 bytes of the message and
+ * subject plus every attribute's name, data type and value.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export function messageSize(m: Sized): number {
+  const attributes = Object.entries(m.attributes).map(([name, a]) => name + a.DataType + a.StringValue);
+  return utf8Bytes(m.subject) + utf8Bytes(m.message) + utf8Bytes(attributes.join(""));
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const millis = (t: string | null) => (t === null || Number.isNaN(Date.parse(t)) ? Infinity : Date.parse(t));
+/** By event time (unparsable times last), then event ID: a total, deterministic order. */
+const byTime = (a: SecretAccess, b: SecretAccess) =>
+  millis(a.eventTime) - millis(b.eventTime) ||
+  compare(a.eventTime ?? "", b.eventTime ?? "") ||
+  compare(a.eventID, b.eventID);
+/** Denied first, then broad batch reads, then errors, then the rest. */
+const rank = (hit: SecretAccess) =>
+  hit.outcome === "denied" ? 0 : hit.batch?.broad ? 1 : hit.outcome === "error" ? 2 : 3;
+
+/** Principal + secret + outcome; each batch call (no single secret) is a group of its own. */
+export function groupKey(hit: SecretAccess): string {
+  const who = hit.principalArn ?? hit.identity.principalArn ?? hit.identity.principalId ?? hit.identity.label;
+  const single = hit.eventName !== BATCH_GET_SECRET_VALUE && hit.batch === null && hit.secretId !== null;
+  return JSON.stringify([who, single ? `secret:${hit.secretId}` : `batch:${hit.eventID}`, hit.outcome]);
+}
+
+/**
+ * Hits grouped by {@link groupKey}, each group's hits sorted by time. Groups come denied first,
+ * then broad batch reads, then errors, then the rest, each by first event time.
+ */
+export function groupHits(hits: readonly SecretAccess[]): AlertGroup[] {
+  const byKey = new Map<string, SecretAccess[]>();
+  for (const hit of hits) {
+    const key = groupKey(hit);
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key)?.push(hit);
+  }
+  const groups = [...byKey].map(([key, list]): AlertGroup => {
+    const timed = list.sort(byTime).filter((h) => h.eventTime);
+    const [firstTime, lastTime] = [timed[0]?.eventTime ?? null, timed.at(-1)?.eventTime ?? null];
+    return { key, hits: list, count: list.length, firstTime, lastTime };
+  });
+  return groups.sort(
+    (a, b) => rank(a.hits[0]!) - rank(b.hits[0]!) || byTime(a.hits[0]!, b.hits[0]!) || compare(a.key, b.key),
+  );
+}
+
+/** An attribute from a constant we chose, never from a record. */
+const attribute = (StringValue: string) => ({ DataType: "String" as const, StringValue });
+const known = <T extends string>(value: unknown, allowed: readonly T[]) => allowed.find((a) => a === value) ?? null;
+const OUTCOMES = ["success", "denied", "error"] as const;
+
+/** Part `index` of `total` (1-based). */
+type Part = [index: number, total: number];
+
+/** `Subject (part 2/3)`, still at most 99 characters. */
+function withPart(subject: string, [index, total]: Part): string {
+  const suffix = total > 1 ? ` (part ${index}/${total})` : "";
+  return `${toSubjectText(subject, SUBJECT_MAX - suffix.length)}${suffix}`;
+}
+
+/** Letters, digits and `_.-` only: the one shape of app and stage a fallback carries (event IDs: `[A-Za-z0-9-]`). */
+function safeName(value: unknown): string {
+  return toSubjectText(value, 64)
+    .replace(/[^A-Za-z0-9_.-]/g, "")
+    .slice(0, 16);
+}
+const fallbackEntry = (hit: SecretAccess) =>
+  `  - ${
+    String(hit.eventID)
+      .replace(/[^A-Za-z0-9-]/g, "")
+      .slice(0, 64) || "(unusable event ID)"
+  }`;
+
+/** The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null). */
+function fallbackText(
+  group: AlertGroup | null,
+  ctx: AlertContext,
+  hits: readonly SecretAccess[],
+  part: Part,
+): MessageText {
+  const outcome = known(group?.hits[0]?.outcome, OUTCOMES);
+  const eventName = known(group?.hits[0]?.eventName, SECRET_VALUE_EVENTS);
+  const [app, stage] = [safeName(ctx.app) || "secretwatch", safeName(ctx.stage)];
+  const title = !group ? "summary" : outcome === "denied" ? "DENIED" : "alert";
+  const what = group
+    ? `${group.count} ${eventName ?? "secret value"} event(s), outcome ${outcome ?? "unknown"}`
+    : `${hits.length} event(s) in groups that were not sent as separate alerts`;
+  const message = [
+    `Secret access ${title} (details withheld)`,
+    `App: ${app}${stage ? `, stage: ${stage}` : ""}`,
+    "The full message could not be sent, so only the event IDs are given here.",
+    `What: ${what}`,
+    ...(part[1] > 1 ? [`Part: ${part[0]} of ${part[1]}`] : []),
+    "Look these event IDs up in CloudTrail event history:",
+    ...hits.map(fallbackEntry),
+  ].join("\n");
+  const attributes: StringAttributes = { kind: attribute(group ? "alert" : "summary") };
+  if (outcome) attributes.outcome = attribute(outcome);
+  if (eventName) attributes.eventName = attribute(eventName);
+  const subject = withPart(`[${app}${stage ? ` ${stage}` : ""}] secret access ${title} (details withheld)`, part);
+  return { subject, message, attributes };
+}
+
+/**
+ * One event to place: its bytes in the full and the fallback message; for a summary also its
+ * group (`section`), whether it is the group's first event, and the bytes of the group's line.
+ */
+type Unit = { hit: SecretAccess; normal: number; fallback: number; section: number; first: boolean; heading: number };
+type Room = { normal: number; fallback: number };
+type Render = (units: Unit[], part: Part, offset: number) => [full: MessageText, fallback: MessageText];
+
+/** Consecutive runs of units within `room`; a group's heading counts where a run starts or the group changes. */
+function pack(units: readonly Unit[], room: Room): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let [start, normal, fallback, section] = [0, 0, 0, -1];
+  units.forEach((u, i) => {
+    let heading = u.section === section ? 0 : u.heading;
+    if (i > start && (normal + heading + u.normal > room.normal || fallback + u.fallback > room.fallback)) {
+      runs.push([start, i]);
+      [start, normal, fallback, heading] = [i, 0, 0, u.heading];
+    }
+    [normal, fallback, section] = [normal + heading + u.normal, fallback + u.fallback, u.section];
+  });
+  if (units.length > 0) runs.push([start, units.length]);
+  return runs;
+}
+
+/** Packs units into parts and renders each; a full text that would not fit is replaced by its fallback. */
+function split(kind: PlannedMessage["kind"], units: Unit[], room: Room, max: number, render: Render): PlannedMessage[] {
+  const runs = pack(units, room);
+  return runs.map(([from, to], i) => {
+    const slice = units.slice(from, to);
+    const [full, fallback] = render(slice, [i + 1, runs.length], from);
+    if (messageSize(fallback) > max) throw new Error(`secretwatch: a fallback message is over ${max} bytes`);
+    const chosen = messageSize(full) <= max ? full : fallback;
+    return { ...chosen, kind, eventIDs: slice.map((u) => u.hit.eventID), fallback };
+  });
+}
+
+const unit = (hit: SecretAccess, normal: string, extra: Partial<Unit> = {}): Unit => ({
+  ...{ hit, section: 0, first: false, heading: 0, ...extra },
+  ...{ normal: utf8Bytes(normal) + 1, fallback: utf8Bytes(fallbackEntry(hit)) + 1 },
+});
+
+/** One alert for the group, in parts when its event list is too big for one message. */
+function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMessage[] {
+  const attributes: StringAttributes = { ...messageAttributes(group), kind: attribute("alert") };
+  const header = formatBodyHeader(group, ctx);
+  const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header, attributes });
+  // A header that takes over half the room (hostile values, a tiny limit): send the fallback only.
+  const compact = fixed > max / 2;
+  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(group, ctx, [], [1, 1]));
+  const units = group.hits.map((hit) => unit(hit, compact ? "" : formatEventEntry(hit)));
+  const room = { normal: compact ? Infinity : max - fixed, fallback: fallbackRoom };
+  return split("alert", units, room, max, (slice, part, offset) => {
+    const hits = slice.map((u) => u.hit);
+    const fallback = fallbackText(group, ctx, hits, part);
+    const body = formatBody(group, ctx, part[1] > 1 ? { index: part[0], total: part[1], offset, hits } : undefined);
+    const full = { subject: withPart(formatSubject(group, ctx), part), message: body, attributes };
+    return [compact ? fallback : full, fallback];
+  });
+}
+
+const show = (value: unknown, maxBytes: number) => toBodyText(value, maxBytes) || "(not recorded)";
+
+/** `  12. 3x denied | secret X | by alice (AssumedRole) | first to last` */
+function summaryLine(group: AlertGroup, n: number, continued: boolean): string {
+  const hit = group.hits[0];
+  const secret = hit?.secretId ?? (hit?.batch || hit?.eventName === BATCH_GET_SECRET_VALUE ? "(batch call)" : null);
+  const who = `${show(hit?.identity.label, 200)} (${show(hit?.identityType, 64)})`;
+  const when = `${show(group.firstTime, 64)} to ${show(group.lastTime, 64)}${continued ? " (continued)" : ""}`;
+  return `  ${n}. ${group.count}x ${show(hit?.outcome, 32)} | secret ${show(secret, 200)} | by ${who} | ${when}`;
+}
+
+const summaryEntry = (hit: SecretAccess) => `      - event ${show(hit.eventID, 160)} at ${show(hit.eventTime, 64)}`;
+
+/** One summary of the groups beyond the alert cap (numbered on from the alerts), in parts if too big. */
+function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: number, limit: number): PlannedMessage[] {
+  const events = groups.reduce((n, g) => n + g.count, 0);
+  const outcomes = [...new Set(groups.map((g) => g.hits[0]?.outcome))];
+  const outcome = outcomes.length === 1 ? known(outcomes[0], OUTCOMES) : null;
+  const attributes: StringAttributes = { kind: attribute("summary"), ...(outcome && { outcome: attribute(outcome) }) };
+  const header = (part: Part) =>
+    [
+      `Secret access summary - ${show(subjectPrefix(ctx), 64)}`,
+      "",
+      `This invocation found more groups of secret accesses than it sends as separate alerts (${limit}).`,
+      `The other ${groups.length} group(s), ${events} event(s) in all, are listed here, one line per group:`,
+      "number. count x outcome | secret | principal | first to last time, then the group's event IDs.",
+      ...(part[1] > 1 ? [`Part ${part[0]} of ${part[1]}; the other parts list the rest.`] : []),
+      "",
+      "Groups",
+    ].join("\n");
+  const subject = `${subjectPrefix(ctx)} summary: ${groups.length} more group(s), ${events} event(s)`;
+  const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header([1, 1]), attributes });
+  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(null, ctx, [], [1, 1]));
+  const units = groups.flatMap((g, section) => {
+    const heading = utf8Bytes(summaryLine(g, limit + section + 1, true)) + 1;
+    return g.hits.map((hit, i) => unit(hit, summaryEntry(hit), { section, heading, first: i === 0 }));
+  });
+  return split("summary", units, { normal: max - fixed, fallback: fallbackRoom }, max, (slice, part) => {
+    const lines = [header(part)];
+    slice.forEach((u, j) => {
+      const group = groups[u.section];
+      if (group && (j === 0 || u.first)) lines.push(summaryLine(group, limit + u.section + 1, !u.first));
+      lines.push(summaryEntry(u.hit));
+    });
+    const hits = slice.map((u) => u.hit);
+    const full = { subject: withPart(subject, part), message: lines.join("\n"), attributes };
+    return [full, fallbackText(null, ctx, hits, part)];
+  });
+}
+
+/**
+ * Plans the SNS messages of one invocation. Repeated event IDs are dropped; hits are grouped
+ * by principal, secret and outcome (each batch call alone); the first `maxMessages` groups
+ * (denied first, then by first event time) get an alert each and the rest one summary; a
+ * message over `maxMessageBytes` (subject and attributes included) is split into parts.
+ * Every distinct event ID is in exactly one planned message, in its `eventIDs` and its text.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ */
+export function planMessages(hits: readonly SecretAccess[], options: PlanOptions): Plan {
+  const limit = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
+  const max = options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES;
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError("maxMessages must be an integer >= 0");
+  if (!Number.isInteger(max) || max < MIN_MESSAGE_BYTES || max > SNS_MAX_MESSAGE_BYTES) {
+    throw new RangeError(`maxMessageBytes must be an integer from ${MIN_MESSAGE_BYTES} to ${SNS_MAX_MESSAGE_BYTES}`);
+  }
+  const ctx = { app: options.app, stage: options.stage };
+  const seen = new Set<string>();
+  const unique = hits.filter((hit) => !seen.has(hit.eventID) && seen.add(hit.eventID));
+  const groups = groupHits(unique);
+  const messages = groups.slice(0, limit).flatMap((group) => planGroup(group, ctx, max));
+  if (groups.length > limit) messages.push(...planSummary(groups.slice(limit), ctx, max, limit));
+  return { messages, duplicatesDropped: hits.length - unique.length, groups: groups.length, hits: unique.length };
+}

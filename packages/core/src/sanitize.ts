@@ -1,0 +1,155 @@
+/**
+ * Turns untrusted text (every string in a CloudTrail record) into text that is safe in an
+ * SNS subject, a message attribute or one line of a plain-text email body.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ */
+
+/** Default byte budget of one body value. */
+export const DEFAULT_BODY_VALUE_BYTES = 512;
+
+/** Typographic characters NFKD leaves alone, spelled in ASCII. */
+const ASCII_LOOKALIKES: Readonly<Record<string, string>> = {
+  "\u2018": "'",
+  "\u2019": "'",
+  "\u201A": "'",
+  "\u2032": "'",
+  "\u201C": '"',
+  "\u201D": '"',
+  "\u201E": '"',
+  "\u2033": '"',
+  "\u2010": "-",
+  "\u2011": "-",
+  "\u2012": "-",
+  "\u2013": "-",
+  "\u2014": "-",
+  "\u2015": "-",
+  "\u2212": "-",
+  "\u2022": "*",
+  "\u00D7": "x",
+  "\u00DF": "ss",
+  "\u00C6": "AE",
+  "\u00E6": "ae",
+  "\u00D8": "O",
+  "\u00F8": "o",
+  "\u0141": "L",
+  "\u0142": "l",
+};
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const MARK = /\p{M}/u;
+const FORMAT = /\p{Cf}/u;
+const SEPARATOR = /[\p{Cc}\p{Z}\s]/u;
+/** Consecutive combining marks kept in body text; longer runs ("Zalgo" text) are cut. */
+const MAX_MARK_RUN = 3;
+
+/** Any value as text: strings as-is, numbers and booleans spelled out, objects as JSON. */
+function asText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "symbol") return value.toString();
+  if (typeof value === "function") return "";
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Bytes `s` takes in UTF-8, as `Buffer.byteLength` counts them (a lone surrogate is sent as
+ * U+FFFD, 3 bytes). SNS limits a message, subject and attributes together to 262,144 bytes.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export function utf8Bytes(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Printable ASCII for an SNS `Subject` or a message attribute value: accents are dropped
+ * (`é` → `e`), typographic punctuation is spelled in ASCII, zero-width and bidi characters
+ * vanish, control characters and line breaks become spaces, runs of spaces collapse, any
+ * other character becomes `?`. The result is trimmed and, when longer than `max`
+ * characters, cut and ended with `...`. It can be empty: callers supply a default.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Subject: ASCII, no line breaks or control characters, under 100 characters)
+ */
+export function toSubjectText(value: unknown, max: number): string {
+  const limit = Number.isFinite(max) ? Math.max(0, Math.floor(max)) : 0;
+  const raw = asText(value);
+  let out = "";
+  if (PRINTABLE_ASCII.test(raw)) out = raw;
+  else
+    for (const ch of raw.normalize("NFKD")) {
+      const code = ch.codePointAt(0) ?? 0;
+      if (code >= 0x20 && code <= 0x7e) out += ch;
+      else if (MARK.test(ch) || FORMAT.test(ch)) continue;
+      else if (SEPARATOR.test(ch)) out += " ";
+      else out += ASCII_LOOKALIKES[ch] ?? "?";
+    }
+  out = out.replace(/ {2,}/g, " ").trim();
+  if (out.length <= limit) return out;
+  if (limit <= 3) return out.slice(0, limit).trim();
+  return `${out.slice(0, limit - 3).trimEnd()}...`;
+}
+
+/** `\xNN`, `\uNNNN` or `\u{NNNNN}`: a visible stand-in for an invisible or dangerous character. */
+function escapeCode(code: number): string {
+  if (code <= 0xff) return `\\x${code.toString(16).toUpperCase().padStart(2, "0")}`;
+  if (code <= 0xffff) return `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `\\u{${code.toString(16).toUpperCase()}}`;
+}
+
+/** How one code point shows in the body: itself, an escape, or nothing (a surplus combining mark). */
+function display(ch: string, marksBefore: number): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code === 0x0a) return "\\n";
+  if (code === 0x0d) return "\\r";
+  if (code === 0x09) return "\\t";
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return escapeCode(code);
+  if (code >= 0xd800 && code <= 0xdfff) return escapeCode(code); // a lone surrogate
+  if (code === 0x2028 || code === 0x2029 || FORMAT.test(ch)) return escapeCode(code);
+  return MARK.test(ch) && marksBefore >= MAX_MARK_RUN ? "" : ch;
+}
+
+/**
+ * One line of a plain-text email body. Line breaks and other control characters become
+ * visible escapes (`\n`, `\r`, `\t`, `\x1B`); bidi overrides, zero-width characters, line
+ * and paragraph separators and lone surrogates become `\uNNNN`, so they can neither move
+ * text onto a new line nor hide or reorder it. Text over `maxBytes` UTF-8 bytes is cut on a
+ * character boundary and ends with `...[truncated N bytes]` (N counts the original's bytes
+ * left out); the result never exceeds `maxBytes` and is always valid UTF-8.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Message: UTF-8, at most 256 KB)
+ */
+export function toBodyText(value: unknown, maxBytes: number = DEFAULT_BODY_VALUE_BYTES): string {
+  const limit = Number.isFinite(maxBytes) ? Math.max(0, Math.floor(maxBytes)) : DEFAULT_BODY_VALUE_BYTES;
+  const raw = asText(value);
+  if (raw.length <= limit && PRINTABLE_ASCII.test(raw)) return raw; // the common case, and fast
+  const total = utf8Bytes(raw);
+  // Room for the text before a marker, reserved with the widest count the marker could show.
+  const room = limit - `...[truncated ${total} bytes]`.length;
+  let [out, used, marks, cut, shown, read] = ["", 0, 0, 0, 0, 0];
+  for (const ch of raw) {
+    const unit = display(ch, marks);
+    marks = MARK.test(ch) ? marks + 1 : 0;
+    used += utf8Bytes(unit);
+    if (used > limit) return room < 0 ? out.slice(0, cut) : `${out.slice(0, cut)}...[truncated ${total - shown} bytes]`;
+    out += unit;
+    read += utf8Bytes(ch);
+    if (room < 0 || used <= room) [cut, shown] = [out.length, read];
+  }
+  return out;
+}

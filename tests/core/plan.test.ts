@@ -1,0 +1,301 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { messageSize, type Plan, type PlannedMessage, planMessages } from "../../packages/core/src/plan.js";
+import type { SecretAccess } from "../../packages/core/src/types.js";
+import {
+  aBatch,
+  anIdentity,
+  aSecretAccess,
+  hostileSecretAccess,
+  hostileString,
+  INJECTED,
+  manyAccesses,
+} from "./builders.js";
+
+const ctx = { app: "secretwatch", stage: "prod" };
+const SNS_LIMIT = 262_144;
+
+type Text = Pick<PlannedMessage, "subject" | "message" | "attributes">;
+
+/** Bytes as SNS counts them, measured by Node rather than by the code under test. */
+function snsBytes(m: Text): number {
+  let size = Buffer.byteLength(m.subject, "utf8") + Buffer.byteLength(m.message, "utf8");
+  for (const [name, a] of Object.entries(m.attributes)) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue);
+  }
+  return size;
+}
+
+/** What SNS and a mail client need of every message we publish, checked without our sanitiser. */
+function expectPublishable(m: Text, max: number): void {
+  expect(m.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
+  expect(snsBytes(m)).toBeLessThanOrEqual(max);
+  for (const [name, a] of Object.entries(m.attributes)) {
+    expect(name).toMatch(/^[A-Za-z0-9_.-]{1,256}$/);
+    expect(name).not.toMatch(/^(aws|amazon)\./i);
+    expect(a.DataType).toBe("String");
+    expect(a.StringValue).toMatch(/^[\x20-\x7e]{1,256}$/);
+  }
+  expect(Buffer.from(m.message, "utf8").toString("utf8")).toBe(m.message);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  expect(m.message).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  const lines = m.message.split(/[\n\v\f\u0085\u2028\u2029]/);
+  expect(lines.filter((line) => line.trimStart().startsWith(INJECTED))).toEqual([]);
+  expect(lines.filter((line) => line === "Raw identifiers").length).toBeLessThanOrEqual(1);
+}
+
+/** Every message and fallback publishable; every distinct event ID in exactly one message. */
+function expectSound(plan: Plan, hits: readonly SecretAccess[], max = SNS_LIMIT): void {
+  for (const m of plan.messages) {
+    expectPublishable(m, max);
+    expectPublishable(m.fallback, max);
+    expect(m.fallback.message).toMatch(/^[\n\x20-\x7e]*$/);
+    const words = new Set(m.message.split(/[^A-Za-z0-9-]+/));
+    const fallbackWords = new Set(m.fallback.message.split(/[^A-Za-z0-9-]+/));
+    for (const id of m.eventIDs.filter((id) => /^[A-Za-z0-9-]{1,64}$/.test(id))) {
+      expect(words.has(id) && fallbackWords.has(id), `event ${id} is listed`).toBe(true);
+    }
+  }
+  const covered = plan.messages.flatMap((m) => m.eventIDs);
+  expect(covered).toHaveLength(new Set(covered).size);
+  expect(new Set(covered)).toEqual(new Set(hits.map((h) => h.eventID)));
+}
+
+const partOf = (subject: string) =>
+  subject
+    .match(/ \(part (\d+)\/(\d+)\)$/)
+    ?.slice(1)
+    .map(Number) ?? [1, 1];
+
+/** One read each of `n` secrets, a second apart. */
+const distinctSecrets = (n: number) =>
+  Array.from({ length: n }, (_, i) => {
+    const name = `s-${String(i).padStart(2, "0")}`;
+    return aSecretAccess({
+      eventID: `e-${name}`,
+      secretId: name,
+      eventTime: `2024-05-14T09:00:${String(i).padStart(2, "0")}Z`,
+    });
+  });
+
+describe("grouping and dedupe", () => {
+  it("drops repeated event IDs and counts them", () => {
+    const hit = aSecretAccess();
+    const other = aSecretAccess({ eventID: "other" });
+    const plan = planMessages([hit, hit, other, hit], ctx);
+    expect(plan).toMatchObject({ duplicatesDropped: 2, hits: 2, groups: 1 });
+    expect(plan.messages[0]?.eventIDs).toEqual([hit.eventID, "other"]);
+    expectSound(plan, [hit, other]);
+  });
+
+  it("groups by principal, secret and outcome, denied first, then by first time", () => {
+    const reads = manyAccesses(3);
+    const denied = aSecretAccess({ eventID: "d1", outcome: "denied", eventTime: "2024-05-14T10:00:00Z" });
+    const otherSecret = aSecretAccess({ eventID: "o1", secretId: "db/password", eventTime: "2024-05-14T08:00:00Z" });
+    const bob = aSecretAccess({ eventID: "b1", principalArn: "arn:aws:iam::111122223333:user/bob" });
+    const plan = planMessages([...reads, denied, otherSecret, bob], ctx);
+    expect(plan.groups).toBe(4);
+    expect(plan.messages.map((m) => m.eventIDs)).toEqual([
+      ["d1"],
+      ["o1"],
+      ["evt-0000", "evt-0001", "evt-0002"],
+      ["b1"],
+    ]);
+    expect(plan.messages[2]?.subject).toBe(
+      "[secretwatch prod] 3x TopSecretInfo read by alice (AssumedRole) from 203.0.113.7",
+    );
+  });
+
+  it("makes each batch call its own alert, and falls back to the principal ID as the key", () => {
+    const batch = { eventName: "BatchGetSecretValue" as const, secretId: null, batch: aBatch() };
+    const noArn = { principalArn: null, identity: anIdentity({ principalArn: null }) };
+    const hits = [
+      aSecretAccess({ ...batch, eventID: "batch-1" }),
+      aSecretAccess({ ...batch, eventID: "batch-2" }),
+      aSecretAccess({ ...noArn, eventID: "r1" }),
+      aSecretAccess({ ...noArn, eventID: "r2" }),
+      aSecretAccess({
+        ...noArn,
+        eventID: "r3",
+        identity: anIdentity({ principalArn: null, principalId: "AIDAOTHER" }),
+      }),
+    ];
+    const plan = planMessages(hits, ctx);
+    expect(plan.messages.map((m) => m.eventIDs).sort()).toEqual([["batch-1"], ["batch-2"], ["r1", "r2"], ["r3"]]);
+  });
+
+  it("is deterministic whatever the input order", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .uniqueArray(hostileSecretAccess, { selector: (h) => h.eventID, maxLength: 12 })
+          .chain((hits) => fc.tuple(fc.constant(hits), fc.shuffledSubarray(hits, { minLength: hits.length }))),
+        ([hits, shuffled]) => {
+          expect(planMessages(shuffled, ctx)).toEqual(planMessages(hits, ctx));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe("cap and summary", () => {
+  it("sends maxMessages alerts and one summary listing the rest, one line per group", () => {
+    const hits = distinctSecrets(30);
+    const plan = planMessages(hits, { ...ctx, maxMessages: 10 });
+    expect(plan.messages.map((m) => m.kind)).toEqual([...Array(10).fill("alert"), "summary"]);
+    expect(plan.messages.slice(0, 10).flatMap((m) => m.eventIDs)).toEqual(hits.slice(0, 10).map((h) => h.eventID));
+    const summary = plan.messages[10]!;
+    expect(summary.subject).toBe("[secretwatch prod] summary: 20 more group(s), 20 event(s)");
+    const groupLines = summary.message.split("\n").filter((line) => /^ {2}\d+\. /.test(line));
+    expect(groupLines).toHaveLength(20);
+    expect(groupLines[0]).toBe(
+      "  11. 1x success | secret s-10 | by alice (AssumedRole) | 2024-05-14T09:00:10Z to 2024-05-14T09:00:10Z",
+    );
+    expect(groupLines[19]).toMatch(/^ {2}30\. 1x success \| secret s-29 /);
+    expect(summary.message).toContain("      - event e-s-29 at 2024-05-14T09:00:29Z");
+    expect(summary.attributes).toEqual({
+      kind: { DataType: "String", StringValue: "summary" },
+      outcome: { DataType: "String", StringValue: "success" },
+    });
+    expectSound(plan, hits);
+  });
+
+  it("puts everything in the summary when maxMessages is 0", () => {
+    const hits = distinctSecrets(3);
+    const plan = planMessages(hits, { ...ctx, maxMessages: 0 });
+    expect(plan.messages.map((m) => m.kind)).toEqual(["summary"]);
+    expectSound(plan, hits);
+  });
+
+  it("rejects options it cannot honour", () => {
+    expect(() => planMessages([], { ...ctx, maxMessages: -1 })).toThrow(RangeError);
+    expect(() => planMessages([], { ...ctx, maxMessageBytes: SNS_LIMIT + 1 })).toThrow(RangeError);
+    expect(() => planMessages([], { ...ctx, maxMessageBytes: 1000 })).toThrow(RangeError);
+    expect(planMessages([], ctx)).toEqual({ messages: [], duplicatesDropped: 0, groups: 0, hits: 0 });
+  });
+});
+
+describe("size limit", () => {
+  it("splits a group of 50,000 reads into parts under 256 KB, numbered in the subject and body", () => {
+    const hits = manyAccesses(50_000);
+    const plan = planMessages(hits, ctx);
+    const total = plan.messages.length;
+    expect(total).toBeGreaterThan(1);
+    plan.messages.forEach((m, i) => {
+      const subject = "[secretwatch prod] 50000x TopSecretInfo read by alice (AssumedRole) from 203.0.113.7";
+      expect(m.subject).toBe(`${subject} (part ${i + 1}/${total})`);
+      expect(m.message).toMatch(new RegExp(`^.*\\nPart ${i + 1} of ${total}: events \\d+-\\d+ of 50000; `));
+      expect(messageSize(m)).toBe(snsBytes(m));
+    });
+    expect(Math.max(...plan.messages.map(snsBytes))).toBeGreaterThan(SNS_LIMIT - 2000); // parts are filled
+    for (const m of plan.messages) expect(m.message).toContain("\nRaw identifiers\n"); // not the fallback
+    expectSound(plan, hits);
+  });
+
+  it("splits a big summary, repeating the group line as (continued)", () => {
+    const big = manyAccesses(3000, "z", { secretId: "big" });
+    const hits = [...distinctSecrets(2), ...big];
+    const plan = planMessages(hits, { ...ctx, maxMessages: 1, maxMessageBytes: 50_000 });
+    const summaries = plan.messages.filter((m) => m.kind === "summary");
+    expect(summaries.length).toBeGreaterThan(1);
+    expect(summaries.map((m) => partOf(m.subject))).toEqual(summaries.map((_, i) => [i + 1, summaries.length]));
+    expect(summaries[1]?.message).toMatch(/\n {2}\d+\. 3000x success \| secret big .* \(continued\)\n/);
+    expectSound(plan, hits, 50_000);
+  });
+
+  it("counts the attributes: long attribute values still leave full parts within the limit", () => {
+    const long = { secretId: `s${"x".repeat(300)}`, identityType: `T${"y".repeat(300)}`, outcome: "denied" as const };
+    const hits = manyAccesses(2000, "evt", long);
+    const plan = planMessages(hits, { ...ctx, maxMessageBytes: 16_384 });
+    expect(plan.messages.length).toBeGreaterThan(5);
+    for (const m of plan.messages) {
+      expect(m.attributes.secret?.StringValue).toHaveLength(256);
+      expect(m.message).toContain("\nRaw identifiers\n"); // the full alert, not the fallback
+    }
+    expectSound(plan, hits, 16_384);
+  });
+
+  it("keeps to a small limit too", () => {
+    const hits = manyAccesses(200);
+    const plan = planMessages(hits, { ...ctx, maxMessageBytes: 4096 });
+    expect(plan.messages.length).toBeGreaterThan(10);
+    expectSound(plan, hits, 4096);
+  });
+
+  it("sends only the fallback when the details alone would fill a message", () => {
+    const long = "\u4e2d".repeat(400);
+    const hit = aSecretAccess({ userAgent: long, errorMessage: long, secretArn: long, requestedSecretId: long });
+    const plan = planMessages([hit], { ...ctx, maxMessageBytes: 4096 });
+    expect(plan.messages[0]?.message).toBe(plan.messages[0]?.fallback.message);
+    expectSound(plan, [hit], 4096);
+  });
+});
+
+describe("fallback", () => {
+  it("is a short ASCII message with the event IDs and safe constant attributes", () => {
+    const hit = aSecretAccess({ eventID: "abc-123\n<x>", outcome: "denied" });
+    const [m] = planMessages([hit, aSecretAccess({ eventID: "def", outcome: "denied" })], {
+      app: "secret\u00e9watch\r\nBcc: x",
+      stage: "prod",
+    }).messages;
+    expect(m?.fallback).toEqual({
+      subject: "[secretewatchBccx prod] secret access DENIED (details withheld)",
+      message: [
+        "Secret access DENIED (details withheld)",
+        "App: secretewatchBccx, stage: prod",
+        "The full message could not be sent, so only the event IDs are given here.",
+        "What: 2 GetSecretValue event(s), outcome denied",
+        "Look these event IDs up in CloudTrail event history:",
+        "  - abc-123x",
+        "  - def",
+      ].join("\n"),
+      attributes: {
+        kind: { DataType: "String", StringValue: "alert" },
+        outcome: { DataType: "String", StringValue: "denied" },
+        eventName: { DataType: "String", StringValue: "GetSecretValue" },
+      },
+    });
+  });
+});
+
+describe("property: whatever the records hold", () => {
+  const options = fc.record({
+    app: hostileString,
+    stage: hostileString,
+    maxMessages: fc.integer({ min: 0, max: 5 }),
+    maxMessageBytes: fc.constantFrom(4096, 6000, 16_384, SNS_LIMIT),
+  });
+
+  it("every message is publishable and every event is covered exactly once", () => {
+    fc.assert(
+      fc.property(fc.array(hostileSecretAccess, { maxLength: 25 }), fc.nat(), options, (hits, dup, opts) => {
+        const input = [...hits, ...hits.slice(0, dup % (hits.length + 1))];
+        const plan = planMessages(input, opts);
+        expectSound(plan, input, opts.maxMessageBytes);
+        const firstParts = plan.messages.filter((m) => partOf(m.subject)[0] === 1);
+        expect(firstParts.filter((m) => m.kind === "alert").length).toBeLessThanOrEqual(opts.maxMessages);
+        expect(firstParts.filter((m) => m.kind === "summary").length).toBeLessThanOrEqual(1);
+        expect(plan.duplicatesDropped).toBe(input.length - new Set(input.map((h) => h.eventID)).size);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("big groups split within the limit", () => {
+    const bigGroups = fc
+      .tuple(fc.array(hostileSecretAccess, { minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 1500 }))
+      .map(([templates, n]) =>
+        Array.from({ length: n }, (_, i) => {
+          const t = templates[i % templates.length]!;
+          return { ...t, eventID: `${i}-${t.eventID.slice(0, 20)}` };
+        }),
+      );
+    fc.assert(
+      fc.property(bigGroups, options, (hits, opts) => {
+        expectSound(planMessages(hits, opts), hits, opts.maxMessageBytes);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
