@@ -41,7 +41,7 @@ describe("app and outputs", () => {
       trail: "secretwatch-dev-trail",
       trailBucket: `secretwatch-dev-trail-${ACCOUNT}`,
       enricher: "secretwatch-dev-enricher",
-      dashboard: "secretwatch-dev-secretwatch",
+      dashboard: "secretwatch-dev-dashboard",
     });
     expect(result.outputs.demoSecret).toBeUndefined();
   });

@@ -49,7 +49,7 @@ describe("production protection", () => {
     for (const r of withNames) {
       expect(r.inputs.name, r.name).toMatch(/secretwatch[-/]prod[-/]/);
     }
-    expect(named("Dashboard").inputs.dashboardName).toBe("secretwatch-prod-secretwatch");
+    expect(named("Dashboard").inputs.dashboardName).toBe("secretwatch-prod-dashboard");
   });
 
   it("creates no demo secret", () => {

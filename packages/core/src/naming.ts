@@ -23,7 +23,7 @@ export const RESOURCE_SUFFIXES = {
   enricherRole: "enricher",
   subscriptionFilter: "enricher",
   failureQueue: "enricher-failures",
-  dashboard: "secretwatch",
+  dashboard: "dashboard",
   demoSecret: "TopSecretInfo",
   // Self-monitoring alarms: each watches one way an alert can be lost.
   enricherErrorsAlarm: "enricher-errors",
