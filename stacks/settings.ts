@@ -56,9 +56,9 @@ export function nameOf(kind: ResourceKind, maxLength?: number): string {
   return resourceName(stageRef, kind, maxLength);
 }
 
-/** CloudWatch alarm names may be 255 characters long. */
+/** Alarm names (CloudWatch allows 255 characters; naming.ts knows the limit per kind). */
 export function alarmNameOf(kind: ResourceKind): string {
-  return nameOf(kind, 255);
+  return nameOf(kind);
 }
 
 /** `<app>-<stage>-`: the topic policy lets CloudWatch publish for alarms whose name starts with it. */

@@ -5,6 +5,7 @@ import {
   type ResourceKind,
   resourceName,
   secretAccessMetricName,
+  stageResources,
   trailBucketName,
 } from "../../packages/core/src/naming.js";
 
@@ -41,5 +42,22 @@ describe("resource names", () => {
   it("name the secret-access metric per stage (filters take no constant dimensions)", () => {
     expect(secretAccessMetricName(prod)).toBe("Secret is accessed (secretwatch-prod)");
     expect(secretAccessMetricName(dev)).not.toBe(secretAccessMetricName(prod));
+  });
+});
+
+describe("stageResources", () => {
+  it("lists every kind's name, as stacks/ creates them", () => {
+    const names = stageResources(prod);
+    expect(names.topic).toBe("secretwatch-prod-alerts");
+    expect(names.secretAccessAlarm).toBe("secretwatch-prod-secret-access");
+    expect(names.failureQueue).toBe("secretwatch-prod-enricher-failures");
+    expect(Object.keys(names).sort()).toEqual(Object.keys(RESOURCE_SUFFIXES).sort());
+  });
+
+  it("lets alarm names grow to CloudWatch's 255 characters, others stop at 64", () => {
+    const long = { app: "secretwatch", stage: "s".repeat(100) };
+    expect(resourceName(long, "blindSpotAlarm").length).toBeGreaterThan(64);
+    expect(resourceName(long, "blindSpotAlarm").length).toBeLessThanOrEqual(255);
+    expect(resourceName(long, "enricher").length).toBeLessThanOrEqual(64);
   });
 });

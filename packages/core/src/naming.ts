@@ -51,11 +51,22 @@ export function stagePrefix(ref: StageRef): string {
 }
 
 /**
- * `<app>-<stage>-<suffix>`, lower-cased, truncated to `maxLength` (64 by default, the
- * tightest limit among IAM roles, Lambda functions and queues we name).
+ * Longest name per kind: 64 (IAM roles, Lambda functions, SQS queues, the tightest limits)
+ * unless the service allows more (CloudWatch alarm names: 255).
  */
-export function resourceName(ref: StageRef, kind: ResourceKind, maxLength = 64): string {
+function maxLengthOf(kind: ResourceKind): number {
+  return kind.endsWith("Alarm") ? 255 : 64;
+}
+
+/** `<app>-<stage>-<suffix>`, lower-cased, truncated to `maxLength` (see {@link maxLengthOf}). */
+export function resourceName(ref: StageRef, kind: ResourceKind, maxLength = maxLengthOf(kind)): string {
   return `${stagePrefix(ref)}${slug(RESOURCE_SUFFIXES[kind])}`.slice(0, maxLength).replace(/-+$/, "");
+}
+
+/** Every named resource of a stage, by kind: how the CLI finds what `stacks/` created. */
+export function stageResources(ref: StageRef): Record<ResourceKind, string> {
+  const kinds = Object.keys(RESOURCE_SUFFIXES) as ResourceKind[];
+  return Object.fromEntries(kinds.map((kind) => [kind, resourceName(ref, kind)])) as Record<ResourceKind, string>;
 }
 
 /**

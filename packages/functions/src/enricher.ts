@@ -101,18 +101,27 @@ export function createHandler(deps: EnricherDeps) {
   };
 }
 
-// Production wiring: one SNS client per cold start, explicit SDK retries.
-const sns = new SNSClient({ maxAttempts: 5 });
-const productionLogger = new Logger({ serviceName: "secretwatch-enricher" });
-const productionMetrics = new Metrics({ namespace: ENRICHER_METRICS_NAMESPACE, serviceName: "secretwatch-enricher" });
+/** Production wiring, made on the first call (one SNS client per cold start, explicit SDK retries). */
+function productionHandler() {
+  const serviceName = "secretwatch-enricher";
+  return createHandler({
+    sns: new SNSClient({ maxAttempts: 5 }),
+    topicArn: () => process.env.SECRETWATCH_TOPIC_ARN ?? "",
+    app: process.env.SECRETWATCH_APP ?? "secretwatch",
+    stage: process.env.SECRETWATCH_STAGE ?? "unknown",
+    clock: () => new Date(),
+    logger: new Logger({ serviceName }),
+    metrics: new Metrics({ namespace: ENRICHER_METRICS_NAMESPACE, serviceName }),
+  });
+}
 
-/** The Lambda entry point (`packages/functions/src/enricher.handler`). */
-export const handler = createHandler({
-  sns,
-  topicArn: () => process.env.SECRETWATCH_TOPIC_ARN ?? "",
-  app: process.env.SECRETWATCH_APP ?? "secretwatch",
-  stage: process.env.SECRETWATCH_STAGE ?? "unknown",
-  clock: () => new Date(),
-  logger: productionLogger,
-  metrics: productionMetrics,
-});
+let production: ReturnType<typeof createHandler> | undefined;
+
+/**
+ * The Lambda entry point (`packages/functions/src/enricher.handler`). Importing this module
+ * creates nothing, so the CLI and tests can import `createHandler` freely.
+ */
+export async function handler(event: CloudWatchLogsEvent): Promise<EnricherResult> {
+  production ??= productionHandler();
+  return production(event);
+}
