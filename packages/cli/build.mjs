@@ -1,0 +1,49 @@
+// Builds the CLI into packages/cli/dist (run by the root `prepare` script on npm install/ci):
+// plain Node cannot run the TypeScript sources. Our workspace packages (@secretwatch/*) are
+// bundled in; a third-party package stays external when the built CLI can resolve it from
+// here (npm may have installed a workspace's dependency under that workspace only: then it is
+// bundled). Commands are split into chunks loaded on demand, so `replay` does not load the
+// AWS SDK clients of `doctor`.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** True when Node, running dist/*.mjs, finds the package in a node_modules above packages/cli. */
+function resolvableFromDist(specifier) {
+  const parts = specifier.split("/");
+  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "node_modules", name, "package.json"))) return true;
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+const thirdPartyExternal = {
+  name: "third-party-external",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("@secretwatch/") || args.path.startsWith("node:")) return undefined;
+      return resolvableFromDist(args.path) ? { path: args.path, external: true } : undefined;
+    });
+  },
+};
+
+await build({
+  entryPoints: {
+    secretwatch: path.join(here, "src/main.ts"),
+    "replay-worker": path.join(here, "src/replay/worker.ts"),
+  },
+  outdir: path.join(here, "dist"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node22",
+  outExtension: { ".js": ".mjs" },
+  sourcemap: true,
+  splitting: true,
+  plugins: [thirdPartyExternal],
+  logLevel: "warning",
+});

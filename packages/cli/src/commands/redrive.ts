@@ -1,0 +1,171 @@
+/**
+ * `secretwatch redrive --stage <name>`: shows what waits in the enricher's failure queue and,
+ * with `--publish`, re-sends its alerts through the Lambda's own handler, deleting each
+ * message only after all of its alerts were published. Nothing parked is lost by a crash.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { createHandler } from "@secretwatch/functions/enricher";
+import { Command, InvalidArgumentError } from "commander";
+import { snsClient } from "../alerts.js";
+import { describeError, UserError } from "../errors.js";
+import { createProgress } from "../io.js";
+import type { CommandContext } from "../main.js";
+import { type FailureQueue, findQueue, QueueReader } from "../redrive/queue.js";
+import { parseParkedMessage } from "../redrive/record.js";
+import { ParkedTally, plural } from "../redrive/tally.js";
+import { type StageInfo, type StageOptions, stageInfo, withStageOptions } from "../stage.js";
+
+/** Read-only view: each message is hidden this long at most, then handed back at once. */
+export const INSPECT_VISIBILITY_SECONDS = 30;
+/** While redriving: long enough for a message's alerts to be published, SNS retries included. */
+export const PUBLISH_VISIBILITY_SECONDS = 300;
+
+interface RedriveOptions extends StageOptions {
+  publish?: boolean;
+  max?: number;
+  topicArn?: string;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return n;
+}
+
+async function inspect(ctx: CommandContext, sqs: SQSClient, queue: FailureQueue, options: RedriveOptions) {
+  const { io } = ctx;
+  const now = io.now();
+  const tally = new ParkedTally();
+  const reader = new QueueReader(sqs, queue.url, {
+    visibilityTimeout: INSPECT_VISIBILITY_SECONDS,
+    max: options.max ?? Infinity,
+  });
+  try {
+    for (let batch = await reader.next(); batch.length > 0; batch = await reader.next()) {
+      for (const message of batch) {
+        const parsed = parseParkedMessage(message.Body, now);
+        if ("payload" in parsed) tally.add(message, parsed.payload);
+        else tally.skip(message, parsed.reason);
+      }
+    }
+  } finally {
+    await reader.releaseAll();
+  }
+  io.stdout.write(tally.format(now));
+  io.stdout.write(
+    `Read-only: ${plural(reader.received, "message")} read; each was hidden for at most ${INSPECT_VISIBILITY_SECONDS} s ` +
+      "and then made visible again; nothing was deleted.\n",
+  );
+  if (tally.payloads > 0) {
+    io.stdout.write(`To re-send their alerts: secretwatch redrive --stage ${options.stage} --publish\n`);
+  }
+}
+
+async function publish(
+  ctx: CommandContext,
+  sqs: SQSClient,
+  queue: FailureQueue,
+  stage: StageInfo,
+  options: RedriveOptions,
+) {
+  const { io } = ctx;
+  const topicArn =
+    options.topicArn ?? `arn:${queue.partition}:sns:${queue.region}:${queue.account}:${stage.names.topic}`;
+  // The Lambda's own code path: same decoding, plan and publish, with this stage's topic.
+  const handler = createHandler({
+    sns: snsClient(queue.region),
+    topicArn,
+    app: stage.ref.app,
+    stage: stage.ref.stage,
+    clock: () => io.now(),
+  });
+  const tally = new ParkedTally();
+  const reader = new QueueReader(sqs, queue.url, {
+    visibilityTimeout: PUBLISH_VISIBILITY_SECONDS,
+    max: options.max ?? Infinity,
+  });
+  const progress = createProgress(io, "redrive", Math.min(options.max ?? Infinity, Math.max(queue.visible, 1)));
+  let [redriven, alerts] = [0, 0];
+  let failure: { id: string; error: unknown; step: "publish" | "delete" } | undefined;
+  try {
+    outer: for (let batch = await reader.next(); batch.length > 0; batch = await reader.next()) {
+      for (const message of batch) {
+        progress.increment();
+        const parsed = parseParkedMessage(message.Body, io.now());
+        if ("reason" in parsed) {
+          tally.skip(message, parsed.reason);
+          continue;
+        }
+        tally.add(message, parsed.payload);
+        const id = message.MessageId ?? "?";
+        let published: number;
+        try {
+          published = (await handler(parsed.payload.event)).published;
+        } catch (error) {
+          failure = { id, error, step: "publish" };
+          break outer;
+        }
+        try {
+          await reader.delete(message);
+        } catch (error) {
+          failure = { id, error, step: "delete" };
+          break outer;
+        }
+        [redriven, alerts] = [redriven + 1, alerts + published];
+      }
+    }
+  } finally {
+    progress.stop();
+    await reader.releaseAll();
+  }
+  io.stdout.write(tally.format(io.now(), "Read"));
+  io.stdout.write(
+    `Redriven: ${plural(redriven, "payload")}, ${plural(alerts, "alert")} published to ${topicArn}; ` +
+      `${plural(redriven, "message")} deleted from the queue.\n`,
+  );
+  if (failure) throw new UserError(failureMessage(failure, redriven), 1, { cause: failure.error });
+  if (tally.skipped.length > 0) ctx.setExitCode(1);
+}
+
+function failureMessage(failure: { id: string; error: unknown; step: "publish" | "delete" }, redriven: number): string {
+  const cause = failure.error instanceof Error && failure.error.cause;
+  const why = `${describeError(failure.error)}${cause ? ` (${describeError(cause)})` : ""}`;
+  const done = `${plural(redriven, "message")} redriven and deleted before it`;
+  if (failure.step === "delete") {
+    return `redrive stopped: the alerts of message ${failure.id} were published but it could not be deleted (${why}); it stays in the queue, so a later redrive sends its alerts again; ${done}`;
+  }
+  return `redrive stopped: the alerts of message ${failure.id} could not be published (${why}); it and the messages after it stay in the queue (some of its alerts may have gone out and would be sent again); ${done}. Fix the cause and run again.`;
+}
+
+async function runRedrive(ctx: CommandContext, options: RedriveOptions): Promise<void> {
+  const stage = stageInfo(ctx.io, options);
+  const sqs = new SQSClient({ maxAttempts: 5, ...(options.region && { region: options.region }) });
+  const queue = await findQueue(sqs, stage.names.failureQueue, options.region);
+  ctx.io.stdout.write(
+    `Failure queue ${queue.name} (${queue.region}): about ${queue.visible} waiting, ${queue.inFlight} in flight\n`,
+  );
+  if (queue.inFlight > 0) {
+    ctx.io.stdout.write(
+      `${plural(queue.inFlight, "message")} in flight: being read elsewhere, or hidden by an interrupted run; ` +
+        `they become visible again when their visibility timeout ends (at most ${PUBLISH_VISIBILITY_SECONDS / 60} min after a redrive)\n`,
+    );
+  }
+  if (options.publish) await publish(ctx, sqs, queue, stage, options);
+  else await inspect(ctx, sqs, queue, options);
+}
+
+export function redriveCommand(ctx: CommandContext): Command {
+  return withStageOptions(
+    new Command("redrive").description(
+      "Show the events the enricher could not process (its failure queue); with --publish, re-send their alerts " +
+        "and delete each message once its alerts are out",
+    ),
+  )
+    .option("--publish", "re-send the alerts through the enricher's own code, then delete each redriven message")
+    .option("--max <n>", "read at most this many messages (default: all)", positiveInteger)
+    .option("--topic-arn <arn>", "publish to this topic instead of the stage's alert topic")
+    .action((options: RedriveOptions) => runRedrive(ctx, options));
+}

@@ -1,0 +1,117 @@
+/**
+ * `secretwatch replay <file|dir>...`: finds every secret-value retrieval in CloudTrail data a
+ * user has at hand (S3 log files, exports, subscription events, the enricher's failure queue)
+ * and shows, or re-sends, the alerts the enricher Lambda sends.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+import { availableParallelism } from "node:os";
+import { Command, Option } from "commander";
+import { snsClient } from "../alerts.js";
+import { UserError } from "../errors.js";
+import type { CommandContext } from "../main.js";
+import { parseFilters } from "../replay/filters.js";
+import { runReplay } from "../replay/run.js";
+import { DEFAULT_APP } from "../stage.js";
+
+/** Stage name in the subject prefix of replayed alerts, unless `--stage` says otherwise. */
+export const DEFAULT_REPLAY_STAGE = "replay";
+const MAX_WORKERS = 64;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
+
+interface RawOptions {
+  format: "text" | "json";
+  since?: string;
+  until?: string;
+  secret?: string[];
+  principal?: string[];
+  publish?: boolean;
+  topicArn?: string;
+  region?: string;
+  app: string;
+  stage: string;
+  workers: string;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+const EXAMPLES = `
+Inputs (any mix; gzip is detected by content):
+  CloudTrail S3 log files {"Records":[...]} (.json, .json.gz) and directories of them (AWSLogs/...),
+  JSON arrays of records, NDJSON (one record or any other form per line), a single record,
+  CloudWatch Logs subscription events {"awslogs":{"data":...}} and decoded payloads {"messageType":...},
+  the enricher's failure-queue records {"requestPayload":...} and \`aws sqs receive-message\` output.
+  Each file, and each subscription event or failure record within one, is planned as one Lambda invocation.
+
+--principal matches an ARN given in full (the caller's, or the role's for assumed-role sessions,
+  also as a prefix up to "/"), or else any case-insensitive part of the caller's ARN, user name,
+  role session name, role name, principal ID or access key ID.
+
+Examples:
+  $ secretwatch replay ./AWSLogs/111122223333/CloudTrail/ --since 7d
+  $ secretwatch replay trail.json.gz --format json --secret prod/db/password | jq .principalArn
+  $ secretwatch replay exports/ --principal alice --since 2024-07-01 --until 2024-08-01
+  $ aws sqs receive-message --queue-url "$DLQ" --max-number-of-messages 10 > parked.json
+  $ secretwatch replay parked.json --publish --topic-arn arn:aws:sns:us-east-1:111122223333:alerts --stage prod
+`;
+
+function workerCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new UserError(`--workers must be a whole number from 1 to ${MAX_WORKERS}`);
+  }
+  return n;
+}
+
+function publishTarget(options: RawOptions) {
+  if (!options.publish) {
+    if (options.topicArn) throw new UserError("--topic-arn is only used with --publish");
+    return null;
+  }
+  if (!options.topicArn) throw new UserError("--publish needs --topic-arn <arn> (the stage's alert topic)");
+  const region = TOPIC_ARN.exec(options.topicArn)?.[1];
+  if (!region) throw new UserError(`--topic-arn "${options.topicArn}" is not an SNS topic ARN`);
+  const sns = snsClient(options.region ?? region);
+  return { sns, topicArn: options.topicArn, app: options.app, stage: options.stage };
+}
+
+export function replayCommand(ctx: CommandContext): Command {
+  return new Command("replay")
+    .summary("find secret-value retrievals in CloudTrail files; print or re-send their alerts")
+    .description(
+      "Reads CloudTrail data offline and prints every GetSecretValue / BatchGetSecretValue call as the\n" +
+        "alert emails the enricher sends (--format text) or as NDJSON (--format json), then a summary on stderr.\n" +
+        "Unreadable or invalid inputs are reported and skipped; the exit code is 1 only when nothing could be read.",
+    )
+    .argument("<paths...>", "files or directories to read")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option(
+      "--since <time>",
+      "only retrievals at or after this time: 2024-07-31, 2024-07-31T12:00:00Z, or 24h / 7d ago",
+    )
+    .option("--until <time>", "only retrievals before this time (same forms as --since)")
+    .option("--secret <id>", "only this secret: name, partial or full ARN (repeatable)", collect)
+    .option("--principal <who>", "only this principal (repeatable; see below)", collect)
+    .option("--publish", "also send the alerts to SNS, exactly as the enricher Lambda would")
+    .option("--topic-arn <arn>", "the alert topic to publish to (with --publish)")
+    .option("--region <region>", "Region of the topic (default: from the topic ARN)")
+    .addOption(new Option("--app <name>", "app name in alert subjects").default(DEFAULT_APP))
+    .addOption(new Option("--stage <name>", "stage name in alert subjects").default(DEFAULT_REPLAY_STAGE))
+    .addOption(
+      new Option("--workers <n>", "worker threads reading files").default(String(availableParallelism()), "CPU count"),
+    )
+    .addHelpText("after", EXAMPLES)
+    .action(async (paths: string[], options: RawOptions) => {
+      const filters = parseFilters(options, ctx.io.now());
+      const workers = workerCount(options.workers);
+      const publish = publishTarget(options);
+      await runReplay(ctx, {
+        paths,
+        format: options.format,
+        workers,
+        filters,
+        app: options.app,
+        stage: options.stage,
+        publish,
+      });
+    });
+}

@@ -1,0 +1,58 @@
+/**
+ * Topic check: the alert topic has at least one confirmed email subscription; every email
+ * subscription still `PendingConfirmation` is flagged with its address (until its recipient
+ * clicks the link in the confirmation email, SNS sends it nothing).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptionsByTopic.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html
+ */
+import type { Subscription } from "@aws-sdk/client-sns";
+import { type CheckResult, type FixHints, fail, pass } from "./report.js";
+
+/** `SubscriptionArn` of a subscription whose endpoint has not confirmed yet. */
+export const PENDING_CONFIRMATION = "PendingConfirmation";
+
+const EMAIL_PROTOCOLS = new Set(["email", "email-json"]);
+
+/** Finds the topic named `name` in ListTopics' `Topics` (ARNs end with `:<name>`). */
+export function findTopicArn(topicArns: readonly (string | undefined)[], name: string): string | undefined {
+  return topicArns.find((arn) => arn?.split(":")[5] === name);
+}
+
+/** Checks ListSubscriptionsByTopic's `Subscriptions` (all pages) of the alert topic. */
+export function checkSubscriptions(
+  topicName: string,
+  subscriptions: readonly Subscription[],
+  hints: FixHints,
+): CheckResult[] {
+  const subscribe = `list the addresses in SECRETWATCH_ALERT_EMAILS (.env.<stage>) and run ${hints.deploy}`;
+  if (subscriptions.length === 0) {
+    return [fail("topic", `topic ${topicName} has no subscriptions: alerts reach nobody`, subscribe)];
+  }
+  const emails = subscriptions.filter((s) => EMAIL_PROTOCOLS.has(s.Protocol ?? ""));
+  const confirmed = emails.filter((s) => s.SubscriptionArn?.startsWith("arn:"));
+  const pending = emails.filter((s) => s.SubscriptionArn === PENDING_CONFIRMATION);
+
+  const results: CheckResult[] = [];
+  if (confirmed.length > 0) {
+    const who = confirmed.map((s) => s.Endpoint).join(", ");
+    results.push(
+      pass(
+        "topic",
+        `topic ${topicName} emails ${confirmed.length} confirmed address${confirmed.length === 1 ? "" : "es"}: ${who}`,
+      ),
+    );
+  } else if (pending.length === 0) {
+    results.push(fail("topic", `topic ${topicName} has no email subscription: alerts reach no inbox`, subscribe));
+  }
+  for (const s of pending) {
+    results.push(
+      fail(
+        "topic",
+        `email subscription ${s.Endpoint} is pending confirmation: it receives nothing`,
+        `click the link in the confirmation email sent to ${s.Endpoint} (subject "AWS Notification - Subscription Confirmation"; check spam)`,
+      ),
+    );
+  }
+  return results;
+}

@@ -1,0 +1,178 @@
+/**
+ * The totals replay prints on stderr when it is done: what was read and skipped, and one row
+ * per secret × principal with the count, denials, errors, and first and last time. Only
+ * aggregates are kept (one row per pair seen, the first problems word for word).
+ */
+import { type SecretAccess, toBodyText } from "@secretwatch/core";
+import type { InputEntry } from "./files.js";
+import type { FileReport, UnitResult } from "./protocol.js";
+
+/** Problem lines kept word for word; further ones are counted. */
+const MAX_PROBLEMS = 50;
+
+interface PairRow {
+  secret: string;
+  principal: string;
+  count: number;
+  denied: number;
+  errors: number;
+  first: string | null;
+  last: string | null;
+}
+
+const time = (t: string | null) => (t === null ? Number.NaN : Date.parse(t));
+const text = (value: unknown, max = 300) => toBodyText(value, max) || "-";
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+function secretOf(hit: SecretAccess): string {
+  return hit.secretId ?? (hit.batch || hit.eventName === "BatchGetSecretValue" ? "(BatchGetSecretValue)" : "(none)");
+}
+
+function principalOf(hit: SecretAccess): string {
+  return hit.principalArn ?? `${hit.identity.label} (${hit.identityType})`;
+}
+
+const skipped = (r: FileReport) => r.invalidJson + r.notCloudTrail + r.badPayloads;
+
+/** `skipped 2 invalid JSON values, 1 value that is not a CloudTrail record (line 3: invalid JSON; ...)` */
+function skippedText(report: FileReport): string {
+  const counts = [
+    report.invalidJson && plural(report.invalidJson, "invalid JSON value"),
+    report.notCloudTrail &&
+      plural(report.notCloudTrail, "value that is not a CloudTrail record", "values that are not CloudTrail records"),
+    report.badPayloads && plural(report.badPayloads, "undecodable payload"),
+  ].filter(Boolean);
+  const notes = report.notes.map((note) => text(note, 200));
+  if (skipped(report) > notes.length && notes.length > 0) notes.push("...");
+  return `skipped ${counts.join(", ")}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+}
+
+export class ReplaySummary {
+  readonly totals = {
+    ...{ files: 0, usable: 0, unreadable: 0, empty: 0, ignored: 0, missing: 0, records: 0, payloads: 0 },
+    ...{ found: 0, duplicates: 0, kept: 0, invalidJson: 0, notCloudTrail: 0, badPayloads: 0, digests: 0 },
+    published: 0,
+  };
+  private readonly rows = new Map<string, PairRow>();
+  private readonly problems: string[] = [];
+  private moreProblems = 0;
+
+  private problem(line: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(line);
+    else this.moreProblems++;
+  }
+
+  entry(entry: Exclude<InputEntry, { kind: "file" }>): void {
+    if (entry.kind === "ignored") this.totals.ignored++;
+    else {
+      this.totals.missing++;
+      this.problem(`${text(entry.path)}: ${text(entry.reason)}`);
+    }
+  }
+
+  unit(unit: UnitResult): void {
+    this.totals.found += unit.found;
+    this.totals.duplicates += unit.duplicates;
+    this.totals.kept += unit.hits.length;
+    for (const hit of unit.hits) {
+      const [secret, principal] = [secretOf(hit), principalOf(hit)];
+      const key = JSON.stringify([secret, principal]);
+      const row = this.rows.get(key) ?? { secret, principal, count: 0, denied: 0, errors: 0, first: null, last: null };
+      row.count++;
+      if (hit.outcome === "denied") row.denied++;
+      if (hit.outcome === "error") row.errors++;
+      const ms = time(hit.eventTime);
+      if (Number.isFinite(ms) && (row.first === null || ms < time(row.first))) row.first = hit.eventTime;
+      if (Number.isFinite(ms) && (row.last === null || ms > time(row.last))) row.last = hit.eventTime;
+      this.rows.set(key, row);
+    }
+  }
+
+  file(report: FileReport): void {
+    const t = this.totals;
+    t.files++;
+    if (report.usable) t.usable++;
+    if (report.status === "unreadable") t.unreadable++;
+    if (report.status === "empty") t.empty++;
+    for (const key of ["records", "payloads", "invalidJson", "notCloudTrail", "badPayloads", "digests"] as const) {
+      t[key] += report[key];
+    }
+    if (report.status !== "read") this.problem(`${text(report.path)}: ${text(report.error ?? "empty file")}`);
+    else if (skipped(report) > 0) this.problem(`${text(report.path)}: ${skippedText(report)}`);
+    else if (!report.usable && report.digests === 0) this.problem(`${text(report.path)}: no CloudTrail records`);
+  }
+
+  /** Whether any file held a form replay understands. */
+  get anythingRead(): boolean {
+    return this.totals.usable > 0;
+  }
+
+  private table(): string[] {
+    const rows = [...this.rows.values()].sort((a, b) =>
+      a.secret < b.secret
+        ? -1
+        : a.secret > b.secret
+          ? 1
+          : a.principal < b.principal
+            ? -1
+            : a.principal > b.principal
+              ? 1
+              : 0,
+    );
+    const cells = rows.map((r) => [
+      text(r.secret),
+      text(r.principal),
+      `${r.count}`,
+      `${r.denied}`,
+      `${r.errors}`,
+      text(r.first),
+      text(r.last),
+    ]);
+    const header = ["SECRET", "PRINCIPAL", "COUNT", "DENIED", "ERRORS", "FIRST", "LAST"];
+    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+    const numeric = new Set([2, 3, 4]);
+    const line = (c: string[]) =>
+      `  ${c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
+    return rows.length > 0
+      ? ["", "Secret-value retrievals by secret and principal:", line(header), ...cells.map(line)]
+      : [];
+  }
+
+  /** The summary text for stderr. */
+  render(): string {
+    const t = this.totals;
+    const files = [
+      `${t.usable.toLocaleString("en-US")} with CloudTrail data`,
+      t.unreadable && `${t.unreadable} unreadable`,
+      t.empty && `${t.empty} empty`,
+      t.digests && plural(t.digests, "digest file"),
+    ].filter(Boolean);
+    const other = [
+      t.missing && `${plural(t.missing, "path")} could not be opened`,
+      t.ignored && `${t.ignored} ignored by name`,
+    ];
+    const dropped = t.duplicates ? ` (${plural(t.duplicates, "duplicate")} dropped)` : "";
+    const lines = [
+      `replay: ${plural(t.files, "file")} (${files.join(", ")})${other
+        .filter(Boolean)
+        .map((o) => `; ${o}`)
+        .join("")}`,
+      `replay: ${plural(t.records, "CloudTrail record")}, ${plural(t.payloads, "subscription payload")}; ` +
+        `${plural(t.found, "secret-value retrieval")}${dropped}, ${t.kept.toLocaleString("en-US")} after filters`,
+    ];
+    const skipped = t.invalidJson + t.notCloudTrail + t.badPayloads;
+    if (skipped > 0) {
+      lines.push(
+        `replay: skipped ${plural(t.invalidJson, "invalid JSON value")}, ${plural(t.notCloudTrail, "non-CloudTrail value")}, ` +
+          plural(t.badPayloads, "undecodable payload"),
+      );
+    }
+    if (t.published > 0) lines.push(`replay: published ${plural(t.published, "SNS message")}`);
+    lines.push(...this.table());
+    if (this.problems.length > 0) {
+      lines.push("", "Problems:", ...this.problems.map((p) => `  ${p}`));
+      if (this.moreProblems > 0) lines.push(`  ... and ${this.moreProblems} more`);
+    }
+    return `${lines.join("\n")}\n`;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * A deployed stage, as the CLI finds it: the same names `stacks/` gives its resources
+ * (packages/core/src/naming.ts), and the stage's settings from `.env` / `.env.<stage>` the
+ * way SST loads them (for the bring-your-own log group).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseEnv } from "node:util";
+import { logGroupName, SETTING_NAMES, type StageRef, secretAccessMetricName, stageResources } from "@secretwatch/core";
+import { type Command, Option } from "commander";
+import type { Io } from "./io.js";
+
+export const DEFAULT_APP = "secretwatch";
+
+export interface StageOptions {
+  stage: string;
+  app: string;
+  region?: string;
+}
+
+/** Adds `--stage` (required), `--app` and `--region` to a command. */
+export function withStageOptions(command: Command): Command {
+  return command
+    .requiredOption("--stage <name>", "the SST stage the chain was deployed with")
+    .addOption(new Option("--app <name>", "the SST app name").default(DEFAULT_APP))
+    .option("--region <region>", "AWS Region of the stage (default: from AWS_REGION / your AWS profile)");
+}
+
+/** `.env` then `.env.<stage>` from `cwd`, overridden by the process environment (as SST does). */
+export function stageEnv(io: Io, stage: string): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = {};
+  for (const file of [".env", `.env.${stage}`]) {
+    const full = path.join(io.cwd, file);
+    if (existsSync(full)) Object.assign(merged, parseEnv(readFileSync(full, "utf8")));
+  }
+  return { ...merged, ...io.env };
+}
+
+export interface StageInfo {
+  ref: StageRef;
+  names: ReturnType<typeof stageResources>;
+  /** The log group CloudTrail writes to: the stage's own, or the one brought with SECRETWATCH_EXISTING_LOG_GROUP. */
+  logGroupName: string;
+  existingLogGroup: boolean;
+  metricName: string;
+}
+
+/** The names of a stage's resources, for commands that talk to a deployed chain. */
+export function stageInfo(io: Io, options: StageOptions): StageInfo {
+  const ref = { app: options.app, stage: options.stage };
+  const existing = stageEnv(io, options.stage)[SETTING_NAMES.existingLogGroup]?.trim() || null;
+  return {
+    ref,
+    names: stageResources(ref),
+    logGroupName: existing ?? logGroupName(ref),
+    existingLogGroup: existing !== null,
+    metricName: secretAccessMetricName(ref),
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * `secretwatch redrive` against a mocked SQS failure queue (real visibility semantics) and
+ * SNS: the read-only view, a redrive through the Lambda's own handler (same PublishCommand
+ * inputs), delete-after-publish order, a crash half-way, and messages that are not Lambda
+ * destination records.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+ */
+import { readFileSync } from "node:fs";
+import { InternalErrorException, PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { CloudWatchLogsEvent } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createHandler } from "../../packages/functions/src/enricher.js";
+import { recordsEvent } from "../helpers/subscription.js";
+import { ACCOUNT, FakeQueue } from "./fake-queue.js";
+import { runCli } from "./run-cli.js";
+
+type RecordJson = Record<string, any>;
+const fixture = (name: string): RecordJson[] => {
+  const data = JSON.parse(readFileSync(`tests/fixtures/cloudtrail/${name}.json`, "utf8"));
+  return Array.isArray(data) ? data : data.Records;
+};
+const stratus = fixture("stratus-secretsmanager");
+const reads = stratus.filter((r) => r.eventName === "GetSecretValue");
+const listSecrets = stratus.find((r) => r.eventName === "ListSecrets")!;
+
+const NOW = new Date("2024-08-01T00:00:00Z");
+const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:secretwatch-test-alerts`;
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:secretwatch-test-enricher:$LATEST`;
+
+/** Three failed subscription payloads: 9 CloudTrail records, 8 secret-value retrievals. */
+const payloads: CloudWatchLogsEvent[] = [
+  recordsEvent([listSecrets, reads[0]!, reads[1]!]),
+  recordsEvent(fixture("failures")),
+  recordsEvent(fixture("batch-with-companions")),
+];
+
+/** What Lambda sends its on-failure destination after the last retry. */
+function destinationRecord(requestPayload: unknown, i = 0) {
+  return JSON.stringify({
+    version: "1.0",
+    timestamp: `2024-07-31T12:5${i}:00.000Z`,
+    requestContext: {
+      requestId: `c2a6f2ae-7dbb-4d22-8782-d0485c98770${i}`,
+      functionArn: FUNCTION_ARN,
+      condition: "RetriesExhausted",
+      approximateInvokeCount: 3,
+    },
+    requestPayload,
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+    responsePayload: {
+      errorType: "PublishError",
+      errorMessage: "1 of 1 alert messages could not be published",
+      trace: [
+        "PublishError: 1 of 1 alert messages could not be published",
+        "    at publishAll (file:///var/task/index.mjs:1:2)",
+      ],
+    },
+  });
+}
+
+const SENT = Date.parse("2024-07-31T12:50:00Z");
+const sqs = mockClient(SQSClient);
+const sns = mockClient(SNSClient);
+let log: string[];
+let queue: FakeQueue;
+/** SNS fails every publish after this many. */
+let publishesBeforeFailure: number;
+/** Publishes SNS accepted so far. */
+let sent: number;
+
+/** The PublishCommand inputs the enricher Lambda sends for each payload. */
+async function lambdaPublishes(events: CloudWatchLogsEvent[]): Promise<PublishCommandInput[][]> {
+  const handler = createHandler({
+    sns: new SNSClient({ region: "us-east-1" }),
+    topicArn: TOPIC_ARN,
+    app: "secretwatch",
+    stage: "test",
+    clock: () => NOW,
+  });
+  const out: PublishCommandInput[][] = [];
+  for (const event of events) {
+    const before = sns.commandCalls(PublishCommand).length;
+    await handler(event);
+    out.push(
+      sns
+        .commandCalls(PublishCommand)
+        .slice(before)
+        .map((c) => c.args[0].input),
+    );
+  }
+  sns.resetHistory();
+  log.length = 0;
+  sent = 0;
+  return out;
+}
+
+const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const redrive = (...args: string[]) => runCli(["redrive", "--stage", "test", ...args], { now: NOW });
+
+beforeEach(() => {
+  sqs.reset();
+  sns.reset();
+  log = [];
+  publishesBeforeFailure = Number.POSITIVE_INFINITY;
+  queue = new FakeQueue(log);
+  queue.install(sqs);
+  sent = 0;
+  sns.on(PublishCommand).callsFake((input: PublishCommandInput) => {
+    if (sent >= publishesBeforeFailure) {
+      log.push(`publish-failed:${input.Subject}`);
+      throw new InternalErrorException({ message: "Internal error", $metadata: { httpStatusCode: 500 } });
+    }
+    log.push(`publish:${input.Subject}`);
+    return { MessageId: `msg-${++sent}` };
+  });
+});
+
+describe("redrive: read-only view", () => {
+  it("shows payloads, hits and the oldest, deletes nothing and hands every message back", async () => {
+    for (const [i, p] of payloads.entries()) queue.add(destinationRecord(p, i), SENT + i * 60_000);
+    const run = await redrive();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "Failure queue secretwatch-test-enricher-failures (us-east-1): about 3 waiting, 0 in flight",
+    );
+    expect(run.stdout).toContain(
+      "Parked: 3 payloads, 9 CloudTrail records, 8 secret-value retrievals, oldest 2024-07-31T12:50:00.000Z (11 h ago)",
+    );
+    expect(run.stdout).toContain("3x RetriesExhausted (PublishError: 1 of 1 alert messages could not be published)");
+    expect(run.stdout).toContain("Secret-value retrievals by secret and principal:");
+    expect(run.stdout).toMatch(/^ {2}prod\/db\/postgres +arn:aws:iam::111122223333:user\/intern +1 +1 +0 /m);
+    expect(run.stdout).toMatch(/Read-only: 3 messages read; each was hidden for at most 30 s/);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(queue.visible).toEqual(queue.remaining);
+    expect(queue.remaining).toHaveLength(3);
+    const receive = sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input;
+    expect(receive).toMatchObject({ MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30 });
+    expect(receive.MessageSystemAttributeNames).toContain("SentTimestamp");
+  });
+
+  it("reads at most --max messages", async () => {
+    for (const [i, p] of payloads.entries()) queue.add(destinationRecord(p, i), SENT);
+    const run = await redrive("--max", "2");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Parked: 2 payloads");
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(2);
+    expect(queue.visible).toHaveLength(3);
+  });
+
+  it("says clearly when the stage has no failure queue", async () => {
+    const run = await redrive("--stage", "nope");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "secretwatch: the failure queue secretwatch-nope-enricher-failures does not exist: check --stage, --app and --region (is the stage deployed?)\n",
+    );
+  });
+});
+
+describe("redrive --publish", () => {
+  it("publishes exactly what the Lambda would, and deletes each message right after its alerts", async () => {
+    const expected = await lambdaPublishes(payloads);
+    const ids = payloads.map((p, i) => queue.add(destinationRecord(p, i), SENT));
+    const run = await redrive("--publish");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(published()).toEqual(expected.flat());
+    expect(published().every((input) => input.TopicArn === TOPIC_ARN)).toBe(true);
+    expect(log.filter((e) => e !== "receive")).toEqual(
+      expected.flatMap((inputs, i) => [...inputs.map((input) => `publish:${input.Subject}`), `delete:${ids[i]}`]),
+    );
+    expect(queue.remaining).toEqual([]);
+    expect(run.stdout).toContain(`Redriven: 3 payloads, ${expected.flat().length} alerts published to ${TOPIC_ARN}`);
+  });
+
+  it("stops at a message whose alerts cannot be published: earlier ones deleted, it and later ones kept", async () => {
+    const expected = await lambdaPublishes(payloads);
+    publishesBeforeFailure = expected[0]!.length;
+    const ids = payloads.map((p, i) => queue.add(destinationRecord(p, i), SENT));
+    const run = await redrive("--publish");
+    expect(run.code).toBe(1);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(1);
+    expect(log.filter((e) => e.startsWith("delete:"))).toEqual([`delete:${ids[0]}`]);
+    expect(queue.remaining).toEqual([ids[1], ids[2]]);
+    expect(queue.visible).toEqual([ids[1], ids[2]]);
+    // Nothing of the third payload was tried.
+    const attempted = log.filter((e) => e.startsWith("publish")).length;
+    expect(attempted).toBe(expected[0]!.length + expected[1]!.length);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^secretwatch: redrive stopped: the alerts of message ${ids[1]} could not be published \\(PublishError: \\d+ of \\d+ alert messages could not be published \\(InternalErrorException: Internal error\\)\\); it and the messages after it stay in the queue`,
+      ),
+    );
+    expect(run.stdout).toContain("Redriven: 1 payload,");
+  });
+
+  it("reports messages that are not destination records and leaves them in the queue", async () => {
+    const good = queue.add(destinationRecord(payloads[0]), SENT);
+    const notJson = queue.add("hello, not JSON", SENT);
+    const snsNotification = queue.add(JSON.stringify({ Type: "Notification", Message: "{}" }), SENT);
+    const notLogs = queue.add(destinationRecord({ Records: [{ eventSource: "aws:s3" }] }), SENT);
+    const badData = queue.add(destinationRecord({ awslogs: { data: "AAAA" } }), SENT);
+    const expected = await lambdaPublishes([payloads[0]!]);
+    const run = await redrive("--publish");
+    expect(run.code).toBe(1);
+    expect(published()).toEqual(expected.flat());
+    expect(queue.remaining).toEqual([notJson, snsNotification, notLogs, badData]);
+    expect(queue.visible).toEqual(queue.remaining);
+    expect(log).toContain(`delete:${good}`);
+    expect(run.stdout).toContain("Not redrivable, left in the queue: 4 messages");
+    expect(run.stdout).toContain(`${notJson}: the body is not JSON`);
+    expect(run.stdout).toContain(`${snsNotification}: not a Lambda destination record`);
+    expect(run.stdout).toContain(`${notLogs}: its requestPayload is not a CloudWatch Logs subscription event`);
+    expect(run.stdout).toContain(`${badData}: its subscription payload cannot be decoded`);
+  });
+
+  it("without --publish, reports the same messages and exits 0", async () => {
+    queue.add("hello, not JSON", SENT);
+    const run = await redrive();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Not redrivable, left in the queue: 1 message");
+    expect(queue.visible).toHaveLength(1);
+  });
+});
