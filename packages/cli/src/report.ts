@@ -49,23 +49,35 @@ const secretOf = (hit: SecretAccess) =>
   hit.secretId ?? (hit.batch || hit.eventName === "BatchGetSecretValue" ? "(BatchGetSecretValue)" : "(none)");
 const principalOf = (hit: SecretAccess) => hit.principalArn ?? `${hit.identity.label} (${hit.identityType})`;
 
-/** Per secret × principal: reads, denials, errors, first and last time; by secret, then principal. */
-export function summarize(hits: readonly SecretAccess[]): SummaryRow[] {
-  const rows = new Map<string, SummaryRow>();
-  for (const hit of hits) {
+/** Rows per secret × principal, built hit by hit (replay keeps only this, not the hits). */
+export class SummaryTable {
+  private readonly byPair = new Map<string, SummaryRow>();
+
+  add(hit: SecretAccess): void {
     const [secret, principal] = [secretOf(hit), principalOf(hit)];
     const key = JSON.stringify([secret, principal]);
-    const row = rows.get(key) ?? { secret, principal, count: 0, denied: 0, errors: 0, first: null, last: null };
+    const row = this.byPair.get(key) ?? { secret, principal, count: 0, denied: 0, errors: 0, first: null, last: null };
     row.count++;
     if (hit.outcome === "denied") row.denied++;
     if (hit.outcome === "error") row.errors++;
     const ms = millis(hit.eventTime);
     if (Number.isFinite(ms) && (row.first === null || ms < millis(row.first))) row.first = hit.eventTime;
     if (Number.isFinite(ms) && (row.last === null || ms > millis(row.last))) row.last = hit.eventTime;
-    rows.set(key, row);
+    this.byPair.set(key, row);
   }
-  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...rows.values()].sort((a, b) => order(a.secret, b.secret) || order(a.principal, b.principal));
+
+  /** The rows by secret, then principal. */
+  rows(): SummaryRow[] {
+    const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...this.byPair.values()].sort((a, b) => order(a.secret, b.secret) || order(a.principal, b.principal));
+  }
+}
+
+/** Per secret × principal: reads, denials, errors, first and last time; by secret, then principal. */
+export function summarize(hits: readonly SecretAccess[]): SummaryRow[] {
+  const table = new SummaryTable();
+  for (const hit of hits) table.add(hit);
+  return table.rows();
 }
 
 /** The table, one aligned line per row; empty when there is no row. */

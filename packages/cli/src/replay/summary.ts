@@ -3,34 +3,16 @@
  * per secret × principal with the count, denials, errors, and first and last time. Only
  * aggregates are kept (one row per pair seen, the first problems word for word).
  */
-import { type SecretAccess, toBodyText } from "@secretwatch/core";
+import { toBodyText } from "@secretwatch/core";
+import { formatSummary, SummaryTable } from "../report.js";
 import type { InputEntry } from "./files.js";
 import type { FileReport, UnitResult } from "./protocol.js";
 
 /** Problem lines kept word for word; further ones are counted. */
 const MAX_PROBLEMS = 50;
 
-interface PairRow {
-  secret: string;
-  principal: string;
-  count: number;
-  denied: number;
-  errors: number;
-  first: string | null;
-  last: string | null;
-}
-
-const time = (t: string | null) => (t === null ? Number.NaN : Date.parse(t));
 const text = (value: unknown, max = 300) => toBodyText(value, max) || "-";
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
-
-function secretOf(hit: SecretAccess): string {
-  return hit.secretId ?? (hit.batch || hit.eventName === "BatchGetSecretValue" ? "(BatchGetSecretValue)" : "(none)");
-}
-
-function principalOf(hit: SecretAccess): string {
-  return hit.principalArn ?? `${hit.identity.label} (${hit.identityType})`;
-}
 
 const skipped = (r: FileReport) => r.invalidJson + r.notCloudTrail + r.badPayloads;
 
@@ -53,7 +35,7 @@ export class ReplaySummary {
     ...{ found: 0, duplicates: 0, kept: 0, invalidJson: 0, notCloudTrail: 0, badPayloads: 0, digests: 0 },
     published: 0,
   };
-  private readonly rows = new Map<string, PairRow>();
+  private readonly pairs = new SummaryTable();
   private readonly problems: string[] = [];
   private moreProblems = 0;
 
@@ -74,18 +56,7 @@ export class ReplaySummary {
     this.totals.found += unit.found;
     this.totals.duplicates += unit.duplicates;
     this.totals.kept += unit.hits.length;
-    for (const hit of unit.hits) {
-      const [secret, principal] = [secretOf(hit), principalOf(hit)];
-      const key = JSON.stringify([secret, principal]);
-      const row = this.rows.get(key) ?? { secret, principal, count: 0, denied: 0, errors: 0, first: null, last: null };
-      row.count++;
-      if (hit.outcome === "denied") row.denied++;
-      if (hit.outcome === "error") row.errors++;
-      const ms = time(hit.eventTime);
-      if (Number.isFinite(ms) && (row.first === null || ms < time(row.first))) row.first = hit.eventTime;
-      if (Number.isFinite(ms) && (row.last === null || ms > time(row.last))) row.last = hit.eventTime;
-      this.rows.set(key, row);
-    }
+    for (const hit of unit.hits) this.pairs.add(hit);
   }
 
   file(report: FileReport): void {
@@ -105,37 +76,6 @@ export class ReplaySummary {
   /** Whether any file held a form replay understands. */
   get anythingRead(): boolean {
     return this.totals.usable > 0;
-  }
-
-  private table(): string[] {
-    const rows = [...this.rows.values()].sort((a, b) =>
-      a.secret < b.secret
-        ? -1
-        : a.secret > b.secret
-          ? 1
-          : a.principal < b.principal
-            ? -1
-            : a.principal > b.principal
-              ? 1
-              : 0,
-    );
-    const cells = rows.map((r) => [
-      text(r.secret),
-      text(r.principal),
-      `${r.count}`,
-      `${r.denied}`,
-      `${r.errors}`,
-      text(r.first),
-      text(r.last),
-    ]);
-    const header = ["SECRET", "PRINCIPAL", "COUNT", "DENIED", "ERRORS", "FIRST", "LAST"];
-    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
-    const numeric = new Set([2, 3, 4]);
-    const line = (c: string[]) =>
-      `  ${c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
-    return rows.length > 0
-      ? ["", "Secret-value retrievals by secret and principal:", line(header), ...cells.map(line)]
-      : [];
   }
 
   /** The summary text for stderr. */
@@ -168,7 +108,8 @@ export class ReplaySummary {
       );
     }
     if (t.published > 0) lines.push(`replay: published ${plural(t.published, "SNS message")}`);
-    lines.push(...this.table());
+    const table = formatSummary(this.pairs.rows());
+    if (table) lines.push("", table.trimEnd());
     if (this.problems.length > 0) {
       lines.push("", "Problems:", ...this.problems.map((p) => `  ${p}`));
       if (this.moreProblems > 0) lines.push(`  ... and ${this.moreProblems} more`);
