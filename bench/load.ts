@@ -1,0 +1,87 @@
+/**
+ * (c) The handler bundle, built as SST builds it (tests/helpers/bundle.ts: esbuild, minified
+ * ESM, everything inside): its size, and its cold module-load time in fresh `node` processes
+ * against an empty module, interleaved.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { bundleHandler } from "../tests/helpers/bundle.js";
+import { REPO_ROOT } from "./corpus.js";
+import { runProcess } from "./lib/proc.js";
+import { type Summary, summarize } from "./lib/stats.js";
+
+export const HANDLER_ENTRY = path.join(REPO_ROOT, "packages/functions/src/enricher.ts");
+
+export interface BundleInfo {
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  buildMs: number;
+}
+
+export interface LoadCase {
+  /** `import()` of the module, measured inside the child, ms. */
+  importMs: Summary;
+  /** From the child's time origin to the module loaded, ms. */
+  readyMs: Summary;
+  /** The whole process, spawn to exit, ms. */
+  processMs: Summary;
+}
+
+export interface LoadBench {
+  runs: number;
+  bundle: LoadCase;
+  empty: LoadCase;
+}
+
+export async function buildBundle(outdir: string): Promise<BundleInfo> {
+  const t0 = performance.now();
+  const { file, bytes } = await bundleHandler(HANDLER_ENTRY, outdir, true);
+  const buildMs = performance.now() - t0;
+  return { file, bytes, gzipBytes: gzipSync(readFileSync(file)).length, buildMs };
+}
+
+const PROBE = `const t0 = performance.now();
+await import(process.argv[2]);
+const t1 = performance.now();
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, readyMs: t1 }));
+`;
+
+export async function benchLoad(
+  bundleFile: string,
+  dir: string,
+  runs: number,
+  log: (line: string) => void,
+): Promise<LoadBench> {
+  mkdirSync(dir, { recursive: true });
+  const probe = path.join(dir, "load-probe.mjs");
+  const empty = path.join(dir, "empty.mjs");
+  writeFileSync(probe, PROBE);
+  writeFileSync(empty, "");
+  const targets = { bundle: pathToFileURL(bundleFile).href, empty: pathToFileURL(empty).href };
+  const samples = {
+    bundle: { importMs: [] as number[], readyMs: [] as number[], processMs: [] as number[] },
+    empty: { importMs: [] as number[], readyMs: [] as number[], processMs: [] as number[] },
+  };
+  const warmup = 2;
+  log(`  ${warmup} warm-up + ${runs} interleaved fresh processes each …`);
+  for (let i = -warmup; i < runs; i++) {
+    for (const key of ["bundle", "empty"] as const) {
+      const r = await runProcess({ cmd: process.execPath, args: [probe, targets[key]], cwd: dir });
+      if (r.code !== 0) throw new Error(`loading the ${key} module failed: ${r.stderrTail.trim()}`);
+      if (i < 0) continue;
+      const m = JSON.parse(r.stdoutHead) as { importMs: number; readyMs: number };
+      samples[key].importMs.push(m.importMs);
+      samples[key].readyMs.push(m.readyMs);
+      samples[key].processMs.push(r.ms);
+    }
+  }
+  const sum = (s: (typeof samples)["bundle"]): LoadCase => ({
+    importMs: summarize(s.importMs),
+    readyMs: summarize(s.readyMs),
+    processMs: summarize(s.processMs),
+  });
+  return { runs, bundle: sum(samples.bundle), empty: sum(samples.empty) };
+}

@@ -1,0 +1,247 @@
+/**
+ * (a) Replay throughput, as whole processes over the corpus: `secretwatch replay` with 1 and
+ * with N workers, the single-thread limit (gunzip + JSON.parse, nothing else) and jq over zcat.
+ * Runs are interleaved (A B C D A B C D …) after one warm-up round, which also checks that the
+ * outputs agree. The same contenders on one empty log file give each one's fixed start-up cost.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { CLI_BIN, type CliStatus } from "./lib/cli.js";
+import { type ProcResult, type ProcSpec, runProcess } from "./lib/proc.js";
+import { type Summary, summarize } from "./lib/stats.js";
+import { type Profile, profileProcess } from "./profile.js";
+
+export const JQ_FILTER =
+  '.Records[] | select(.eventSource=="secretsmanager.amazonaws.com" and (.eventName=="GetSecretValue" or .eventName=="BatchGetSecretValue"))';
+
+export type CaseId = "limit" | "replay-1" | "replay-N" | "jq";
+
+export interface CaseResult {
+  id: CaseId;
+  label: string;
+  command: string;
+  /** Why it did not run. */
+  skipped?: string;
+  /** Wall time over the corpus. */
+  time?: Summary;
+  /** CPU time (user + system, the whole process tree) over the corpus. */
+  cpu?: Summary;
+  /** Wall time on one empty log file: the fixed start-up cost. */
+  startup?: Summary;
+  /** Output lines of the last good run (hits for replay and jq; 1 for the limit). */
+  lines?: number;
+  /** One extra run under `node --cpu-prof` (node contenders only). */
+  profile?: Profile | { error: string };
+  failures: string[];
+}
+
+export interface Agreement {
+  expectedHits: number;
+  expectedRecords: number;
+  limitRecords: number | null;
+  counts: Partial<Record<CaseId, number>>;
+  /** eventIDs that jq printed and a replay did not, or the reverse (warm-up round). */
+  idMismatches: Partial<Record<CaseId, { missing: number; extra: number }>>;
+  ok: boolean;
+  notes: string[];
+}
+
+export interface ReplayBench {
+  workers: number;
+  runs: number;
+  cases: CaseResult[];
+  agreement: Agreement;
+}
+
+export interface ReplayOptions {
+  corpusDir: string;
+  files: string[];
+  expectedHits: number;
+  expectedRecords: number;
+  runs: number;
+  workers: number;
+  replay: CliStatus;
+  jq: boolean;
+  /** A scratch directory (for the empty log file). */
+  scratch: string;
+}
+
+interface Contender {
+  id: CaseId;
+  label: string;
+  command: string;
+  spec?: (files: string[], cwd: string) => ProcSpec;
+  skipped?: string;
+}
+
+function contenders(o: ReplayOptions): Contender[] {
+  const node = process.execPath;
+  const replay = (n: number): Contender => ({
+    id: n === 1 ? "replay-1" : "replay-N",
+    label: `replay --workers ${n}`,
+    command: `node packages/cli/bin/secretwatch.js replay <files> --format json --workers ${n}`,
+    ...(o.replay.ok
+      ? {
+          spec: (files, cwd) => ({
+            cmd: node,
+            args: [CLI_BIN, "replay", ...files, "--format", "json", "--workers", String(n)],
+            cwd,
+          }),
+        }
+      : { skipped: `not built (${o.replay.reason})` }),
+  });
+  const limit: Contender = {
+    id: "limit",
+    label: "limit (gunzip+parse)",
+    command: "node bench/limit.mjs <files>",
+    spec: (files, cwd) => ({ cmd: node, args: [path.join(import.meta.dirname, "limit.mjs"), ...files], cwd }),
+  };
+  const jq: Contender = {
+    id: "jq",
+    label: "zcat | jq -c",
+    command: `zcat <files> | jq -c '${JQ_FILTER}'`,
+    ...(o.jq
+      ? {
+          spec: (files, cwd) => ({
+            cmd: "/bin/sh",
+            args: ["-c", 'zcat -- "$@" | jq -c "$JQ_FILTER"', "sh", ...files],
+            cwd,
+            env: { ...process.env, JQ_FILTER },
+          }),
+        }
+      : { skipped: "skipped (jq not found)" }),
+  };
+  const single = {
+    id: "replay-N" as const,
+    label: "replay --workers N",
+    command: "",
+    skipped: "1 core: as --workers 1",
+  };
+  return [limit, replay(1), o.workers > 1 ? replay(o.workers) : single, jq];
+}
+
+function eventIds(result: ProcResult): Set<string> {
+  const ids = new Set<string>();
+  for (const line of (result.stdout ?? "").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const id = (JSON.parse(line) as { eventID?: unknown }).eventID;
+      if (typeof id === "string") ids.add(id);
+    } catch {
+      // counted by the line comparison
+    }
+  }
+  return ids;
+}
+
+function failure(r: ProcResult): string | undefined {
+  if (r.code === 0) return undefined;
+  return `exit ${r.code ?? r.signal}: ${r.stderrTail.trim().split("\n").slice(-2).join(" ").slice(0, 200)}`;
+}
+
+/** One empty CloudTrail log file, for the start-up cost. */
+function emptyLogFile(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "empty.json.gz"), gzipSync('{"Records":[]}'));
+  return "empty.json.gz";
+}
+
+export async function benchReplay(o: ReplayOptions, log: (line: string) => void): Promise<ReplayBench> {
+  const list = contenders(o);
+  const active = list.filter((c) => c.spec);
+  const results = new Map<CaseId, CaseResult>(
+    list.map((c) => [
+      c.id,
+      { id: c.id, label: c.label, command: c.command, failures: [], ...(c.skipped && { skipped: c.skipped }) },
+    ]),
+  );
+  const wall = new Map<CaseId, number[]>(list.map((c) => [c.id, []]));
+  const cpu = new Map<CaseId, number[]>(list.map((c) => [c.id, []]));
+  const startup = new Map<CaseId, number[]>(list.map((c) => [c.id, []]));
+  const empty = emptyLogFile(o.scratch);
+
+  log("  warm-up round (also checks outputs) …");
+  const warm = new Map<CaseId, ProcResult>();
+  for (const c of active) {
+    const r = await runProcess({ ...c.spec!(o.files, o.corpusDir), collect: c.id !== "limit" });
+    warm.set(c.id, r);
+    await runProcess(c.spec!([empty], o.scratch));
+    const f = failure(r);
+    if (f) results.get(c.id)!.failures.push(`warm-up: ${f}`);
+  }
+  let limitRecords: number | null = null;
+  for (let round = 1; round <= o.runs; round++) {
+    const line: string[] = [];
+    for (const c of active) {
+      const r = await runProcess({ ...c.spec!(o.files, o.corpusDir), cpu: true });
+      const res = results.get(c.id)!;
+      const f = failure(r);
+      if (f) res.failures.push(`run ${round}: ${f}`);
+      else {
+        wall.get(c.id)!.push(r.ms);
+        if (r.cpuMs !== undefined) cpu.get(c.id)!.push(r.cpuMs);
+        res.lines = r.stdoutLines;
+        if (c.id === "limit") limitRecords = Number.parseInt(r.stdoutHead, 10);
+      }
+      line.push(`${c.id} ${(r.ms / 1000).toFixed(2)}s`);
+    }
+    for (const c of active) {
+      const r = await runProcess(c.spec!([empty], o.scratch));
+      if (r.code === 0) startup.get(c.id)!.push(r.ms);
+    }
+    log(`  round ${round}/${o.runs}: ${line.join("  ")}`);
+  }
+  log("  one profiled run each (node --cpu-prof) …");
+  for (const c of active) {
+    if (c.id !== "jq") results.get(c.id)!.profile = await profileProcess(c.spec!(o.files, o.corpusDir));
+  }
+  for (const [id, res] of results) {
+    if (wall.get(id)!.length > 0) res.time = summarize(wall.get(id)!);
+    if (cpu.get(id)!.length > 0) res.cpu = summarize(cpu.get(id)!);
+    if (startup.get(id)!.length > 0) res.startup = summarize(startup.get(id)!);
+  }
+  return {
+    workers: o.workers,
+    runs: o.runs,
+    cases: [...results.values()],
+    agreement: agree(o, warm, limitRecords),
+  };
+}
+
+function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: number | null): Agreement {
+  const counts: Agreement["counts"] = {};
+  for (const id of ["replay-1", "replay-N", "jq"] as const) {
+    const r = warm.get(id);
+    if (r && r.code === 0) counts[id] = r.stdoutLines;
+  }
+  const notes: string[] = [];
+  const idMismatches: Agreement["idMismatches"] = {};
+  const jq = warm.get("jq");
+  const jqIds = jq && jq.code === 0 ? eventIds(jq) : undefined;
+  for (const id of ["replay-1", "replay-N"] as const) {
+    const r = warm.get(id);
+    if (!jqIds || !r || r.code !== 0) continue;
+    const ids = eventIds(r);
+    const missing = [...jqIds].filter((x) => !ids.has(x)).length;
+    const extra = [...ids].filter((x) => !jqIds.has(x)).length;
+    idMismatches[id] = { missing, extra };
+    if (missing || extra) notes.push(`${id}: ${missing} eventIDs of jq's output missing, ${extra} not in jq's output`);
+  }
+  for (const [id, n] of Object.entries(counts)) {
+    if (n !== o.expectedHits)
+      notes.push(`${id} printed ${n} lines; the corpus holds ${o.expectedHits} secret-value records`);
+  }
+  if (limitRecords !== null && limitRecords !== o.expectedRecords) {
+    notes.push(`the limit parsed ${limitRecords} records; the corpus holds ${o.expectedRecords}`);
+  }
+  return {
+    expectedHits: o.expectedHits,
+    expectedRecords: o.expectedRecords,
+    limitRecords,
+    counts,
+    idMismatches,
+    ok: notes.length === 0 && Object.keys(counts).length > 0,
+    notes,
+  };
+}
