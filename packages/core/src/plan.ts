@@ -79,12 +79,20 @@ export function messageSize(m: Sized): number {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const millis = (t: string | null) => (t === null || Number.isNaN(Date.parse(t)) ? Infinity : Date.parse(t));
+/** Event time in ms (unparsable: Infinity), computed once per hit: sorting compares each hit often. */
+const eventMillis = new WeakMap<SecretAccess, number>();
+function millis(hit: SecretAccess): number {
+  let ms = eventMillis.get(hit);
+  if (ms === undefined) {
+    const parsed = hit.eventTime === null ? Number.NaN : Date.parse(hit.eventTime);
+    ms = Number.isNaN(parsed) ? Infinity : parsed;
+    eventMillis.set(hit, ms);
+  }
+  return ms;
+}
 /** By event time (unparsable times last), then event ID: a total, deterministic order. */
 const byTime = (a: SecretAccess, b: SecretAccess) =>
-  millis(a.eventTime) - millis(b.eventTime) ||
-  compare(a.eventTime ?? "", b.eventTime ?? "") ||
-  compare(a.eventID, b.eventID);
+  millis(a) - millis(b) || compare(a.eventTime ?? "", b.eventTime ?? "") || compare(a.eventID, b.eventID);
 /** Denied first, then broad batch reads, then errors, then the rest. */
 const rank = (hit: SecretAccess) =>
   hit.outcome === "denied" ? 0 : hit.batch?.broad ? 1 : hit.outcome === "error" ? 2 : 3;

@@ -248,16 +248,33 @@ const RULES: ((p: Parsed) => Found | null | undefined)[] = [
  */
 export function parseUserAgent(userAgent: string | null | undefined): Client {
   const raw = typeof userAgent === "string" ? userAgent : null;
+  if (!raw) return unknownClient(raw);
+  // A batch of records repeats the same few user agents: parse each once.
+  let client = parsedUserAgents.get(raw);
+  if (client === undefined) {
+    client = parseUncached(raw);
+    if (parsedUserAgents.size >= MAX_CACHED_USER_AGENTS) parsedUserAgents.clear();
+    parsedUserAgents.set(raw, client);
+  }
+  return { ...client };
+}
+
+const MAX_CACHED_USER_AGENTS = 1000;
+const parsedUserAgents = new Map<string, Client>();
+
+function unknownClient(raw: string | null): Client {
+  return { family: "unknown", name: "Unknown client", version: null, detail: null, raw };
+}
+
+function parseUncached(raw: string): Client {
   try {
-    if (raw) {
-      const p = parse(raw);
-      for (const rule of RULES) {
-        const found = rule(p);
-        if (found) return { ...found, raw };
-      }
+    const p = parse(raw);
+    for (const rule of RULES) {
+      const found = rule(p);
+      if (found) return { ...found, raw };
     }
   } catch {
     // Defensive only: a bug here must not stop the alert.
   }
-  return { family: "unknown", name: "Unknown client", version: null, detail: null, raw };
+  return unknownClient(raw);
 }
