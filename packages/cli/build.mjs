@@ -4,7 +4,7 @@
 // here (npm may have installed a workspace's dependency under that workspace only: then it is
 // bundled). Commands are split into chunks loaded on demand, so `replay` does not load the
 // AWS SDK clients of `doctor`.
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -30,6 +30,9 @@ const thirdPartyExternal = {
     });
   },
 };
+
+// Start clean: chunk names carry content hashes, so old ones would pile up.
+rmSync(path.join(here, "dist"), { recursive: true, force: true });
 
 await build({
   entryPoints: {

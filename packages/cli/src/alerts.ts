@@ -2,9 +2,8 @@
  * The alerts of one delivery unit (a subscription event, or one archive file), planned and
  * published exactly as the enricher Lambda does it: the same core plan, the same publish code.
  */
-import { SNSClient } from "@aws-sdk/client-sns";
 import { type Plan, type PlannedMessage, planMessages, type SecretAccess } from "@secretwatch/core";
-import { type PublishReport, publishAll, type SnsSender } from "@secretwatch/functions/publish";
+import type { SnsSender } from "@secretwatch/functions/publish";
 
 export interface AlertTarget {
   sns: SnsSender;
@@ -12,11 +11,6 @@ export interface AlertTarget {
   app: string;
   stage: string;
   maxMessages?: number;
-}
-
-/** An SNS client with the same explicit retry setting as the Lambda. */
-export function snsClient(region?: string): SNSClient {
-  return new SNSClient({ maxAttempts: 5, ...(region && { region }) });
 }
 
 /** The messages the Lambda would publish for these hits (one invocation's worth). */
@@ -29,11 +23,6 @@ export function planAlerts(
     stage: target.stage,
     ...(target.maxMessages !== undefined && { maxMessages: target.maxMessages }),
   });
-}
-
-/** Publishes one unit's alerts; rejects (after trying all) if any could not be sent. */
-export async function publishHits(target: AlertTarget, hits: readonly SecretAccess[]): Promise<PublishReport> {
-  return publishAll(target.sns, target.topicArn, planAlerts(hits, target).messages);
 }
 
 /** A planned message the way an email subscriber reads it. */

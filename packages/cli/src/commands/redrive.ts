@@ -9,13 +9,13 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createHandler } from "@secretwatch/functions/enricher";
 import { Command, InvalidArgumentError } from "commander";
-import { snsClient } from "../alerts.js";
 import { describeError, UserError } from "../errors.js";
 import { createProgress } from "../io.js";
 import type { CommandContext } from "../main.js";
 import { type FailureQueue, findQueue, QueueReader } from "../redrive/queue.js";
 import { parseParkedMessage } from "../redrive/record.js";
 import { ParkedTally, plural } from "../redrive/tally.js";
+import { snsClient } from "../sns.js";
 import { type StageInfo, type StageOptions, stageInfo, withStageOptions } from "../stage.js";
 
 /** Read-only view: each message is hidden this long at most, then handed back at once. */

@@ -6,7 +6,6 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
-import { snsClient } from "../alerts.js";
 import { UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
 import { parseFilters } from "../replay/filters.js";
@@ -62,7 +61,7 @@ function workerCount(text: string): number {
   return n;
 }
 
-function publishTarget(options: RawOptions) {
+async function publishTarget(options: RawOptions) {
   if (!options.publish) {
     if (options.topicArn) throw new UserError("--topic-arn is only used with --publish");
     return null;
@@ -70,6 +69,7 @@ function publishTarget(options: RawOptions) {
   if (!options.topicArn) throw new UserError("--publish needs --topic-arn <arn> (the stage's alert topic)");
   const region = TOPIC_ARN.exec(options.topicArn)?.[1];
   if (!region) throw new UserError(`--topic-arn "${options.topicArn}" is not an SNS topic ARN`);
+  const { snsClient } = await import("../sns.js");
   const sns = snsClient(options.region ?? region);
   return { sns, topicArn: options.topicArn, app: options.app, stage: options.stage };
 }
@@ -103,7 +103,7 @@ export function replayCommand(ctx: CommandContext): Command {
     .action(async (paths: string[], options: RawOptions) => {
       const filters = parseFilters(options, ctx.io.now());
       const workers = workerCount(options.workers);
-      const publish = publishTarget(options);
+      const publish = await publishTarget(options);
       await runReplay(ctx, {
         paths,
         format: options.format,

@@ -16,9 +16,9 @@ import {
 import { PublishCommand, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { type StageRef, subjectPrefix, toSubjectText } from "@secretwatch/core";
 import { Command } from "commander";
-import { snsClient } from "../alerts.js";
 import { UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
+import { snsClient } from "../sns.js";
 import { type StageInfo, type StageOptions, stageInfo, withStageOptions } from "../stage.js";
 
 /** `[app stage] TEST - ...`: printable ASCII, at most 99 characters (the SNS subject limit). */

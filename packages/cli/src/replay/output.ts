@@ -4,7 +4,7 @@
  * for that unit (alerts.ts: the Lambda's plan and publish code).
  */
 import { toBodyText } from "@secretwatch/core";
-import { type AlertTarget, emailText, planAlerts, publishHits } from "../alerts.js";
+import { type AlertTarget, emailText, planAlerts } from "../alerts.js";
 import type { Io, Output } from "../io.js";
 import type { UnitResult } from "./protocol.js";
 
@@ -80,6 +80,7 @@ export function createOutput(io: Io, options: OutputOptions): UnitOutput {
       const text = options.format === "json" ? jsonLines(unit, file) : alertText(unit, file, options);
       await stdout.write(text);
       if (!options.publish) return 0;
+      const { publishHits } = await import("../sns.js");
       return (await publishHits(options.publish, unit.hits)).published;
     },
   };

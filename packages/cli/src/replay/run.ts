@@ -2,7 +2,6 @@
  * `secretwatch replay`, once its options are parsed: walk the inputs, read them on the lanes,
  * print (and publish) each delivery unit in input order, then the summary on stderr.
  */
-import { PublishError } from "@secretwatch/functions/publish";
 import type { AlertTarget } from "../alerts.js";
 import { describeError, UserError } from "../errors.js";
 import { createProgress } from "../io.js";
@@ -62,9 +61,11 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
           try {
             summary.totals.published += await output.unit(unit, file);
           } catch (error) {
-            if (!(error instanceof PublishError)) throw error;
+            // By name: the publish code (and the AWS SDK) is loaded only with --publish.
+            if (!(error instanceof Error && error.name === "PublishError")) throw error;
+            const failed = (error as Error & { failed?: number }).failed ?? 0;
             const where = unit.part ? `${file} > ${unit.part}` : file;
-            publishFailure = `${error.failed} alert message(s) of ${where} could not be published (${describeError(error.cause)}); stopped there`;
+            publishFailure = `${failed} alert message(s) of ${where} could not be published (${describeError(error.cause)}); stopped there`;
             throw error;
           }
         },

@@ -1,0 +1,19 @@
+/**
+ * Publishing alerts to SNS, apart from the rest of the CLI so that commands which only read
+ * files (`replay` without `--publish`) never load the AWS SDK.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { SecretAccess } from "@secretwatch/core";
+import { type PublishReport, publishAll } from "@secretwatch/functions/publish";
+import { type AlertTarget, planAlerts } from "./alerts.js";
+
+/** An SNS client with the same explicit retry setting as the Lambda. */
+export function snsClient(region?: string): SNSClient {
+  return new SNSClient({ maxAttempts: 5, ...(region && { region }) });
+}
+
+/** Publishes one unit's alerts; rejects (after trying all) if any could not be sent. */
+export async function publishHits(target: AlertTarget, hits: readonly SecretAccess[]): Promise<PublishReport> {
+  return publishAll(target.sns, target.topicArn, planAlerts(hits, target).messages);
+}
