@@ -186,7 +186,16 @@ function fallbackText(
  * One event to place: its bytes in the full and the fallback message; for a summary also its
  * group (`section`), whether it is the group's first event, and the bytes of the group's line.
  */
-type Unit = { hit: SecretAccess; normal: number; fallback: number; section: number; first: boolean; heading: number };
+type Unit = {
+  hit: SecretAccess;
+  /** The event's line in the full message, rendered once (it is sized, then written). */
+  text: string;
+  normal: number;
+  fallback: number;
+  section: number;
+  first: boolean;
+  heading: number;
+};
 type Room = { normal: number; fallback: number };
 type Render = (units: Unit[], part: Part, offset: number) => [full: MessageText, fallback: MessageText];
 
@@ -218,9 +227,9 @@ function split(kind: PlannedMessage["kind"], units: Unit[], room: Room, max: num
   });
 }
 
-const unit = (hit: SecretAccess, normal: string, extra: Partial<Unit> = {}): Unit => ({
-  ...{ hit, section: 0, first: false, heading: 0, ...extra },
-  ...{ normal: utf8Bytes(normal) + 1, fallback: utf8Bytes(fallbackEntry(hit)) + 1 },
+const unit = (hit: SecretAccess, text: string, extra: Partial<Unit> = {}): Unit => ({
+  ...{ hit, text, section: 0, first: false, heading: 0, ...extra },
+  ...{ normal: utf8Bytes(text) + 1, fallback: utf8Bytes(fallbackEntry(hit)) + 1 },
 });
 
 /** One alert for the group, in parts when its event list is too big for one message. */
@@ -284,7 +293,7 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
     slice.forEach((u, j) => {
       const group = groups[u.section];
       if (group && (j === 0 || u.first)) lines.push(summaryLine(group, limit + u.section + 1, !u.first));
-      lines.push(summaryEntry(u.hit));
+      lines.push(u.text);
     });
     const hits = slice.map((u) => u.hit);
     const full = { subject: withPart(subject, part), message: lines.join("\n"), attributes };
