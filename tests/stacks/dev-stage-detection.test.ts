@@ -1,0 +1,108 @@
+/**
+ * Dev stage (see ./dev-stage.ts): the secret-access metric filter and alarm, and the alert
+ * topic with its policy and email subscriptions.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { METRIC_FILTER_PATTERN, METRIC_NAMESPACE } from "../../packages/core/src/events";
+import { secretAccessMetricName } from "../../packages/core/src/naming";
+import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
+import { ACCOUNT, REGION, records, ref, topicArn } from "./dev-stage";
+import { arnLike, readPolicy } from "./harness/policy";
+import { arnOf, named, ofType, T } from "./harness/recorder";
+import { runApp } from "./harness/sst-globals";
+
+beforeAll(async () => {
+  await runApp({ stage: "dev", env: { alertEmails: "security@example.com, oncall@example.org" } });
+});
+
+describe("secret-access metric filter and alarm", () => {
+  it("uses the JSON pattern from events.ts, never a bare term", () => {
+    const { pattern } = named("SecretAccessMetricFilter").inputs;
+    expect(pattern).toBe(METRIC_FILTER_PATTERN);
+    expect(pattern).toBe('{ ($.eventSource = "secretsmanager.amazonaws.com") && ($.eventName = "GetSecretValue") }');
+    expect(() => parseJsonPattern(pattern)).not.toThrow();
+  });
+
+  it("counts each secret read once: GetSecretValue, not the batch call nor policy text", () => {
+    const { pattern } = named("SecretAccessMetricFilter").inputs;
+    expect(matchesPattern(pattern, records.read)).toBe(true);
+    expect(matchesPattern(pattern, records.batch)).toBe(false);
+    expect(matchesPattern(pattern, records.describe)).toBe(false);
+    expect(matchesPattern(pattern, records.policyMentioningRead)).toBe(false);
+    expect(matchesPattern(pattern, records.iamPolicyMentioningRead)).toBe(false);
+    expect(matchesPattern(pattern, records.otherService)).toBe(false);
+  });
+
+  it("publishes 1 per read to the stage's metric, 0 by default, without dimensions", () => {
+    const filter = named("SecretAccessMetricFilter");
+    expect(filter.inputs.logGroupName).toBe("/secretwatch/dev/cloudtrail");
+    expect(filter.inputs.metricTransformation).toEqual({
+      name: secretAccessMetricName(ref),
+      namespace: METRIC_NAMESPACE,
+      value: "1",
+      defaultValue: "0",
+      unit: "Count",
+    });
+  });
+
+  it("alarms on the Sum of reads in a minute, at the first read", () => {
+    expect(named("SecretAccessAlarm").inputs).toMatchObject({
+      namespace: METRIC_NAMESPACE,
+      metricName: secretAccessMetricName(ref),
+      statistic: "Sum",
+      period: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [topicArn()],
+    });
+    expect(named("SecretAccessAlarm").inputs.dimensions).toBeUndefined();
+  });
+});
+
+describe("alert topic", () => {
+  it("subscribes each address by email", () => {
+    const subs = ofType(T.subscription);
+    expect(subs.map((s) => s.inputs.endpoint).sort()).toEqual(["oncall@example.org", "security@example.com"]);
+    for (const s of subs) expect(s.inputs).toMatchObject({ protocol: "email", topic: topicArn() });
+  });
+
+  it("lets CloudWatch publish only for this account's alarms of this stage", () => {
+    const statements = readPolicy(named("SecurityAlarmsPolicy").inputs.policy);
+    expect(named("SecurityAlarmsPolicy").inputs.arn).toBe(topicArn());
+    const fromCloudWatch = statements.filter(
+      (s) => s.Principal !== "*" && s.Principal?.Service?.includes("cloudwatch.amazonaws.com"),
+    );
+    expect(fromCloudWatch).toEqual([
+      {
+        Sid: "CloudWatchAlarmsOfThisStage",
+        Effect: "Allow",
+        Principal: { Service: ["cloudwatch.amazonaws.com"] },
+        Action: ["sns:Publish"],
+        Resource: [topicArn()],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": [ACCOUNT] },
+          ArnLike: { "aws:SourceArn": [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:secretwatch-dev-*`] },
+        },
+      },
+    ]);
+    // Every alarm of the app is covered; another stage's alarm is not.
+    const pattern = fromCloudWatch[0]?.Condition.ArnLike?.["aws:SourceArn"]?.[0] ?? "";
+    for (const alarm of ofType(T.alarm)) expect(arnLike(pattern, arnOf(alarm.name)), alarm.name).toBe(true);
+    expect(arnLike(pattern, `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:secretwatch-prod-secret-access`)).toBe(
+      false,
+    );
+  });
+
+  it("is not public and not open to other accounts", () => {
+    const statements = readPolicy(named("SecurityAlarmsPolicy").inputs.policy);
+    for (const s of statements.filter((x) => x.Effect === "Allow")) {
+      expect(s.Principal, JSON.stringify(s)).not.toBe("*");
+      const aws = s.Principal !== "*" ? (s.Principal?.AWS ?? []) : [];
+      for (const id of aws) expect(id).toBe(`arn:aws:iam::${ACCOUNT}:root`);
+      expect(s.Resource).toEqual([topicArn()]);
+    }
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Dev stage (see ./dev-stage.ts): the enricher function, its role, log group, failure queue,
+ * invoke permission, subscription filter and event invoke config.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { SUBSCRIPTION_FILTER_PATTERN } from "../../packages/core/src/events";
+import { DEFAULT_RETENTION_DAYS } from "../../packages/core/src/settings";
+import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
+import { ACCOUNT, logsArn, records, topicArn, trailLogGroupArn } from "./dev-stage";
+import { allowedActions, readPolicy, type Statement } from "./harness/policy";
+import { arnOf, named, ofType, onlyOfType, T } from "./harness/recorder";
+import { runApp } from "./harness/sst-globals";
+import { rpcCalls } from "./harness/sst-rpc-stub";
+
+beforeAll(async () => {
+  await runApp({ stage: "dev", env: { alertEmails: "security@example.com, oncall@example.org" } });
+});
+
+describe("enricher", () => {
+  it("runs the enricher handler on Node 22, arm64, 256 MB, 60 s", () => {
+    expect(onlyOfType(T.function).name).toBe("EnricherFunction");
+    expect(named("EnricherFunction").inputs).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      memorySize: 256,
+      timeout: 60,
+      role: arnOf("EnricherRole"),
+    });
+    const builds = rpcCalls.filter((c) => c.method === "Runtime.Build");
+    expect(builds.map((c) => (c.args as { handler: string }).handler)).toEqual([
+      "packages/functions/src/enricher.handler",
+    ]);
+  });
+
+  it("receives the topic ARN, app and stage in its environment", () => {
+    expect(named("EnricherFunction").inputs.environment.variables).toMatchObject({
+      SECRETWATCH_TOPIC_ARN: topicArn(),
+      SECRETWATCH_APP: "secretwatch",
+      SECRETWATCH_STAGE: "dev",
+    });
+  });
+
+  it("has a role only Lambda can assume (not the account's principals)", () => {
+    expect(readPolicy(named("EnricherRole").inputs.assumeRolePolicy)).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: ["lambda.amazonaws.com"] },
+        Action: ["sts:AssumeRole"],
+        Resource: [],
+        Condition: {},
+      },
+    ]);
+  });
+
+  it("may publish to the topic, send to its failure queue and log to its own group, nothing else", () => {
+    const role = named("EnricherRole");
+    expect(role.inputs.managedPolicyArns).toEqual([]);
+    expect(JSON.stringify(role.inputs)).not.toContain("AWSLambdaBasicExecutionRole");
+    expect(role.inputs.inlinePolicies).toHaveLength(1);
+    const statements = readPolicy(role.inputs.inlinePolicies[0].policy);
+    const fnLogGroup = logsArn("/aws/lambda/secretwatch-dev-enricher");
+    expect(statements).toEqual<Statement[]>([
+      { Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn()], Condition: {} },
+      { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arnOf("EnricherFailures")], Condition: {} },
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`${fnLogGroup}:*`],
+        Condition: {},
+      },
+    ]);
+    for (const action of allowedActions(statements)) expect(action).not.toMatch(/\*/);
+    for (const s of statements) for (const r of s.Resource) expect(r).not.toBe("*");
+    expect(ofType(T.rolePolicy).map((p) => p.name)).not.toContain("EnricherRolePolicy");
+  });
+
+  it("logs to its own group, kept for the retention period", () => {
+    expect(named("EnricherLogGroup").inputs).toMatchObject({
+      name: "/aws/lambda/secretwatch-dev-enricher",
+      retentionInDays: DEFAULT_RETENTION_DAYS,
+    });
+    expect(named("EnricherFunction").inputs.loggingConfig.logGroup).toBe("/aws/lambda/secretwatch-dev-enricher");
+  });
+
+  it("retries twice, keeps events 6 h, then sends them to the failure queue (one invoke config)", () => {
+    const config = onlyOfType(T.eventInvokeConfig);
+    expect(config.inputs).toEqual({
+      functionName: "secretwatch-dev-enricher",
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 21600,
+      destinationConfig: { onFailure: { destination: arnOf("EnricherFailures") } },
+    });
+  });
+
+  it("keeps failed events 14 days in an encrypted queue", () => {
+    expect(onlyOfType(T.queue).inputs).toMatchObject({
+      name: "secretwatch-dev-enricher-failures",
+      messageRetentionSeconds: 1209600,
+      sqsManagedSseEnabled: true,
+    });
+  });
+
+  it("may be invoked by CloudWatch Logs for the trail log group (ARN with `:*`) of this account", () => {
+    expect(onlyOfType(T.permission).inputs).toMatchObject({
+      function: "secretwatch-dev-enricher",
+      action: "lambda:InvokeFunction",
+      principal: "logs.amazonaws.com",
+      sourceArn: `${trailLogGroupArn()}:*`,
+      sourceAccount: ACCOUNT,
+    });
+    expect(named("EnricherInvokePermission").inputs.sourceArn).toBe(`${logsArn("/secretwatch/dev/cloudtrail")}:*`);
+  });
+
+  it("subscribes to reads and batch reads, after the permission exists", () => {
+    const filter = onlyOfType(T.subscriptionFilter);
+    expect(filter.inputs).toMatchObject({
+      logGroup: "/secretwatch/dev/cloudtrail",
+      filterPattern: SUBSCRIPTION_FILTER_PATTERN,
+      destinationArn: arnOf("EnricherFunction"),
+    });
+    expect(() => parseJsonPattern(filter.inputs.filterPattern)).not.toThrow();
+    expect(matchesPattern(filter.inputs.filterPattern, records.read)).toBe(true);
+    expect(matchesPattern(filter.inputs.filterPattern, records.batch)).toBe(true);
+    expect(matchesPattern(filter.inputs.filterPattern, records.policyMentioningRead)).toBe(false);
+    expect(matchesPattern(filter.inputs.filterPattern, records.iamPolicyMentioningRead)).toBe(false);
+    expect(filter.dependsOn).toEqual(["EnricherInvokePermission"]);
+    expect(filter.dependencies).toContain("EnricherInvokePermission");
+  });
+});
