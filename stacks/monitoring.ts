@@ -1,14 +1,15 @@
 /**
  * Watching the watcher: an alarm for each way an alert can be lost (enricher errors,
  * throttles, dropped events, undeliverable failures, failures waiting in the queue, emails
- * SNS could not deliver, and a log group that stopped receiving CloudTrail), and a dashboard.
+ * SNS could not deliver, log messages the enricher could not read, and a log group that
+ * stopped receiving CloudTrail), and a dashboard.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
  */
 import { METRIC_NAMESPACE } from "../packages/core/src/events";
-import type { ResourceKind } from "../packages/core/src/naming";
+import { ENRICHER_METRICS, ENRICHER_METRICS_NAMESPACE, type ResourceKind } from "../packages/core/src/naming";
 import { securityAlarms } from "./alerts";
 import { secretAccessAlarm, secretAccessMetric } from "./detection";
 import { enricher, enricherFailures } from "./enricher";
@@ -78,6 +79,22 @@ export const enricherDestinationAlarm = atLeastOnce("EnricherDestinationAlarm", 
   ...lambda("DestinationDeliveryFailures"),
 });
 
+/** Enricher metrics (EMF) carry one dimension: `service`, the function's name. */
+const enricherMetric = (metricName: string) => ({
+  namespace: ENRICHER_METRICS_NAMESPACE,
+  metricName,
+  dimensions: { service: enricher.name },
+  statistic: "Sum" as const,
+  period: 300,
+});
+
+export const malformedMessagesAlarm = atLeastOnce("EnricherMalformedMessagesAlarm", {
+  kind: "malformedMessagesAlarm",
+  description:
+    "the enricher received log messages that are not CloudTrail records (truncated, or written by something else); they were skipped",
+  ...enricherMetric(ENRICHER_METRICS.malformedMessages),
+});
+
 export const failureQueueAlarm = atLeastOnce("EnricherFailuresAlarm", {
   kind: "failureQueueAlarm",
   description: "events the enricher could not process are waiting in the failure queue",
@@ -126,6 +143,7 @@ export const selfAlarms = [
   enricherThrottlesAlarm,
   enricherDroppedAlarm,
   enricherDestinationAlarm,
+  malformedMessagesAlarm,
   failureQueueAlarm,
   deliveryFailedAlarm,
   blindSpotAlarm,
@@ -153,6 +171,12 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         ["AWS/Lambda", "Throttles", "FunctionName", enricher.name],
         ["AWS/Lambda", "AsyncEventsDropped", "FunctionName", enricher.name],
         ["AWS/Lambda", "DestinationDeliveryFailures", "FunctionName", enricher.name],
+      ]),
+      metricWidget(0, 18, "Enricher records", "Sum", 300, [
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.secretAccessHits, "service", enricher.name],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.messagesPublished, "service", enricher.name],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.malformedMessages, "service", enricher.name],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.fallbackMessagesPublished, "service", enricher.name],
       ]),
       metricWidget(0, 6, "Failure queue depth", "Maximum", 300, [
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", enricherFailures.name],

@@ -98,7 +98,8 @@ function invokeBundle(event: object): Promise<{ code: number | null; stdout: str
     SECRETWATCH_TOPIC_ARN: TOPIC_ARN,
     SECRETWATCH_APP: "secretwatch",
     SECRETWATCH_STAGE: "ci",
-    POWERTOOLS_METRICS_DISABLED: "true",
+    // Lambda sets this; the handler names its metrics' `service` dimension after it.
+    AWS_LAMBDA_FUNCTION_NAME: "secretwatch-ci-enricher",
   };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env });
@@ -143,6 +144,20 @@ describe("the bundled enricher", () => {
     expect(attributes.get("outcome")).toBe("success");
     const result = JSON.parse(run.stdout.split("\nRESULT ")[1] ?? "null");
     expect(result).toMatchObject({ records: 2, hits: 1, published: 1, malformed: 0 });
+    // The EMF metrics line: the namespace, dimension and names the stage's alarms and dashboard use.
+    const emf = run.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{") && line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: "secretwatch", Dimensions: [["service"]] });
+    expect(emf[0]).toMatchObject({
+      service: "secretwatch-ci-enricher",
+      RecordsDecoded: 2,
+      SecretAccessHits: 1,
+      MalformedMessages: 0,
+      MessagesPublished: 1,
+    });
   }, 60_000);
 
   it("fails the invocation when SNS keeps failing, after the configured SDK attempts", async () => {

@@ -4,7 +4,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { METRIC_NAMESPACE } from "../../packages/core/src/events";
-import { logGroupName, resourceName, secretAccessMetricName, trailBucketName } from "../../packages/core/src/naming";
+import {
+  ENRICHER_METRICS,
+  ENRICHER_METRICS_NAMESPACE,
+  logGroupName,
+  resourceName,
+  secretAccessMetricName,
+  trailBucketName,
+} from "../../packages/core/src/naming";
 import { DEFAULT_BLIND_SPOT_MINUTES } from "../../packages/core/src/settings";
 import { ACCOUNT, ref, topicArn } from "./dev-stage";
 import { arnOf, named, ofType, recorded, T } from "./harness/recorder";
@@ -70,7 +77,7 @@ describe("names", () => {
 
   it("names every alarm with the stage prefix the topic policy trusts", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.inputs.name).toMatch(/^secretwatch-dev-/);
   });
 });
@@ -95,6 +102,19 @@ describe("self-monitoring", () => {
       namespace: "AWS/Lambda",
       metricName,
       dimensions: { FunctionName: "secretwatch-dev-enricher" },
+      statistic: "Sum",
+      alarmActions: [topicArn()],
+    });
+  });
+
+  it("alarms when the enricher skips log messages that are not CloudTrail records", () => {
+    expect(named("EnricherMalformedMessagesAlarm").inputs).toMatchObject({
+      ...atLeastOnce,
+      name: "secretwatch-dev-enricher-malformed-messages",
+      namespace: "secretwatch",
+      metricName: "MalformedMessages",
+      // The handler's Powertools metrics carry service = AWS_LAMBDA_FUNCTION_NAME: per stage.
+      dimensions: { service: "secretwatch-dev-enricher" },
       statistic: "Sum",
       alarmActions: [topicArn()],
     });
@@ -166,6 +186,17 @@ describe("dashboard", () => {
         ["AWS/Lambda", "Errors", "FunctionName", "secretwatch-dev-enricher"],
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "secretwatch-dev-enricher-failures"],
         ["AWS/Logs", "IncomingLogEvents", "LogGroupName", "/secretwatch/dev/cloudtrail"],
+      ]),
+    );
+  });
+
+  it("graphs the enricher's own metrics, by the stage's function", () => {
+    const service = ["service", "secretwatch-dev-enricher"];
+    expect(metrics()).toEqual(
+      expect.arrayContaining([
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.secretAccessHits, ...service],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.messagesPublished, ...service],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.malformedMessages, ...service],
       ]),
     );
   });

@@ -33,6 +33,7 @@ export const RESOURCE_SUFFIXES = {
   failureQueueAlarm: "enricher-failures-waiting",
   deliveryFailedAlarm: "alerts-delivery-failed",
   blindSpotAlarm: "blind-spot",
+  malformedMessagesAlarm: "enricher-malformed-messages",
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
@@ -97,5 +98,19 @@ export function secretAccessMetricName(ref: StageRef): string {
   return `Secret is accessed (${slug(ref.app)}-${slug(ref.stage)})`;
 }
 
-/** The metric that counts broken CloudTrail messages seen by the enricher. */
+/**
+ * The enricher's own metrics (CloudWatch embedded metric format, through Powertools), in this
+ * namespace with one dimension, `service` = the enricher's function name, so stages never mix.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
 export const ENRICHER_METRICS_NAMESPACE = "secretwatch";
+
+/** Names of the enricher's metrics, shared by the handler, the alarms and the dashboard. */
+export const ENRICHER_METRICS = {
+  recordsDecoded: "RecordsDecoded",
+  malformedMessages: "MalformedMessages",
+  secretAccessHits: "SecretAccessHits",
+  duplicatesDropped: "DuplicatesDropped",
+  messagesPublished: "MessagesPublished",
+  fallbackMessagesPublished: "FallbackMessagesPublished",
+} as const;

@@ -7,7 +7,13 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DecodeError, decodeSubscriptionData, ENRICHER_METRICS_NAMESPACE, processPayload } from "@secretwatch/core";
+import {
+  DecodeError,
+  decodeSubscriptionData,
+  ENRICHER_METRICS_NAMESPACE,
+  ENRICHER_METRICS as M,
+  processPayload,
+} from "@secretwatch/core";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { publishAll, type SnsSender } from "./publish.js";
 
@@ -68,10 +74,10 @@ export function createHandler(deps: EnricherDeps) {
       });
     }
     const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
-    count("RecordsDecoded", result.records);
-    count("MalformedMessages", result.malformed.length);
-    count("SecretAccessHits", result.hits.length);
-    count("DuplicatesDropped", result.plan.duplicatesDropped);
+    count(M.recordsDecoded, result.records);
+    count(M.malformedMessages, result.malformed.length);
+    count(M.secretAccessHits, result.hits.length);
+    count(M.duplicatesDropped, result.plan.duplicatesDropped);
     try {
       const report = await publishAll(deps.sns, topicArn, result.plan.messages, {
         onFallback: (message, error) =>
@@ -79,8 +85,8 @@ export function createHandler(deps: EnricherDeps) {
         onFailure: (message, error) =>
           logger.error("Could not publish an alert", { eventIDs: message.eventIDs, error }),
       });
-      count("MessagesPublished", report.published);
-      count("FallbackMessagesPublished", report.fallbacks);
+      count(M.messagesPublished, report.published);
+      count(M.fallbackMessagesPublished, report.fallbacks);
       const summary: EnricherResult = {
         records: result.records,
         malformed: result.malformed.length,
@@ -103,7 +109,8 @@ export function createHandler(deps: EnricherDeps) {
 
 /** Production wiring, made on the first call (one SNS client per cold start, explicit SDK retries). */
 function productionHandler() {
-  const serviceName = "secretwatch-enricher";
+  // The function's own name (set by the stack): the `service` dimension of its metrics, per stage.
+  const serviceName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "secretwatch-enricher";
   return createHandler({
     sns: new SNSClient({ maxAttempts: 5 }),
     topicArn: () => process.env.SECRETWATCH_TOPIC_ARN ?? "",
