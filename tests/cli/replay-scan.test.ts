@@ -17,7 +17,7 @@ function scan(json: string) {
   return { count: result.count, candidates };
 }
 
-const mayHit = (value: unknown) => /secretsmanager\.amazonaws\.com|awslogs/.test(JSON.stringify(value));
+const mayHit = (value: unknown) => /secretsmanager\.amazonaws\.com|awslogs|\\u/.test(JSON.stringify(value));
 
 describe("scanRecordsFile", () => {
   test("real records: counts all, picks exactly the Secrets Manager ones, compact or indented", () => {
@@ -49,6 +49,17 @@ describe("scanRecordsFile", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test("a record that spells its event source with JSON escapes is still parsed", () => {
+    const [record] = stratus;
+    const json = JSON.stringify({ Records: [...noise.slice(0, 3), record] }).replace(
+      '"secretsmanager.amazonaws.com"',
+      '"secretsmanager\\u002eamazonaws.com"',
+    );
+    expect(json).toContain("secretsmanager\\u002eamazonaws.com");
+    const result = scan(json)!;
+    expect(result.candidates).toEqual([{ index: 3, value: record }]);
   });
 
   test('anything but exactly {"Records":[...]} is left to the full parser (null)', () => {

@@ -8,10 +8,12 @@
  */
 
 /**
- * Text a record must contain to be parsed: the Secrets Manager event source, or `awslogs` (an
- * encoded subscription payload can hide it). One regular expression finds either in one pass.
+ * Text a record must contain to be parsed: the Secrets Manager event source, `awslogs` (an
+ * encoded subscription payload can hide it), or any `\u` escape (JSON may spell the event
+ * source or a key with escapes, which only a parse reveals; CloudTrail rarely writes them).
+ * One regular expression finds any of them in one pass.
  */
-const NEEDLES = /secretsmanager\.amazonaws\.com|awslogs/g;
+const NEEDLES = /secretsmanager\.amazonaws\.com|awslogs|\\u/g;
 
 export interface RecordsScan {
   /** Elements of the `Records` array. */
