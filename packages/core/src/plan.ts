@@ -79,20 +79,24 @@ export function messageSize(m: Sized): number {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** Event time in ms (unparsable: Infinity), computed once per hit: sorting compares each hit often. */
-const eventMillis = new WeakMap<SecretAccess, number>();
-function millis(hit: SecretAccess): number {
-  let ms = eventMillis.get(hit);
-  if (ms === undefined) {
-    const parsed = hit.eventTime === null ? Number.NaN : Date.parse(hit.eventTime);
-    ms = Number.isNaN(parsed) ? Infinity : parsed;
-    eventMillis.set(hit, ms);
-  }
-  return ms;
+/** Event time in ms; unparsable or missing times sort last. */
+function eventMillis(hit: SecretAccess): number {
+  const parsed = hit.eventTime === null ? Number.NaN : Date.parse(hit.eventTime);
+  return Number.isNaN(parsed) ? Infinity : parsed;
 }
-/** By event time (unparsable times last), then event ID: a total, deterministic order. */
-const byTime = (a: SecretAccess, b: SecretAccess) =>
-  millis(a) - millis(b) || compare(a.eventTime ?? "", b.eventTime ?? "") || compare(a.eventID, b.eventID);
+
+/**
+ * By event time (unparsable times last), then event time text, then event ID: a total,
+ * deterministic order. Times are parsed once per hit, not once per comparison.
+ */
+function timeOrder(hits: readonly SecretAccess[]): (a: SecretAccess, b: SecretAccess) => number {
+  const ms = new Map<SecretAccess, number>();
+  for (const hit of hits) ms.set(hit, eventMillis(hit));
+  return (a, b) =>
+    (ms.get(a) ?? Infinity) - (ms.get(b) ?? Infinity) ||
+    compare(a.eventTime ?? "", b.eventTime ?? "") ||
+    compare(a.eventID, b.eventID);
+}
 /** Denied first, then broad batch reads, then errors, then the rest. */
 const rank = (hit: SecretAccess) =>
   hit.outcome === "denied" ? 0 : hit.batch?.broad ? 1 : hit.outcome === "error" ? 2 : 3;
@@ -115,6 +119,7 @@ export function groupHits(hits: readonly SecretAccess[]): AlertGroup[] {
     if (!byKey.has(key)) byKey.set(key, []);
     byKey.get(key)?.push(hit);
   }
+  const byTime = timeOrder(hits);
   const groups = [...byKey].map(([key, list]): AlertGroup => {
     const timed = list.sort(byTime).filter((h) => h.eventTime);
     const [firstTime, lastTime] = [timed[0]?.eventTime ?? null, timed.at(-1)?.eventTime ?? null];

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
+import { Buffer } from "node:buffer";
 
 /** Default byte budget of one body value. */
 export const DEFAULT_BODY_VALUE_BYTES = 512;
@@ -64,17 +65,8 @@ function asText(value: unknown): string {
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 export function utf8Bytes(s: string): number {
-  let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  // Native, and the same count SNS makes: a lone surrogate is sent as U+FFFD (3 bytes).
+  return Buffer.byteLength(s, "utf8");
 }
 
 /**
