@@ -9,7 +9,7 @@
 import { METRIC_FILTER_PATTERN, METRIC_NAMESPACE } from "../packages/core/src/events";
 import { secretAccessMetricName } from "../packages/core/src/naming";
 import { securityAlarms } from "./alerts";
-import { alarmNameOf, nameOf, stageRef } from "./settings";
+import { nameOf, stageRef } from "./settings";
 import { watchedLogGroup } from "./trail";
 
 /** Metric name, stage included (a filter with a default value takes no dimensions). */
@@ -33,7 +33,7 @@ export const secretAccessMetricFilter = new aws.cloudwatch.LogMetricFilter("Secr
 export const secretAccessAlarm = new aws.cloudwatch.MetricAlarm(
   "SecretAccessAlarm",
   {
-    name: alarmNameOf("secretAccessAlarm"),
+    name: nameOf("secretAccessAlarm"),
     alarmDescription: `A secret value was read (stage ${stageRef.stage}). The enricher emails who read which secret.`,
     namespace: METRIC_NAMESPACE,
     metricName: secretAccessMetric,

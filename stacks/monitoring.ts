@@ -13,7 +13,7 @@ import { ENRICHER_METRICS, ENRICHER_METRICS_NAMESPACE, type ResourceKind } from 
 import { securityAlarms } from "./alerts";
 import { secretAccessAlarm, secretAccessMetric } from "./detection";
 import { enricher, enricherFailures } from "./enricher";
-import { alarmNameOf, nameOf, region, settings, stageRef } from "./settings";
+import { nameOf, region, settings, stageRef } from "./settings";
 import { watchedLogGroup } from "./trail";
 
 type Input<T> = $util.Input<T>;
@@ -31,7 +31,7 @@ interface AlarmSpec {
 /** Alarms when the metric is at least 1 in a period; a metric with no data is fine. */
 function atLeastOnce(logicalName: string, spec: AlarmSpec) {
   return new aws.cloudwatch.MetricAlarm(logicalName, {
-    name: alarmNameOf(spec.kind),
+    name: nameOf(spec.kind),
     alarmDescription: `secretwatch ${stageRef.stage}: ${spec.description}`,
     namespace: spec.namespace,
     metricName: spec.metricName,
@@ -121,7 +121,7 @@ export const deliveryFailedAlarm = atLeastOnce("AlertDeliveryFailedAlarm", {
  * multiple of 60 s; period times evaluation periods may not exceed a day).
  */
 export const blindSpotAlarm = new aws.cloudwatch.MetricAlarm("BlindSpotAlarm", {
-  name: alarmNameOf("blindSpotAlarm"),
+  name: nameOf("blindSpotAlarm"),
   alarmDescription: `secretwatch ${stageRef.stage}: no CloudTrail event reached the log group for ${settings.blindSpotMinutes} minutes; secret reads may go unseen`,
   namespace: "AWS/Logs",
   metricName: "IncomingLogEvents",

@@ -56,11 +56,6 @@ export function nameOf(kind: ResourceKind, maxLength?: number): string {
   return resourceName(stageRef, kind, maxLength);
 }
 
-/** Alarm names (CloudWatch allows 255 characters; naming.ts knows the limit per kind). */
-export function alarmNameOf(kind: ResourceKind): string {
-  return nameOf(kind);
-}
-
 /** `<app>-<stage>-`: the topic policy lets CloudWatch publish for alarms whose name starts with it. */
 export const namePrefix: string = stagePrefix(stageRef);
 
