@@ -33,7 +33,8 @@ export interface ReportContext {
 }
 
 const millis = (t: string | null) => (t === null ? Number.NaN : Date.parse(t));
-const cell = (value: unknown, max = 300) => toBodyText(value, max) || "-";
+/** A record value for one table cell: sanitised, at most `max` bytes, `-` when empty. */
+export const cell = (value: unknown, max = 300) => toBodyText(value, max) || "-";
 
 /** Hits without repeated event IDs (first one kept), in event-time order. */
 export function uniqueHits(hits: Iterable<SecretAccess>): SecretAccess[] {

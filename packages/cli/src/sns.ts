@@ -7,10 +7,11 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { SecretAccess } from "@secretwatch/core";
 import { type PublishReport, publishAll } from "@secretwatch/functions/publish";
 import { type AlertTarget, planAlerts } from "./alerts.js";
+import { awsClientConfig } from "./aws-config.js";
 
 /** An SNS client with the same explicit retry setting as the Lambda. */
 export function snsClient(region?: string): SNSClient {
-  return new SNSClient({ maxAttempts: 5, ...(region && { region }) });
+  return new SNSClient(awsClientConfig(region));
 }
 
 /** Publishes one unit's alerts; rejects (after trying all) if any could not be sent. */

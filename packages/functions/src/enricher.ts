@@ -15,7 +15,7 @@ import {
   processPayload,
 } from "@secretwatch/core";
 import type { CloudWatchLogsEvent } from "aws-lambda";
-import { publishAll, type SnsSender } from "./publish.js";
+import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
 
 /** What the handler needs from its surroundings; tests and the CLI pass their own. */
 export interface EnricherDeps {
@@ -112,7 +112,7 @@ function productionHandler() {
   // The function's own name (set by the stack): the `service` dimension of its metrics, per stage.
   const serviceName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "secretwatch-enricher";
   return createHandler({
-    sns: new SNSClient({ maxAttempts: 5 }),
+    sns: new SNSClient({ maxAttempts: SNS_MAX_ATTEMPTS }),
     topicArn: () => process.env.SECRETWATCH_TOPIC_ARN ?? "",
     app: process.env.SECRETWATCH_APP ?? "secretwatch",
     stage: process.env.SECRETWATCH_STAGE ?? "unknown",

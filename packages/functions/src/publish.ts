@@ -8,6 +8,9 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from "@aws-sdk/client-sns";
 import type { PlannedMessage } from "@secretwatch/core";
 
+/** SDK attempts per SNS call (the default is 3): set explicitly, shared with the CLI. */
+export const SNS_MAX_ATTEMPTS = 5;
+
 /** The SNS client surface we use (a real `SNSClient`, or a stand-in in tests and demos). */
 export type SnsSender = Pick<SNSClient, "send">;
 

@@ -9,14 +9,16 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createHandler } from "@secretwatch/functions/enricher";
 import { Command, InvalidArgumentError } from "commander";
+import { awsClientConfig } from "../aws-config.js";
 import { describeError, UserError } from "../errors.js";
 import { createProgress } from "../io.js";
 import type { CommandContext } from "../main.js";
 import { type FailureQueue, findQueue, QueueReader } from "../redrive/queue.js";
 import { parseParkedMessage } from "../redrive/record.js";
-import { ParkedTally, plural } from "../redrive/tally.js";
+import { ParkedTally } from "../redrive/tally.js";
 import { snsClient } from "../sns.js";
 import { type StageInfo, type StageOptions, stageInfo, withStageOptions } from "../stage.js";
+import { plural } from "../words.js";
 
 /** Read-only view: each message is hidden this long at most, then handed back at once. */
 export const INSPECT_VISIBILITY_SECONDS = 30;
@@ -142,7 +144,7 @@ function failureMessage(failure: { id: string; error: unknown; step: "publish" |
 
 async function runRedrive(ctx: CommandContext, options: RedriveOptions): Promise<void> {
   const stage = stageInfo(ctx.io, options);
-  const sqs = new SQSClient({ maxAttempts: 5, ...(options.region && { region: options.region }) });
+  const sqs = new SQSClient(awsClientConfig(options.region));
   const queue = await findQueue(sqs, stage.names.failureQueue, options.region);
   ctx.io.stdout.write(
     `Failure queue ${queue.name} (${queue.region}): about ${queue.visible} waiting, ${queue.inFlight} in flight\n`,

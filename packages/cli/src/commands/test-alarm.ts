@@ -16,6 +16,7 @@ import {
 import { PublishCommand, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { type StageRef, subjectPrefix, toSubjectText } from "@secretwatch/core";
 import { Command } from "commander";
+import { awsClientConfig } from "../aws-config.js";
 import { UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
 import { snsClient } from "../sns.js";
@@ -74,7 +75,7 @@ async function runTestAlarm(ctx: CommandContext, options: StageOptions): Promise
   const { io } = ctx;
   const stage = stageInfo(io, options);
   const name = stage.names.secretAccessAlarm;
-  const cw = new CloudWatchClient({ maxAttempts: 5, ...(options.region && { region: options.region }) });
+  const cw = new CloudWatchClient(awsClientConfig(options.region));
   const alarm = await findAlarm(cw, name, options);
   const region = (alarm.AlarmArn ?? "").split(":")[3] || options.region || "";
   const topicArn = topicOf(alarm, stage);

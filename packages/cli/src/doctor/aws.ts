@@ -31,6 +31,7 @@ import {
   SNSClient,
   type Subscription,
 } from "@aws-sdk/client-sns";
+import { awsClientConfig } from "../aws-config.js";
 import type { Series } from "./enricher.js";
 
 export interface DoctorClients {
@@ -42,7 +43,7 @@ export interface DoctorClients {
 
 /** One client per service, all in `region` (undefined: the SDK's default chain). */
 export function createClients(region: string | undefined): DoctorClients {
-  const config = { maxAttempts: 5, ...(region && { region }) };
+  const config = awsClientConfig(region);
   return {
     cloudtrail: new CloudTrailClient(config),
     logs: new CloudWatchLogsClient(config),

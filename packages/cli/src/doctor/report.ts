@@ -2,6 +2,7 @@
  * The results of `secretwatch doctor`: one line per check (✓ passed, ✗ failed with its fix,
  * ! a warning that does not fail the run), grouped by the link of the chain it checks.
  */
+import { plural } from "../words.js";
 
 /** The links of the chain, in the order events travel through them. */
 export const LINKS = ["trail", "log group", "metric filter", "alarm", "topic", "enricher"] as const;
@@ -52,10 +53,6 @@ const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", warn: "!" 
 export function formatCheck(check: CheckResult): string {
   const fix = check.fix === undefined ? "" : ` → fix: ${check.fix}`;
   return `${MARK[check.status]} ${check.message}${fix}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** The human report: a header, the checks grouped by link, and a one-line summary. */

@@ -7,6 +7,7 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { type SecretAccess, toSubjectText } from "@secretwatch/core";
 import { formatSummary, summarize } from "../report.js";
+import { plural } from "../words.js";
 import { sentAt } from "./queue.js";
 import type { ParkedPayload } from "./record.js";
 
@@ -47,10 +48,6 @@ export class ParkedTally {
     }
     return `${lines.join("\n")}\n`;
   }
-}
-
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** `45 s`, `12 min`, `5 h`, `3 days`. */

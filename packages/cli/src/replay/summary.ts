@@ -3,15 +3,13 @@
  * per secret × principal with the count, denials, errors, and first and last time. Only
  * aggregates are kept (one row per pair seen, the first problems word for word).
  */
-import { toBodyText } from "@secretwatch/core";
-import { formatSummary, SummaryTable } from "../report.js";
+import { formatSummary, SummaryTable, cell as text } from "../report.js";
 import type { InputEntry } from "./files.js";
 import type { FileReport, UnitResult } from "./protocol.js";
 
 /** Problem lines kept word for word; further ones are counted. */
 const MAX_PROBLEMS = 50;
 
-const text = (value: unknown, max = 300) => toBodyText(value, max) || "-";
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
 const skipped = (r: FileReport) => r.invalidJson + r.notCloudTrail + r.badPayloads;
