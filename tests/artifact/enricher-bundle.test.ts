@@ -4,20 +4,18 @@
  * answers like SNS (`AWS_ENDPOINT_URL_SNS`). Asserts the Publish requests that arrive.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bundleHandler } from "../helpers/bundle.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { recordsEvent } from "../helpers/subscription.js";
 
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:secretwatch-ci-alerts";
-const records = JSON.parse(readFileSync("tests/fixtures/cloudtrail/stratus-secretsmanager.json", "utf8")) as Record<
-  string,
-  unknown
->[];
+const records = cloudTrailFixture<Record<string, unknown>>("stratus-secretsmanager");
 
 interface SnsRequest {
   params: URLSearchParams;

@@ -4,7 +4,6 @@
  * backoff on throttling, the 90-day limit, de-duplication, and replay's report format.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
  */
-import { readFileSync } from "node:fs";
 import {
   CloudTrailClient,
   type Event,
@@ -15,14 +14,12 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { lookupDeps } from "../../packages/cli/src/commands/lookup.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { FakeClock } from "./fake-clock.js";
 import { runCli } from "./run-cli.js";
 
 type RecordJson = Record<string, any>;
-const fixture = (name: string): RecordJson[] => {
-  const data = JSON.parse(readFileSync(`tests/fixtures/cloudtrail/${name}.json`, "utf8"));
-  return Array.isArray(data) ? data : data.Records;
-};
+const fixture = (name: string) => cloudTrailFixture<RecordJson>(name);
 const stratus = fixture("stratus-secretsmanager");
 const reads = stratus.filter((r) => r.eventName === "GetSecretValue");
 const batches = stratus.filter((r) => r.eventName === "BatchGetSecretValue");

@@ -5,22 +5,19 @@
  * destination records.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
  */
-import { readFileSync } from "node:fs";
 import { InternalErrorException, PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createHandler } from "../../packages/functions/src/enricher.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { recordsEvent } from "../helpers/subscription.js";
 import { ACCOUNT, FakeQueue } from "./fake-queue.js";
 import { runCli } from "./run-cli.js";
 
 type RecordJson = Record<string, any>;
-const fixture = (name: string): RecordJson[] => {
-  const data = JSON.parse(readFileSync(`tests/fixtures/cloudtrail/${name}.json`, "utf8"));
-  return Array.isArray(data) ? data : data.Records;
-};
+const fixture = (name: string) => cloudTrailFixture<RecordJson>(name);
 const stratus = fixture("stratus-secretsmanager");
 const reads = stratus.filter((r) => r.eventName === "GetSecretValue");
 const listSecrets = stratus.find((r) => r.eventName === "ListSecrets")!;

@@ -2,17 +2,17 @@
  * Test inputs for `secretwatch replay`, written into a fresh temporary directory from the
  * committed CloudTrail fixtures, in every form a user may hold them.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { CloudTrailRecord } from "../../packages/core/src/types.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { logsPayload, recordsEvent } from "../helpers/subscription.js";
 
 export type Rec = CloudTrailRecord & Record<string, any>;
 
-export const fixture = (name: string) =>
-  JSON.parse(readFileSync(`tests/fixtures/cloudtrail/${name}.json`, "utf8")) as Rec[];
+export const fixture = (name: string) => cloudTrailFixture<Rec>(name);
 
 export const stratus = fixture("stratus-secretsmanager");
 export const noise = fixture("stratus-other-techniques");

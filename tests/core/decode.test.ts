@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -9,11 +8,11 @@ import {
   isCloudTrailRecord,
   parseRecordMessage,
 } from "../../packages/core/src/decode.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 
-const fixture = (name: string): unknown[] =>
-  JSON.parse(readFileSync(new URL(`../fixtures/cloudtrail/${name}`, import.meta.url), "utf8"));
+const fixture = (name: string) => cloudTrailFixture<unknown>(name);
 
-const [secretRead] = fixture("stratus-secretsmanager.json") as [Record<string, unknown>];
+const [secretRead] = fixture("stratus-secretsmanager") as [Record<string, unknown>];
 const secretReadText = JSON.stringify(secretRead);
 
 /** What CloudWatch Logs hands the Lambda in `awslogs.data`. */
@@ -190,7 +189,7 @@ describe("parseRecordMessage and isCloudTrailRecord", () => {
   });
 
   it("accepts every record of the real fixtures", () => {
-    const records = [...fixture("stratus-secretsmanager.json"), ...fixture("stratus-other-techniques.json")];
+    const records = [...fixture("stratus-secretsmanager"), ...fixture("stratus-other-techniques")];
     expect(records).toHaveLength(111);
     expect(records.every((record) => isCloudTrailRecord(record))).toBe(true);
   });

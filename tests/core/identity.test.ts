@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { identityOf } from "../../packages/core/src/identity.js";
 import type { CloudTrailRecord, Identity } from "../../packages/core/src/types.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 
-const fixture = (name: string): CloudTrailRecord[] =>
-  JSON.parse(readFileSync(new URL(`../fixtures/cloudtrail/${name}`, import.meta.url), "utf8"));
+const fixture = (name: string) => cloudTrailFixture<CloudTrailRecord>(name);
 
 const ACCT = "111122223333";
 const withIdentity = (userIdentity: unknown, extra: Record<string, unknown> = {}): CloudTrailRecord => ({
@@ -19,7 +18,7 @@ const withIdentity = (userIdentity: unknown, extra: Record<string, unknown> = {}
 
 describe("identityOf on real records", () => {
   it("reads the IAM user of the secret-read burst", () => {
-    const [record] = fixture("stratus-secretsmanager.json") as [CloudTrailRecord];
+    const [record] = fixture("stratus-secretsmanager") as [CloudTrailRecord];
     expect(identityOf(record)).toEqual({
       type: "IAMUser",
       principalArn: "arn:aws:iam::903144391865:user/christophe",
@@ -41,7 +40,7 @@ describe("identityOf on real records", () => {
   });
 
   it("reads an assumed role and a federated user", () => {
-    const records = fixture("stratus-other-techniques.json");
+    const records = fixture("stratus-other-techniques");
     const role = identityOf(records.find((r) => r.userIdentity?.type === "AssumedRole")!);
     expect(role).toMatchObject({
       userName: "stratus-red-team-ec2-get-password-data-role",

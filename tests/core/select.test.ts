@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BATCH_GET_SECRET_VALUE, GET_SECRET_VALUE, SECRETS_MANAGER_SOURCE } from "../../packages/core/src/events.js";
 import { isSecretValueRetrieval, selectSecretValueRetrievals } from "../../packages/core/src/select.js";
 import type { CloudTrailRecord } from "../../packages/core/src/types.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 
-const fixture = (name: string): CloudTrailRecord[] =>
-  JSON.parse(readFileSync(new URL(`../fixtures/cloudtrail/${name}`, import.meta.url), "utf8"));
+const fixture = (name: string) => cloudTrailFixture<CloudTrailRecord>(name);
 
 const record = (eventSource: string, eventName: string, extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({
   eventSource,
@@ -16,7 +15,7 @@ const record = (eventSource: string, eventName: string, extra: Partial<CloudTrai
 
 describe("isSecretValueRetrieval on real records", () => {
   it("selects the 25 GetSecretValue/BatchGetSecretValue records and not ListSecrets", () => {
-    const records = fixture("stratus-secretsmanager.json");
+    const records = fixture("stratus-secretsmanager");
     expect(records).toHaveLength(26);
     const selected = records.filter(isSecretValueRetrieval);
     expect(selected).toHaveLength(25);
@@ -26,13 +25,13 @@ describe("isSecretValueRetrieval on real records", () => {
   });
 
   it("selects none of the 85 records of other techniques (EC2 passwords, SSM parameters, STS, IAM…)", () => {
-    const records = fixture("stratus-other-techniques.json");
+    const records = fixture("stratus-other-techniques");
     expect(records).toHaveLength(85);
     expect(records.filter(isSecretValueRetrieval)).toEqual([]);
   });
 
   it("never selects a policy document that grants secretsmanager:GetSecretValue, nor metadata reads", () => {
-    const traps = fixture("policy-traps.json");
+    const traps = fixture("policy-traps");
     expect(traps.map((r) => r.eventName)).toEqual([
       "PutResourcePolicy",
       "PutRolePolicy",

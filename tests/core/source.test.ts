@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { sourceOf } from "../../packages/core/src/source.js";
 import type { CloudTrailRecord, Source } from "../../packages/core/src/types.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 
-const fixture = (name: string): CloudTrailRecord[] =>
-  JSON.parse(readFileSync(new URL(`../fixtures/cloudtrail/${name}`, import.meta.url), "utf8"));
+const fixture = (name: string) => cloudTrailFixture<CloudTrailRecord>(name);
 
 const withSource = (sourceIPAddress: unknown, extra: Record<string, unknown> = {}): CloudTrailRecord => ({
   eventSource: "secretsmanager.amazonaws.com",
@@ -78,7 +77,7 @@ describe("sourceOf classifies sourceIPAddress", () => {
   });
 
   it("never rejects the odd-looking addresses of the anonymised real records", () => {
-    const records = [...fixture("stratus-secretsmanager.json"), ...fixture("stratus-other-techniques.json")];
+    const records = [...fixture("stratus-secretsmanager"), ...fixture("stratus-other-techniques")];
     const sources = records.map(sourceOf);
     expect(sources.every((s) => s.kind === "ip" && s.ipVersion === 4 && s.ip === s.raw)).toBe(true);
   });

@@ -3,7 +3,6 @@
  * and splits, and that no alert is lost (fallback on an invalid message, rejection when SNS
  * keeps failing so Lambda retries and parks the event on the failure queue).
  */
-import { readFileSync } from "node:fs";
 import {
   InternalErrorException,
   InvalidParameterException,
@@ -16,12 +15,12 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DecodeError } from "../../packages/core/src/decode.js";
 import { ConfigurationError, createHandler, type EnricherDeps } from "../../packages/functions/src/enricher.js";
 import { PublishError } from "../../packages/functions/src/publish.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { recordsEvent, subscriptionEvent } from "../helpers/subscription.js";
 
 const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts";
 const NOW = new Date("2024-07-31T12:41:52Z");
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`tests/fixtures/cloudtrail/${name}.json`, "utf8")) as Record<string, any>[];
+const fixture = cloudTrailFixture;
 const stratus = fixture("stratus-secretsmanager");
 const reads = stratus.filter((r) => r.eventName === "GetSecretValue");
 const read18 = reads.find((r) => r.requestParameters.secretId.includes("secret-18-"))!;
