@@ -6,7 +6,7 @@
  * brief), and secret reads only (what the deployed subscription filter actually delivers).
  */
 import { gunzipSync } from "node:zlib";
-import { decodeSubscriptionData, enrichEvents, planMessages } from "@secretwatch/core";
+import { assessAndPlan, DEFAULT_POLICY, decodeSubscriptionData, enrichEvents, PolicyMatcher } from "@secretwatch/core";
 import type { EnricherDeps, EnricherResult } from "@secretwatch/functions/enricher";
 import { publishAll, type SnsSender } from "@secretwatch/functions/publish";
 import type { CloudWatchLogsEvent } from "aws-lambda";
@@ -108,7 +108,9 @@ async function parts(event: CloudWatchLogsEvent, repeats: number): Promise<Recor
     time("parse messages", () => envelope.logEvents.map((e) => JSON.parse(e.message) as unknown));
     const payload = time("core decodeSubscriptionData", () => decodeSubscriptionData(data));
     const hits = time("core select+enrich", () => enrichEvents(payload.events, NOW));
-    const plan = time("core plan", () => planMessages(hits, context));
+    const { plan } = time("core assess+plan", () =>
+      assessAndPlan(hits, { ...context, matcher: new PolicyMatcher(DEFAULT_POLICY), snapshot: null }),
+    );
     const t0 = performance.now();
     await publishAll(stub, TOPIC, plan.messages);
     note("publish (stub SNS)", t0);

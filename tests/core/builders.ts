@@ -4,8 +4,23 @@
  * defaults (`anIdentity`, `aSource`, `aClient`) to change one of their fields.
  */
 import fc from "fast-check";
+import { assessHits } from "../../packages/core/src/assess.js";
 import type { SecretValueEventName } from "../../packages/core/src/events.js";
-import type { BatchDetails, Client, Identity, Outcome, SecretAccess, Source } from "../../packages/core/src/types.js";
+import { DEFAULT_POLICY, type Policy } from "../../packages/core/src/policy.js";
+import { PolicyMatcher } from "../../packages/core/src/policy-match.js";
+import { REASON_CODES } from "../../packages/core/src/reasons.js";
+import { SEVERITIES } from "../../packages/core/src/severity.js";
+import { emptySnapshot, type StateSnapshot } from "../../packages/core/src/state.js";
+import type {
+  AssessedAccess,
+  BatchDetails,
+  Client,
+  Identity,
+  Outcome,
+  SecretAccess,
+  Source,
+  Verdict,
+} from "../../packages/core/src/types.js";
 
 export const ACCOUNT = "111122223333";
 export const EVENT_ID = "3f0e8a9c-5d1b-4a36-9c2e-7b1f0d4e6a21";
@@ -220,3 +235,56 @@ export const hostileSecretAccess: fc.Arbitrary<SecretAccess> = fc.record({
   deliveryLagSeconds: maybe(fc.double()),
   consoleUrl: text,
 });
+
+/** A verdict: medium, first-seen, actor = the DevOps role. Override any field. */
+export function aVerdict(overrides: Partial<Verdict> = {}): Verdict {
+  return {
+    severity: "medium",
+    reasons: ["first-seen"],
+    lowered: [],
+    expected: null,
+    actor: `arn:aws:iam::${ACCOUNT}:role/DevOps`,
+    firstSeen: true,
+    suppressed: null,
+    rapid: null,
+    decoy: false,
+    sensitive: false,
+    baseline: false,
+    ...overrides,
+  };
+}
+
+/** `hit` with a fixed verdict (for plan and format tests that are not about the assessment). */
+export function withVerdict(hit: SecretAccess, overrides: Partial<Verdict> = {}): AssessedAccess {
+  return { ...hit, verdict: aVerdict(overrides) };
+}
+
+/** Hits with the fixed medium verdict of {@link aVerdict}. */
+export function withVerdicts(hits: readonly SecretAccess[], overrides: Partial<Verdict> = {}): AssessedAccess[] {
+  return hits.map((hit) => withVerdict(hit, overrides));
+}
+
+/** The real assessment of `hits` under `policy` (defaults) with an empty state (or the given snapshot). */
+export function assessWith(
+  hits: readonly SecretAccess[],
+  policy: Partial<Policy> = {},
+  snapshot: StateSnapshot | null = emptySnapshot(),
+): AssessedAccess[] {
+  const matcher = new PolicyMatcher({ ...DEFAULT_POLICY, ...policy });
+  return assessHits(hits, { matcher, snapshot }).assessed;
+}
+
+/** A verdict with any severity and reasons (for property tests of plan and format). */
+export const anyVerdict: fc.Arbitrary<Verdict> = fc
+  .record({
+    severity: fc.constantFrom(...SEVERITIES),
+    reasons: fc.uniqueArray(fc.constantFrom(...REASON_CODES), { minLength: 1, maxLength: 5 }),
+    suppressed: fc.constantFrom("repeat" as const, null),
+    decoy: fc.boolean(),
+  })
+  .map((v) => aVerdict(v));
+
+/** A hostile SecretAccess with any verdict. */
+export const hostileAssessedAccess: fc.Arbitrary<AssessedAccess> = fc
+  .tuple(hostileSecretAccess, anyVerdict)
+  .map(([hit, verdict]) => ({ ...hit, verdict }));

@@ -2,7 +2,7 @@
  * The alerts of one delivery unit (a subscription event, or one archive file), planned and
  * published exactly as the enricher Lambda does it: the same core plan, the same publish code.
  */
-import { type Plan, type PlannedMessage, planMessages, type SecretAccess } from "@secretwatch/core";
+import { type AssessedAccess, type Plan, type PlannedMessage, planMessages, type Severity } from "@secretwatch/core";
 import type { SnsSender } from "@secretwatch/functions/publish";
 
 export interface AlertTarget {
@@ -13,14 +13,15 @@ export interface AlertTarget {
   maxMessages?: number;
 }
 
-/** The messages the Lambda would publish for these hits (one invocation's worth). */
+/** The messages the Lambda would publish for these assessed hits (one invocation's worth). */
 export function planAlerts(
-  hits: readonly SecretAccess[],
-  target: Pick<AlertTarget, "app" | "stage" | "maxMessages">,
+  hits: readonly AssessedAccess[],
+  target: Pick<AlertTarget, "app" | "stage" | "maxMessages"> & { notify: Severity },
 ): Plan {
   return planMessages(hits, {
     app: target.app,
     stage: target.stage,
+    notify: target.notify,
     ...(target.maxMessages !== undefined && { maxMessages: target.maxMessages }),
   });
 }

@@ -7,7 +7,9 @@
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
 import { type SecretAccess, toBodyText } from "@secretwatch/core";
-import { emailText, planAlerts } from "./alerts.js";
+import { emailText } from "./alerts.js";
+import { type Assessor, emailedIn } from "./assessment.js";
+import { hitJsonLine } from "./hit-json.js";
 import type { Io, Output } from "./io.js";
 
 export type ReportFormat = "text" | "json";
@@ -96,28 +98,38 @@ export function formatSummary(rows: readonly SummaryRow[]): string {
   return `${["Secret-value retrievals by secret and principal:", line(header), ...cells.map(line)].join("\n")}\n`;
 }
 
-/** The hits on `out`: NDJSON, or every alert (no cap) as the email the enricher would send. */
-export function writeHits(out: Output, hits: readonly SecretAccess[], format: ReportFormat, ctx: ReportContext): void {
+/**
+ * The hits, assessed as one delivery unit, on `out`: NDJSON with their verdicts, or every
+ * alert the policy would email (no cap) as the enricher would send it.
+ */
+export async function writeHits(
+  out: Output,
+  hits: readonly SecretAccess[],
+  format: ReportFormat,
+  ctx: ReportContext,
+  assessor: Assessor,
+): Promise<void> {
+  const { hits: assessed, plan } = await assessor.unit(hits);
   if (format === "json") {
-    for (const hit of hits) out.write(`${JSON.stringify(hit)}\n`);
+    const emailed = emailedIn(plan);
+    for (const hit of assessed) out.write(hitJsonLine(hit, emailed.get(hit) ?? false));
     return;
   }
-  const plan = planAlerts(hits, { app: ctx.app, stage: ctx.stage, maxMessages: Number.MAX_SAFE_INTEGER });
   if (plan.messages.length === 0) return;
   out.write(`# ${ctx.source}: ${plan.hits} secret-value retrieval(s), ${plan.messages.length} alert message(s)\n`);
   out.write(plan.messages.map(emailText).join("\n"));
 }
 
 /** De-duplicated hits on stdout; `totals` lines, then the table, on stderr. Returns the hits written. */
-export function writeReport(
+export async function writeReport(
   io: Io,
   hits: Iterable<SecretAccess>,
   format: ReportFormat,
-  ctx: ReportContext,
+  ctx: ReportContext & { assessor: Assessor },
   totals: readonly string[] = [],
-): number {
+): Promise<number> {
   const unique = uniqueHits(hits);
-  writeHits(io.stdout, unique, format, ctx);
+  await writeHits(io.stdout, unique, format, ctx, ctx.assessor);
   const table = formatSummary(summarize(unique));
   io.stderr.write([...totals, ...(table ? ["", table] : [""])].join("\n"));
   return unique.length;

@@ -4,9 +4,9 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 import { SNSClient } from "@aws-sdk/client-sns";
-import type { SecretAccess } from "@secretwatch/core";
+import type { PlannedMessage } from "@secretwatch/core";
 import { type PublishReport, publishAll } from "@secretwatch/functions/publish";
-import { type AlertTarget, planAlerts } from "./alerts.js";
+import type { AlertTarget } from "./alerts.js";
 import { awsClientConfig } from "./aws-config.js";
 
 /** An SNS client with the same explicit retry setting as the Lambda. */
@@ -14,7 +14,7 @@ export function snsClient(region?: string): SNSClient {
   return new SNSClient(awsClientConfig(region));
 }
 
-/** Publishes one unit's alerts; rejects (after trying all) if any could not be sent. */
-export async function publishHits(target: AlertTarget, hits: readonly SecretAccess[]): Promise<PublishReport> {
-  return publishAll(target.sns, target.topicArn, planAlerts(hits, target).messages);
+/** Publishes one unit's planned alerts; rejects (after trying all) if any could not be sent. */
+export async function publishPlanned(target: AlertTarget, messages: readonly PlannedMessage[]): Promise<PublishReport> {
+  return publishAll(target.sns, target.topicArn, messages);
 }

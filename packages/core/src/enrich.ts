@@ -14,8 +14,8 @@ import type { CloudTrailRecord, Outcome, SecretAccess } from "./types.js";
 import { parseUserAgent } from "./useragent.js";
 
 export interface EnrichContext {
-  /** The time of enrichment, for the delivery lag. */
-  now: Date;
+  /** The time of enrichment, for the delivery lag; null when the lag is not known (replay of archives). */
+  now: Date | null;
 }
 
 const DENIED_CODES = new Set([
@@ -40,9 +40,9 @@ export function outcomeOf(errorCode: string | null): Outcome {
   return "error";
 }
 
-/** Whole seconds from `eventTime` to `now`; null when either is unusable. */
-function lagSeconds(eventTime: string | null, now: Date): number | null {
-  if (eventTime === null || !ISO_TIME.test(eventTime)) return null;
+/** Whole seconds from `eventTime` to `now`; null when either is unusable or unknown. */
+function lagSeconds(eventTime: string | null, now: Date | null): number | null {
+  if (now === null || eventTime === null || !ISO_TIME.test(eventTime)) return null;
   const lag = now.getTime() - Date.parse(eventTime);
   return Number.isFinite(lag) ? Math.floor(lag / 1000) : null;
 }

@@ -8,8 +8,10 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
 import { BATCH_GET_SECRET_VALUE } from "./events.js";
+import type { ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText } from "./sanitize.js";
-import type { BatchDetails, SecretAccess } from "./types.js";
+import type { Severity } from "./severity.js";
+import type { AssessedAccess, BatchDetails, SecretAccess } from "./types.js";
 
 /** Where alerts come from; both come from config and are sanitised all the same. */
 export interface AlertContext {
@@ -17,10 +19,19 @@ export interface AlertContext {
   stage: string;
 }
 
-/** Retrievals by one principal, of one secret, with one outcome; `hits` sorted by `eventTime`. */
+/**
+ * One alert's reads, `hits` sorted by `eventTime`: by one actor, of one secret, with one outcome
+ * (`read`); one actor's identical batch calls within a second (`batch`); or one actor's reads
+ * that crossed the rapid-retrieval threshold (`rapid`).
+ */
 export interface AlertGroup {
   key: string;
-  hits: SecretAccess[];
+  kind: "read" | "batch" | "rapid";
+  /** The highest severity of its hits. */
+  severity: Severity;
+  /** Every hit's reasons, highest severity first. */
+  reasons: ReasonCode[];
+  hits: AssessedAccess[];
   count: number;
   firstTime: string | null;
   lastTime: string | null;

@@ -113,4 +113,12 @@ export const ENRICHER_METRICS = {
   duplicatesDropped: "DuplicatesDropped",
   messagesPublished: "MessagesPublished",
   fallbackMessagesPublished: "FallbackMessagesPublished",
+  /** The configured policy could not be loaded: every read was reported at medium or above. */
+  policyErrors: "PolicyErrors",
+  /** Reads below the policy's `notify` severity: counted, not emailed. */
+  readsBelowNotify: "ReadsBelowNotify",
+  /** Reads not emailed because they repeat an alert within `repeatMinutes`. */
+  repeatsSuppressed: "RepeatsSuppressed",
+  /** The state store could not be read or written; alerts went out without it. */
+  stateErrors: "StateErrors",
 } as const;

@@ -7,6 +7,8 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
+
+import { eventMillis } from "./assess.js";
 import { BATCH_GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
 import {
   type AlertContext,
@@ -20,14 +22,18 @@ import {
   SUBJECT_MAX,
   subjectPrefix,
 } from "./format.js";
+import type { ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText, utf8Bytes } from "./sanitize.js";
-import type { SecretAccess } from "./types.js";
+import { atLeast, maxSeverity, type Severity, severityLabel, severityRank } from "./severity.js";
+import type { AssessedAccess, SecretAccess } from "./types.js";
 
 export interface PlanOptions extends AlertContext {
   /** Alerts per invocation; the groups beyond go into one summary. Default 10. */
   maxMessages?: number;
   /** Largest message, subject and attributes included. Default and maximum 262,144. */
   maxMessageBytes?: number;
+  /** Lowest severity published as an alert (the policy's `notify`). Default `medium`. */
+  notify?: Severity;
 }
 
 interface MessageText {
@@ -44,13 +50,24 @@ export interface PlannedMessage extends MessageText {
   fallback: MessageText;
 }
 
+/** What happened to one distinct hit: the enricher logs one decision line per hit. */
+export interface HitDecision {
+  hit: AssessedAccess;
+  /** `alert`: in an alert of its own group; `summary`: listed in the summary; the rest are not emailed. */
+  outcome: "alert" | "summary" | "below-notify" | "repeat-suppressed" | "baseline";
+}
+
 export interface Plan {
   messages: PlannedMessage[];
   duplicatesDropped: number;
-  /** Groups found (alerts plus the ones in the summary). */
+  /** Groups emailed (alerts plus the ones in the summary). */
   groups: number;
   /** Distinct hits, duplicates dropped. */
   hits: number;
+  /** One per distinct hit, in the order of the groups. */
+  decisions: HitDecision[];
+  /** The groups that were emailed (alert or summary): what repeat suppression remembers. */
+  emailed: AlertGroup[];
 }
 
 /** SNS limit on message + subject + attributes. */
@@ -80,9 +97,8 @@ export function messageSize(m: Sized): number {
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Event time in ms; unparsable or missing times sort last. */
-function eventMillis(hit: SecretAccess): number {
-  const parsed = hit.eventTime === null ? Number.NaN : Date.parse(hit.eventTime);
-  return Number.isNaN(parsed) ? Infinity : parsed;
+function timeOf(hit: SecretAccess): number {
+  return eventMillis(hit.eventTime) ?? Infinity;
 }
 
 /**
@@ -91,29 +107,53 @@ function eventMillis(hit: SecretAccess): number {
  */
 function timeOrder(hits: readonly SecretAccess[]): (a: SecretAccess, b: SecretAccess) => number {
   const ms = new Map<SecretAccess, number>();
-  for (const hit of hits) ms.set(hit, eventMillis(hit));
+  for (const hit of hits) ms.set(hit, timeOf(hit));
   return (a, b) =>
     (ms.get(a) ?? Infinity) - (ms.get(b) ?? Infinity) ||
     compare(a.eventTime ?? "", b.eventTime ?? "") ||
     compare(a.eventID, b.eventID);
 }
-/** Denied first, then broad batch reads, then errors, then the rest. */
+/** Within one severity: denied first, then broad batch reads, then errors, then the rest. */
 const rank = (hit: SecretAccess) =>
   hit.outcome === "denied" ? 0 : hit.batch?.broad ? 1 : hit.outcome === "error" ? 2 : 3;
 
-/** Principal + secret + outcome; each batch call (no single secret) is a group of its own. */
-export function groupKey(hit: SecretAccess): string {
-  const who = hit.principalArn ?? hit.identity.principalArn ?? hit.identity.principalId ?? hit.identity.label;
-  const single = hit.eventName !== BATCH_GET_SECRET_VALUE && hit.batch === null && hit.secretId !== null;
-  return JSON.stringify([who, single ? `secret:${hit.secretId}` : `batch:${hit.eventID}`, hit.outcome]);
+const isBatchHit = (hit: SecretAccess) => hit.eventName === BATCH_GET_SECRET_VALUE || hit.batch !== null;
+
+/** The second an event happened in (identical batch calls within it are one alert). */
+function secondOf(hit: SecretAccess): string {
+  const ms = eventMillis(hit.eventTime);
+  return ms === null ? `event:${hit.eventID}` : String(Math.floor(ms / 1000));
 }
 
 /**
- * Hits grouped by {@link groupKey}, each group's hits sorted by time. Groups come denied first,
- * then broad batch reads, then errors, then the rest, each by first event time.
+ * Actor (the role, not the session) + secret + outcome. Identical batch calls of one actor in
+ * the same second are one group; reads that crossed the rapid-retrieval threshold are one group
+ * per actor (a decoy read keeps its own alert).
  */
-export function groupHits(hits: readonly SecretAccess[]): AlertGroup[] {
-  const byKey = new Map<string, SecretAccess[]>();
+export function groupKey(hit: AssessedAccess): string {
+  const v = hit.verdict;
+  if (v.rapid !== null && !v.decoy) return JSON.stringify(["rapid", v.actor]);
+  if (isBatchHit(hit) || hit.secretId === null) {
+    const request = JSON.stringify([hit.batch?.filters ?? null, hit.batch?.secretIdList ?? null]);
+    return JSON.stringify([v.actor, "batch", request, secondOf(hit), hit.outcome]);
+  }
+  return JSON.stringify([v.actor, `secret:${hit.secretId}`, hit.outcome]);
+}
+
+/** The reasons of a group: every hit's, highest severity first as the hits rank them. */
+function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
+  const seen = new Set<ReasonCode>();
+  const sorted = [...hits].sort((a, b) => severityRank(b.verdict.severity) - severityRank(a.verdict.severity));
+  for (const hit of sorted) for (const r of hit.verdict.reasons) seen.add(r);
+  return [...seen];
+}
+
+/**
+ * Hits grouped by {@link groupKey}, each group's hits sorted by time. Groups come by severity
+ * (highest first), then denied, broad batch reads, errors and the rest, then by first event time.
+ */
+export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
+  const byKey = new Map<string, AssessedAccess[]>();
   for (const hit of hits) {
     const key = groupKey(hit);
     if (!byKey.has(key)) byKey.set(key, []);
@@ -123,10 +163,16 @@ export function groupHits(hits: readonly SecretAccess[]): AlertGroup[] {
   const groups = [...byKey].map(([key, list]): AlertGroup => {
     const timed = list.sort(byTime).filter((h) => h.eventTime);
     const [firstTime, lastTime] = [timed[0]?.eventTime ?? null, timed.at(-1)?.eventTime ?? null];
-    return { key, hits: list, count: list.length, firstTime, lastTime };
+    const severity = list.reduce<Severity>((s, h) => maxSeverity(s, h.verdict.severity), "info");
+    const kind = key.startsWith('["rapid"') ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
+    return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons: groupReasons(list) };
   });
   return groups.sort(
-    (a, b) => rank(a.hits[0]!) - rank(b.hits[0]!) || byTime(a.hits[0]!, b.hits[0]!) || compare(a.key, b.key),
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      rank(a.hits[0]!) - rank(b.hits[0]!) ||
+      byTime(a.hits[0]!, b.hits[0]!) ||
+      compare(a.key, b.key),
   );
 }
 
@@ -134,6 +180,24 @@ export function groupHits(hits: readonly SecretAccess[]): AlertGroup[] {
 const attribute = (StringValue: string) => ({ DataType: "String" as const, StringValue });
 const known = <T extends string>(value: unknown, allowed: readonly T[]) => allowed.find((a) => a === value) ?? null;
 const OUTCOMES = ["success", "denied", "error"] as const;
+
+/** The highest severity among hits (`info` for none). */
+function highest(hits: readonly AssessedAccess[]): Severity {
+  return hits.reduce<Severity>((s, h) => maxSeverity(s, h.verdict.severity), "info");
+}
+
+/** `severity` and `reasons` (comma-separated codes, cut at a code boundary to 256 characters): from our own constants. */
+export function severityAttributes(severity: Severity, reasons: readonly ReasonCode[]): StringAttributes {
+  const attributes: StringAttributes = { severity: attribute(severity) };
+  let list = "";
+  for (const code of reasons) {
+    const next = list ? `${list},${code}` : code;
+    if (next.length > 256) break;
+    list = next;
+  }
+  if (list) attributes.reasons = attribute(list);
+  return attributes;
+}
 
 /** Part `index` of `total` (1-based). */
 type Part = [index: number, total: number];
@@ -161,18 +225,21 @@ const fallbackEntry = (hit: SecretAccess) =>
 function fallbackText(
   group: AlertGroup | null,
   ctx: AlertContext,
-  hits: readonly SecretAccess[],
+  hits: readonly AssessedAccess[],
   part: Part,
 ): MessageText {
+  const severity = group?.severity ?? highest(hits);
+  const reasons = group?.reasons ?? [];
   const outcome = known(group?.hits[0]?.outcome, OUTCOMES);
   const eventName = known(group?.hits[0]?.eventName, SECRET_VALUE_EVENTS);
   const [app, stage] = [safeName(ctx.app) || "secretwatch", safeName(ctx.stage)];
+  const level = severityLabel(severity);
   const title = !group ? "summary" : outcome === "denied" ? "DENIED" : "alert";
   const what = group
     ? `${group.count} ${eventName ?? "secret value"} event(s), outcome ${outcome ?? "unknown"}`
     : `${hits.length} event(s) in groups that were not sent as separate alerts`;
   const message = [
-    `Secret access ${title} (details withheld)`,
+    `${level} - secret access ${title} (details withheld)`,
     `App: ${app}${stage ? `, stage: ${stage}` : ""}`,
     "The full message could not be sent, so only the event IDs are given here.",
     `What: ${what}`,
@@ -180,10 +247,16 @@ function fallbackText(
     "Look these event IDs up in CloudTrail event history:",
     ...hits.map(fallbackEntry),
   ].join("\n");
-  const attributes: StringAttributes = { kind: attribute(group ? "alert" : "summary") };
+  const attributes: StringAttributes = {
+    kind: attribute(group ? "alert" : "summary"),
+    ...severityAttributes(severity, reasons),
+  };
   if (outcome) attributes.outcome = attribute(outcome);
   if (eventName) attributes.eventName = attribute(eventName);
-  const subject = withPart(`[${app}${stage ? ` ${stage}` : ""}] secret access ${title} (details withheld)`, part);
+  const subject = withPart(
+    `${level} [${app}${stage ? ` ${stage}` : ""}] secret access ${title} (details withheld)`,
+    part,
+  );
   return { subject, message, attributes };
 }
 
@@ -192,7 +265,7 @@ function fallbackText(
  * group (`section`), whether it is the group's first event, and the bytes of the group's line.
  */
 type Unit = {
-  hit: SecretAccess;
+  hit: AssessedAccess;
   /** The event's line in the full message, rendered once (it is sized, then written). */
   text: string;
   normal: number;
@@ -232,14 +305,18 @@ function split(kind: PlannedMessage["kind"], units: Unit[], room: Room, max: num
   });
 }
 
-const unit = (hit: SecretAccess, text: string, extra: Partial<Unit> = {}): Unit => ({
+const unit = (hit: AssessedAccess, text: string, extra: Partial<Unit> = {}): Unit => ({
   ...{ hit, text, section: 0, first: false, heading: 0, ...extra },
   ...{ normal: utf8Bytes(text) + 1, fallback: utf8Bytes(fallbackEntry(hit)) + 1 },
 });
 
 /** One alert for the group, in parts when its event list is too big for one message. */
 function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMessage[] {
-  const attributes: StringAttributes = { ...messageAttributes(group), kind: attribute("alert") };
+  const attributes: StringAttributes = {
+    ...messageAttributes(group),
+    kind: attribute("alert"),
+    ...severityAttributes(group.severity, group.reasons),
+  };
   const header = formatBodyHeader(group, ctx);
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header, attributes });
   // A header that takes over half the room (hostile values, a tiny limit): send the fallback only.
@@ -274,7 +351,13 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   const events = groups.reduce((n, g) => n + g.count, 0);
   const outcomes = [...new Set(groups.map((g) => g.hits[0]?.outcome))];
   const outcome = outcomes.length === 1 ? known(outcomes[0], OUTCOMES) : null;
-  const attributes: StringAttributes = { kind: attribute("summary"), ...(outcome && { outcome: attribute(outcome) }) };
+  const severity = groups.reduce<Severity>((s, g) => maxSeverity(s, g.severity), "info");
+  const reasons = [...new Set(groups.flatMap((g) => g.reasons))];
+  const attributes: StringAttributes = {
+    kind: attribute("summary"),
+    ...(outcome && { outcome: attribute(outcome) }),
+    ...severityAttributes(severity, reasons),
+  };
   const header = (part: Part) =>
     [
       `Secret access summary - ${show(subjectPrefix(ctx), 64)}`,
@@ -306,28 +389,67 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   });
 }
 
+/** Identity of a hit for de-duplication: event ID and name; a record without an event ID is always distinct. */
+function dedupeKey(hit: SecretAccess, index: number): string {
+  return hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : `#${index}`;
+}
+
 /**
- * Plans the SNS messages of one invocation. Repeated event IDs are dropped; hits are grouped
- * by principal, secret and outcome (each batch call alone); the first `maxMessages` groups
- * (denied first, then by first event time) get an alert each and the rest one summary; a
- * message over `maxMessageBytes` (subject and attributes included) is split into parts.
- * Every distinct event ID is in exactly one planned message, in its `eventIDs` and its text.
+ * Plans the SNS messages of one invocation. Repeated events (same event ID and name) are
+ * dropped; baseline hits are only recorded; hits are grouped (see {@link groupKey}); groups
+ * below `notify`, or whose every hit repeats an alert sent within the repeat window, are
+ * counted, not published. Of the rest, every high and critical group gets an alert of its own,
+ * whatever the cap; the other groups fill up to `maxMessages` alerts, and the groups beyond go
+ * into one summary. A message over `maxMessageBytes` (subject and attributes included) is split
+ * into parts. Every published hit is in exactly one message, in its `eventIDs` and its text.
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
-export function planMessages(hits: readonly SecretAccess[], options: PlanOptions): Plan {
+export function planMessages(hits: readonly AssessedAccess[], options: PlanOptions): Plan {
   const limit = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
   const max = options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES;
+  const notify = options.notify ?? "medium";
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError("maxMessages must be an integer >= 0");
   if (!Number.isInteger(max) || max < MIN_MESSAGE_BYTES || max > SNS_MAX_MESSAGE_BYTES) {
     throw new RangeError(`maxMessageBytes must be an integer from ${MIN_MESSAGE_BYTES} to ${SNS_MAX_MESSAGE_BYTES}`);
   }
   const ctx = { app: options.app, stage: options.stage };
   const seen = new Set<string>();
-  const unique = hits.filter((hit) => !seen.has(hit.eventID) && seen.add(hit.eventID));
-  const groups = groupHits(unique);
-  const messages = groups.slice(0, limit).flatMap((group) => planGroup(group, ctx, max));
-  if (groups.length > limit) messages.push(...planSummary(groups.slice(limit), ctx, max, limit));
-  return { messages, duplicatesDropped: hits.length - unique.length, groups: groups.length, hits: unique.length };
+  const unique = hits.filter((hit, i) => {
+    const key = dedupeKey(hit, i);
+    return !seen.has(key) && seen.add(key);
+  });
+  const decisions: HitDecision[] = [];
+  const live = unique.filter((hit) => {
+    if (hit.verdict.baseline) decisions.push({ hit, outcome: "baseline" });
+    return !hit.verdict.baseline;
+  });
+  const groups = groupHits(live);
+  const mailed: AlertGroup[] = [];
+  for (const group of groups) {
+    const quiet = !atLeast(group.severity, notify)
+      ? "below-notify"
+      : group.hits.every((h) => h.verdict.suppressed !== null)
+        ? "repeat-suppressed"
+        : null;
+    if (quiet) for (const hit of group.hits) decisions.push({ hit, outcome: quiet });
+    else mailed.push(group);
+  }
+  // Groups are sorted by severity: the high and critical ones come first and are never summarised.
+  const urgent = mailed.filter((g) => atLeast(g.severity, "high")).length;
+  const alerts = mailed.slice(0, Math.max(urgent, limit));
+  const rest = mailed.slice(alerts.length);
+  const messages = alerts.flatMap((group) => planGroup(group, ctx, max));
+  if (rest.length > 0) messages.push(...planSummary(rest, ctx, max, alerts.length));
+  for (const group of alerts) for (const hit of group.hits) decisions.push({ hit, outcome: "alert" });
+  for (const group of rest) for (const hit of group.hits) decisions.push({ hit, outcome: "summary" });
+  return {
+    messages,
+    duplicatesDropped: hits.length - unique.length,
+    groups: mailed.length,
+    hits: unique.length,
+    decisions,
+    emailed: mailed,
+  };
 }

@@ -136,3 +136,31 @@ export interface SecretAccess {
   /** Link to the event in the CloudTrail console (event history). */
   consoleUrl: string | null;
 }
+
+/** What the assessment concluded about one read: how serious, why, and what the policy and state said. */
+export interface Verdict {
+  severity: import("./severity.js").Severity;
+  /** Reason codes (see reasons.ts), highest severity first. */
+  reasons: import("./reasons.js").ReasonCode[];
+  /** Reasons that an expected-reader rule lowered to `info` (a subset of `reasons`). */
+  lowered: import("./reasons.js").ReasonCode[];
+  /** The expected-reader rule that matched, if any. */
+  expected: { id: string; note: string | null } | null;
+  /** The key first-seen and rapid retrieval count by (role, Identity Center user, IAM user, root, service). */
+  actor: string;
+  /** True when the actor had not read this secret within the first-seen window; null when unknown (no state). */
+  firstSeen: boolean | null;
+  /** Set when the read is not emailed again: a repeat of an alert within `repeatMinutes`. */
+  suppressed: "repeat" | null;
+  /** The secrets counted when this read crossed the rapid-retrieval threshold (sorted), and the window. */
+  rapid: { secrets: string[]; from: string; to: string } | null;
+  decoy: boolean;
+  sensitive: boolean;
+  /** Used only as history (`replay --baseline-days`): recorded, never alerted. */
+  baseline: boolean;
+}
+
+/** A read with its verdict. */
+export interface AssessedAccess extends SecretAccess {
+  verdict: Verdict;
+}

@@ -8,11 +8,20 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { SNSClient } from "@aws-sdk/client-sns";
 import {
+  assessAndPlan,
+  type CompiledPolicy,
+  compilePolicy,
+  DEFAULT_POLICY,
   DecodeError,
   decodeSubscriptionData,
   ENRICHER_METRICS_NAMESPACE,
+  emailedMemos,
+  enrichEvents,
   ENRICHER_METRICS as M,
-  processPayload,
+  PolicyMatcher,
+  type StateSnapshot,
+  type StateStore,
+  stateRequest,
 } from "@secretwatch/core";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
@@ -27,6 +36,14 @@ export interface EnricherDeps {
   clock: () => Date;
   /** Messages per invocation before the rest go into one summary message. */
   maxMessages?: number;
+  /**
+   * The detection policy, read on every call (cached by the caller). Throws when a configured
+   * policy cannot be used: the handler then reports every read (`policy-unavailable`). Default:
+   * the documented defaults.
+   */
+  policy?: () => CompiledPolicy;
+  /** Memory across invocations; without one, first-seen is unknown (`state-unavailable`). */
+  state?: StateStore;
   logger?: Pick<Logger, "info" | "warn" | "error">;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
 }
@@ -38,6 +55,25 @@ export interface EnricherResult {
   duplicatesDropped: number;
   published: number;
   fallbacks: number;
+  /** Reads below the policy's `notify` severity (counted, not emailed). */
+  belowNotify: number;
+  /** Reads not emailed as repeats of an alert within the repeat window. */
+  suppressed: number;
+  /** The hash of the policy used, or null when it could not be loaded. */
+  policyHash: string | null;
+}
+
+const DEFAULT_COMPILED = compilePolicy(DEFAULT_POLICY, "defaults");
+
+/** One matcher per policy hash: patterns are compiled once per container, not per call. */
+const matchers = new Map<string, PolicyMatcher>();
+function matcherFor(compiled: CompiledPolicy): PolicyMatcher {
+  let matcher = matchers.get(compiled.hash);
+  if (!matcher) {
+    matcher = new PolicyMatcher(compiled.policy);
+    matchers.set(compiled.hash, matcher);
+  }
+  return matcher;
 }
 
 /** The configuration is unusable (e.g. no topic ARN): every event would fail. */
@@ -60,12 +96,47 @@ export function createHandler(deps: EnricherDeps) {
     const data = event?.awslogs?.data;
     if (typeof data !== "string") throw new DecodeError("The event is not a CloudWatch Logs subscription event");
     const payload = decodeSubscriptionData(data);
-    const result = processPayload(payload, {
-      now: deps.clock(),
+    const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
+    let compiled: CompiledPolicy | null = null;
+    try {
+      compiled = (deps.policy ?? (() => DEFAULT_COMPILED))();
+    } catch (error) {
+      logger.error("The configured detection policy could not be loaded; reporting every read", { error });
+      count(M.policyErrors, 1);
+    }
+    const matcher = compiled ? matcherFor(compiled) : matcherFor(DEFAULT_COMPILED);
+    const enriched = enrichEvents(payload.events, deps.clock());
+    let snapshot: StateSnapshot | null = null;
+    if (deps.state && enriched.length > 0) {
+      try {
+        snapshot = await deps.state.load(stateRequest(enriched, matcher));
+      } catch (error) {
+        logger.warn("The state store could not be read; alerting without it", { error });
+        count(M.stateErrors, 1);
+      }
+    }
+    const assessed = assessAndPlan(enriched, {
+      matcher,
+      snapshot,
+      policyUnavailable: compiled === null,
       app: deps.app,
       stage: deps.stage,
       ...(deps.maxMessages !== undefined && { maxMessages: deps.maxMessages }),
     });
+    const result = { records: payload.events.length, malformed: payload.malformed, ...assessed };
+    const policyHash = compiled?.hash ?? null;
+    for (const { hit, outcome } of result.plan.decisions) {
+      logger.info("Read assessed", {
+        eventID: hit.eventID,
+        emailed: outcome === "alert" || outcome === "summary",
+        decision: outcome,
+        severity: hit.verdict.severity,
+        reasons: hit.verdict.reasons,
+        rule: hit.verdict.expected?.id ?? null,
+        actor: hit.verdict.actor,
+        policyHash,
+      });
+    }
     for (const bad of result.malformed) {
       logger.warn("Skipped a message that is not a CloudTrail record", {
         logEventId: bad.id,
@@ -73,11 +144,14 @@ export function createHandler(deps: EnricherDeps) {
         prefix: bad.prefix,
       });
     }
-    const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
+    const belowNotify = result.plan.decisions.filter((d) => d.outcome === "below-notify").length;
+    const suppressed = result.plan.decisions.filter((d) => d.outcome === "repeat-suppressed").length;
     count(M.recordsDecoded, result.records);
     count(M.malformedMessages, result.malformed.length);
     count(M.secretAccessHits, result.hits.length);
     count(M.duplicatesDropped, result.plan.duplicatesDropped);
+    count(M.readsBelowNotify, belowNotify);
+    count(M.repeatsSuppressed, suppressed);
     try {
       const report = await publishAll(deps.sns, topicArn, result.plan.messages, {
         onFallback: (message, error) =>
@@ -87,6 +161,14 @@ export function createHandler(deps: EnricherDeps) {
       });
       count(M.messagesPublished, report.published);
       count(M.fallbackMessagesPublished, report.fallbacks);
+      if (deps.state && snapshot !== null) {
+        try {
+          await deps.state.save({ accesses: result.update.accesses, alerts: emailedMemos(result.plan) });
+        } catch (error) {
+          logger.warn("The state store could not be written; the next alerts may repeat", { error });
+          count(M.stateErrors, 1);
+        }
+      }
       const summary: EnricherResult = {
         records: result.records,
         malformed: result.malformed.length,
@@ -94,6 +176,9 @@ export function createHandler(deps: EnricherDeps) {
         duplicatesDropped: result.plan.duplicatesDropped,
         published: report.published,
         fallbacks: report.fallbacks,
+        belowNotify,
+        suppressed,
+        policyHash,
       };
       logger.info("Processed subscription payload", {
         logGroup: payload.logGroup,

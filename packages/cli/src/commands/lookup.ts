@@ -8,6 +8,7 @@
 import { CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
 import { type DecodedLogEvent, enrichEvents, parseRecordMessage, SECRET_VALUE_EVENTS } from "@secretwatch/core";
 import { Command, Option } from "commander";
+import { Assessor, DEFAULT_COMPILED_POLICY } from "../assessment.js";
 import { UserError } from "../errors.js";
 import { createProgress, type Io } from "../io.js";
 import { type CloudTrailSender, readEventHistory } from "../lookup/history.js";
@@ -110,18 +111,24 @@ async function runLookup(ctx: CommandContext, options: LookupOptions): Promise<v
   } finally {
     progress.stop();
   }
-  const hits = enrichEvents(collector.events, now);
+  // Event history is not a delivery: no lag to show.
+  const hits = enrichEvents(collector.events, null);
   const skipped = [
     collector.duplicates > 0 && `${collector.duplicates} duplicate(s) dropped`,
     collector.unreadable > 0 && `${collector.unreadable} unreadable record(s) skipped`,
     stats.retries > 0 && `${stats.retries} throttled or failed request(s) retried`,
   ].filter(Boolean);
   const where = regions.join(", ");
-  writeReport(
+  const assessor = new Assessor(DEFAULT_COMPILED_POLICY, {
+    app: DEFAULT_APP,
+    stage: "",
+    maxMessages: Number.MAX_SAFE_INTEGER,
+  });
+  await writeReport(
     io,
     hits,
     options.format,
-    { app: DEFAULT_APP, stage: "", source: `CloudTrail event history (${where})` },
+    { app: DEFAULT_APP, stage: "", source: `CloudTrail event history (${where})`, assessor },
     [
       `lookup: ${where}, ${window.start.toISOString()} .. ${window.end.toISOString()}: ${stats.pages} page(s), ${collector.events.length} event(s)`,
       `lookup: ${hits.length} secret-value retrieval(s)${skipped.length > 0 ? `; ${skipped.join(", ")}` : ""}`,

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
+import { DEFAULT_COMPILED_POLICY } from "../assessment.js";
 import { UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
 import { parseFilters } from "../replay/filters.js";
@@ -112,6 +113,7 @@ export function replayCommand(ctx: CommandContext): Command {
         app: options.app,
         stage: options.stage,
         publish,
+        policy: DEFAULT_COMPILED_POLICY,
       });
     });
 }

@@ -1,17 +1,16 @@
 /**
- * What replay does with each delivery unit's hits, in input order: NDJSON lines or the alert
- * emails on stdout, and with `--publish` the same SNS messages the enricher Lambda would send
- * for that unit (alerts.ts: the Lambda's plan and publish code).
+ * What replay does with each delivery unit once assessed, in input order: NDJSON lines (each
+ * hit with its verdict and whether the Lambda would email it) or the alert emails on stdout,
+ * and with `--publish` the same SNS messages the enricher Lambda would send for that unit.
  */
 import { toBodyText } from "@secretwatch/core";
-import { type AlertTarget, emailText, planAlerts } from "../alerts.js";
+import { type AlertTarget, emailText } from "../alerts.js";
+import { type AssessedUnit, emailedIn } from "../assessment.js";
+import { hitJsonLine } from "../hit-json.js";
 import type { Io, Output } from "../io.js";
-import type { UnitResult } from "./protocol.js";
 
 export interface OutputOptions {
   format: "text" | "json";
-  app: string;
-  stage: string;
   /** Where to publish, or null to only print. */
   publish: AlertTarget | null;
 }
@@ -49,25 +48,36 @@ function writer(out: Stream) {
   };
 }
 
-/** One JSON line per hit: the enriched `SecretAccess` as-is, plus where it was found. */
-export function jsonLines(unit: UnitResult, file: string): string {
+/** A unit of one file, assessed: where it was found and what the assessment gave. */
+export interface PlacedUnit extends AssessedUnit {
+  file: string;
+  part: string | null;
+}
+
+/** One JSON line per hit: the read with its verdict, plus where it was found. */
+export function jsonLines(unit: PlacedUnit): string {
+  const emailed = emailedIn(unit.plan);
   let lines = "";
-  for (const hit of unit.hits) lines += `${JSON.stringify({ ...hit, file, filePart: unit.part })}\n`;
+  for (const hit of unit.hits) {
+    lines += hitJsonLine(hit, emailed.get(hit) ?? false, { file: unit.file, filePart: unit.part });
+  }
   return lines;
 }
 
 /** The unit's alerts as an email subscriber would read them, under a line naming the unit. */
-export function alertText(unit: UnitResult, file: string, options: Pick<OutputOptions, "app" | "stage">): string {
-  const plan = planAlerts(unit.hits, options);
+export function alertText(unit: PlacedUnit): string {
+  const { plan } = unit;
   if (plan.messages.length === 0) return "";
-  const where = unit.part ? `${file} > ${unit.part}` : file;
-  const head = `# ${toBodyText(where, 1024)}: ${plan.hits} secret-value retrieval(s), ${plan.messages.length} alert message(s)\n`;
+  const where = unit.part ? `${unit.file} > ${unit.part}` : unit.file;
+  const quiet = plan.hits - plan.decisions.filter((d) => d.outcome === "alert" || d.outcome === "summary").length;
+  const counted = quiet > 0 ? `, ${quiet} not emailed` : "";
+  const head = `# ${toBodyText(where, 1024)}: ${plan.hits} secret-value retrieval(s), ${plan.messages.length} alert message(s)${counted}\n`;
   return head + plan.messages.map(emailText).join("\n");
 }
 
 export interface UnitOutput {
   /** Prints (and publishes) one unit; resolves to the number of SNS messages published. */
-  unit(unit: UnitResult, file: string): Promise<number>;
+  unit(unit: PlacedUnit): Promise<number>;
   close(): void;
 }
 
@@ -75,13 +85,13 @@ export function createOutput(io: Io, options: OutputOptions): UnitOutput {
   const stdout = writer(io.stdout);
   return {
     close: stdout.close,
-    async unit(unit, file) {
+    async unit(unit) {
       if (unit.hits.length === 0) return 0;
-      const text = options.format === "json" ? jsonLines(unit, file) : alertText(unit, file, options);
+      const text = options.format === "json" ? jsonLines(unit) : alertText(unit);
       await stdout.write(text);
-      if (!options.publish) return 0;
-      const { publishHits } = await import("../sns.js");
-      return (await publishHits(options.publish, unit.hits)).published;
+      if (!options.publish || unit.plan.messages.length === 0) return 0;
+      const { publishPlanned } = await import("../sns.js");
+      return (await publishPlanned(options.publish, unit.plan.messages)).published;
     },
   };
 }

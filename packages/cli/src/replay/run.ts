@@ -1,20 +1,26 @@
 /**
- * `secretwatch replay`, once its options are parsed: walk the inputs, read them on the lanes,
- * print (and publish) each delivery unit in input order, then the summary on stderr.
+ * `secretwatch replay`, once its options are parsed: walk the inputs and read them on the
+ * lanes (keeping only each delivery unit's hits), then assess the units in event-time order
+ * with one in-memory state (a backtest of the policy, as the Lambda would have run), then
+ * print (and publish) each unit in input order, then the summary and the alert budget on stderr.
  */
+import { type CompiledPolicy, eventMillis, type SecretAccess } from "@secretwatch/core";
 import type { AlertTarget } from "../alerts.js";
+import { Assessor } from "../assessment.js";
 import { describeError, UserError } from "../errors.js";
 import { createProgress } from "../io.js";
 import type { CommandContext } from "../main.js";
+import { AlertBudget } from "./budget.js";
 import { countInputFiles, walkInputs } from "./files.js";
 import type { FilterSpec } from "./filters.js";
 import { workerEntry } from "./lanes.js";
-import { createOutput, OutputClosed } from "./output.js";
+import { createOutput, OutputClosed, type PlacedUnit } from "./output.js";
 import { runPool } from "./pool.js";
 import { ReplaySummary } from "./summary.js";
 
 /** Texts over this size are read line by line (NDJSON) instead of whole (V8 strings stop near 512 MiB). */
 export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+const DAY_MS = 86_400_000;
 
 export interface ReplayOptions {
   paths: string[];
@@ -24,9 +30,25 @@ export interface ReplayOptions {
   app: string;
   stage: string;
   publish: AlertTarget | null;
+  /** The policy to assess with (the repository's, a `--policy` file, or the defaults). */
+  policy: CompiledPolicy;
+  /** Treat the first N days of the input as history: recorded, never alerted. */
+  baselineDays?: number;
   /** Override of {@link MAX_TEXT_BYTES} (tests). */
   maxTextBytes?: number;
 }
+
+interface ReadUnit {
+  order: number;
+  file: string;
+  part: string | null;
+  hits: SecretAccess[];
+  /** Earliest event time of the unit (Infinity when none has one). */
+  start: number;
+}
+
+/** A read's identity across files: event ID and name; a record without an event ID is always distinct. */
+const readKey = (hit: SecretAccess) => (hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : null);
 
 export async function runReplay(ctx: CommandContext, options: ReplayOptions): Promise<void> {
   const { io } = ctx;
@@ -34,7 +56,6 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
     io.stderr.write("replay: worker script not found (run `npm run build`); reading files on the main thread\n");
   }
   const summary = new ReplaySummary();
-  const output = createOutput(io, options);
   const progress = createProgress(io, "replay", 0);
   let counting = io.stderr.isTTY === true;
   if (counting) void countInputFiles(options.paths, io.cwd).then((total) => counting && progress.setTotal(total));
@@ -44,8 +65,8 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
     filters: options.filters,
     maxTextBytes: options.maxTextBytes ?? MAX_TEXT_BYTES,
   };
-  let publishFailure: string | null = null;
-  let outputClosed = false;
+  const units: ReadUnit[] = [];
+  const seen = new Set<string>();
   try {
     await runPool(
       walkInputs(options.paths, io.cwd),
@@ -56,31 +77,72 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
           summary.file(report);
           progress.increment();
         },
-        unit: async (unit, file) => {
-          summary.unit(unit);
-          try {
-            summary.totals.published += await output.unit(unit, file);
-          } catch (error) {
-            // By name: the publish code (and the AWS SDK) is loaded only with --publish.
-            if (!(error instanceof Error && error.name === "PublishError")) throw error;
-            const failed = (error as Error & { failed?: number }).failed ?? 0;
-            const where = unit.part ? `${file} > ${unit.part}` : file;
-            publishFailure = `${failed} alert message(s) of ${where} could not be published (${describeError(error.cause)}); stopped there`;
-            throw error;
-          }
+        unit: (unit, file) => {
+          // One read counts once across all files (five copies of a file are one set of reads).
+          const hits = unit.hits.filter((hit) => {
+            const key = readKey(hit);
+            if (key === null) return true;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          });
+          summary.unit({ ...unit, hits, duplicates: unit.duplicates + unit.hits.length - hits.length });
+          if (hits.length === 0) return;
+          const times = hits.map((h) => eventMillis(h.eventTime) ?? Infinity);
+          units.push({ order: units.length, file, part: unit.part, hits, start: Math.min(...times) });
         },
       },
     );
-  } catch (error) {
-    // A closed stdout (`| head`) ends the replay quietly; a publish failure after the summary.
-    outputClosed = error instanceof OutputClosed;
-    if (publishFailure === null && !outputClosed) throw error;
   } finally {
     counting = false;
     progress.stop();
+  }
+
+  // The backtest: units in event-time order, one state across them, as the Lambda would have seen them.
+  const start = units.reduce((m, u) => Math.min(m, u.start), Infinity);
+  const baselineUntil =
+    options.baselineDays !== undefined && Number.isFinite(start) ? start + options.baselineDays * DAY_MS : undefined;
+  const assessor = new Assessor(options.policy, {
+    app: options.app,
+    stage: options.stage,
+    ...(baselineUntil !== undefined && { baselineUntil }),
+  });
+  const budget = new AlertBudget();
+  const placed: PlacedUnit[] = new Array(units.length);
+  for (const unit of [...units].sort((a, b) => a.start - b.start || a.order - b.order)) {
+    const assessed = await assessor.unit(unit.hits);
+    budget.add(assessed.plan);
+    placed[unit.order] = { ...assessed, file: unit.file, part: unit.part };
+  }
+
+  const output = createOutput(io, options);
+  let publishFailure: string | null = null;
+  let outputClosed = false;
+  try {
+    for (const unit of placed) {
+      try {
+        summary.totals.published += await output.unit(unit);
+      } catch (error) {
+        // By name: the publish code (and the AWS SDK) is loaded only with --publish.
+        if (!(error instanceof Error && error.name === "PublishError")) throw error;
+        const failed = (error as Error & { failed?: number }).failed ?? 0;
+        const where = unit.part ? `${unit.file} > ${unit.part}` : unit.file;
+        publishFailure = `${failed} alert message(s) of ${where} could not be published (${describeError(error.cause)}); stopped there`;
+        break;
+      }
+    }
+  } catch (error) {
+    // A closed stdout (`| head`) ends the replay quietly.
+    outputClosed = error instanceof OutputClosed;
+    if (!outputClosed) throw error;
+  } finally {
     output.close();
   }
   io.stderr.write(summary.render());
+  if (budget.reads > 0) {
+    const label = `policy ${options.policy.source} (${options.policy.hash.slice(0, 19)})`;
+    io.stderr.write(`${budget.render(label).join("\n")}\n`);
+  }
   if (outputClosed)
     io.stderr.write("replay: stopped early, stdout was closed; the counts cover what was read until then\n");
   if (publishFailure !== null) throw new UserError(publishFailure, 1);

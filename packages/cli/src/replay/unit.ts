@@ -22,26 +22,29 @@ export class Unit {
 
   constructor(
     readonly part: string | null,
-    private readonly now: Date,
+    /** Not used for enrichment: an archive read later has no meaningful delivery lag. */
+    readonly now: Date,
     private readonly filters: FilterSpec,
   ) {}
 
   /** A CloudTrail record of this unit. */
   add(record: CloudTrailRecord): void {
-    if (isSecretValueRetrieval(record)) this.addHit(enrichRecord(record, { now: this.now }));
+    if (isSecretValueRetrieval(record)) this.addHit(enrichRecord(record, { now: null }));
   }
 
   /** The records of a decoded subscription payload, selected and enriched by the Lambda's own core step. */
   addEvents(events: readonly DecodedLogEvent[]): void {
-    for (const hit of enrichEvents(events, this.now)) this.addHit(hit);
+    for (const hit of enrichEvents(events, null)) this.addHit(hit);
   }
 
   private addHit(hit: SecretAccess): void {
-    if (this.seen.has(hit.eventID)) {
+    // Event ID and name; a record without an event ID is always distinct (never dropped as a copy).
+    const key = hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : null;
+    if (key !== null && this.seen.has(key)) {
       this.duplicates++;
       return;
     }
-    this.seen.add(hit.eventID);
+    if (key !== null) this.seen.add(key);
     this.found++;
     if (matchesFilters(hit, this.filters)) this.hits.push(hit);
   }

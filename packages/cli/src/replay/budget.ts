@@ -1,0 +1,91 @@
+/**
+ * The alert budget of a backtest: reads by severity, and how many emails the Lambda would have
+ * sent with this policy, per day and in the busiest hour (an email counts at the latest event
+ * time it covers; CloudTrail delivers minutes later). This is how a policy is tuned before it
+ * is deployed.
+ */
+import { type AssessedAccess, eventMillis, type Plan, SEVERITIES, type Severity } from "@secretwatch/core";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+const number = (n: number) => n.toLocaleString("en-US");
+const plural = (n: number, one: string, many = `${one}s`) => `${number(n)} ${n === 1 ? one : many}`;
+
+export class AlertBudget {
+  private readonly bySeverity = new Map<Severity, number>(SEVERITIES.map((s) => [s, 0]));
+  private readonly emailsByHour = new Map<number, number>();
+  private readonly emailsByDay = new Map<number, number>();
+  private readonly outcomes = { alert: 0, summary: 0, "below-notify": 0, "repeat-suppressed": 0, baseline: 0 };
+  private emails = 0;
+  private untimed = 0;
+  private first = Infinity;
+  private last = -Infinity;
+
+  add(plan: Plan): void {
+    const times = new Map<string, number>();
+    for (const { hit, outcome } of plan.decisions) {
+      this.outcomes[outcome]++;
+      if (outcome !== "baseline")
+        this.bySeverity.set(hit.verdict.severity, (this.bySeverity.get(hit.verdict.severity) ?? 0) + 1);
+      const ms = eventMillis(hit.eventTime);
+      if (ms !== null) {
+        times.set(hit.eventID, Math.max(times.get(hit.eventID) ?? -Infinity, ms));
+        [this.first, this.last] = [Math.min(this.first, ms), Math.max(this.last, ms)];
+      }
+    }
+    for (const message of plan.messages) {
+      this.emails++;
+      const ms = message.eventIDs.reduce((m, id) => Math.max(m, times.get(id) ?? -Infinity), -Infinity);
+      if (!Number.isFinite(ms)) {
+        this.untimed++;
+        continue;
+      }
+      const hour = Math.floor(ms / HOUR_MS);
+      const day = Math.floor(ms / DAY_MS);
+      this.emailsByHour.set(hour, (this.emailsByHour.get(hour) ?? 0) + 1);
+      this.emailsByDay.set(day, (this.emailsByDay.get(day) ?? 0) + 1);
+    }
+  }
+
+  /** Reads counted so far. */
+  get reads(): number {
+    return [...this.bySeverity.values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** Lines for replay's summary. */
+  render(policyLabel: string): string[] {
+    const severities = [...SEVERITIES]
+      .reverse()
+      .map((s) => `${number(this.bySeverity.get(s) ?? 0)} ${s}`)
+      .join(", ");
+    const o = this.outcomes;
+    const lines = [
+      `replay: alert budget with ${policyLabel}: ${plural(this.reads, "read")} (${severities})`,
+      `replay:   ${number(o.alert + o.summary)} emailed (${number(o.summary)} of them in summaries), ` +
+        `${number(o["below-notify"])} below the notify level, ${number(o["repeat-suppressed"])} repeats suppressed` +
+        (o.baseline > 0 ? `, ${number(o.baseline)} used as baseline only` : ""),
+    ];
+    const days = Number.isFinite(this.first) ? Math.max(1, Math.ceil((this.last - this.first + 1) / DAY_MS)) : 0;
+    const busiest = (map: Map<number, number>) =>
+      [...map].reduce<[number, number] | null>((best, e) => (best === null || e[1] > best[1] ? e : best), null);
+    const hour = busiest(this.emailsByHour);
+    const day = busiest(this.emailsByDay);
+    const perDay = days > 0 ? (this.emails / days).toFixed(1) : "-";
+    let text = `replay:   the Lambda would have sent ${plural(this.emails, "email")}`;
+    if (days > 0) text += ` over ${plural(days, "day")} (${perDay} a day`;
+    if (day) text += `; busiest day ${new Date(day[0] * DAY_MS).toISOString().slice(0, 10)}: ${day[1]}`;
+    if (hour) text += `; busiest hour ${new Date(hour[0] * HOUR_MS).toISOString().slice(0, 13)}:00Z: ${hour[1]}`;
+    if (days > 0) text += ")";
+    if (this.untimed > 0) text += `, ${plural(this.untimed, "email")} without an event time`;
+    lines.push(text);
+    return lines;
+  }
+}
+
+/** The severities of assessed hits, for tests. */
+export function severityCounts(hits: readonly AssessedAccess[]): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const hit of hits) counts[hit.verdict.severity]++;
+  return counts;
+}

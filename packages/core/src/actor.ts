@@ -1,0 +1,63 @@
+/**
+ * Who the actor behind a read is, from fields AWS sets and the caller cannot choose: the key
+ * that first-seen and rapid retrieval count by, and whether a person or a workload made the call.
+ *
+ * Never used here: the user agent, a role session name (chosen by whoever assumes the role),
+ * `sourceIdentity` (chosen by the caller). The one exception is the session name of an IAM
+ * Identity Center role (`AWSReservedSSO_*` under the `aws-reserved/sso.amazonaws.com/` path,
+ * a path only IAM Identity Center can create roles in): Identity Center sets it to the user name.
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ */
+import type { Identity } from "./types.js";
+
+/** The role IAM Identity Center creates for a permission set (optionally under a Region segment). */
+const IDENTITY_CENTER_ROLE_ARN =
+  /^arn:aws[a-z-]*:iam::(\d{12}):role\/aws-reserved\/sso\.amazonaws\.com\/(?:[a-z0-9-]+\/)?AWSReservedSSO_[A-Za-z0-9+=,.@_-]+$/;
+
+/** `arn:<partition>:iam::<account>:root` */
+const ROOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:root$/;
+
+/**
+ * The Identity Center user name behind an `AWSReservedSSO_*` role session, when the role is
+ * one Identity Center made (checked on the session issuer's ARN, path included); else null.
+ */
+export function identityCenterUser(identity: Identity): string | null {
+  if (identity.type !== "AssumedRole" || identity.sessionIssuerArn === null) return null;
+  if (!IDENTITY_CENTER_ROLE_ARN.test(identity.sessionIssuerArn)) return null;
+  return identity.roleSessionName || null;
+}
+
+/** The account of an Identity Center role session (from the issuer ARN). */
+function issuerAccount(identity: Identity): string | null {
+  return IDENTITY_CENTER_ROLE_ARN.exec(identity.sessionIssuerArn ?? "")?.[1] ?? null;
+}
+
+/** True when the root user made the call. */
+export function isRoot(identity: Identity): boolean {
+  return identity.type === "Root" || (identity.principalArn !== null && ROOT_ARN.test(identity.principalArn));
+}
+
+/**
+ * The key first-seen and rapid retrieval count by: the role (session issuer) for role sessions,
+ * the Identity Center user for its roles, the user for IAM users, `root`, the service for AWS
+ * services. Never the session name of an ordinary role.
+ */
+export function actorKey(identity: Identity): string {
+  if (isRoot(identity)) return `root:${identity.accountId ?? "?"}`;
+  const ssoUser = identityCenterUser(identity);
+  if (ssoUser !== null) return `sso-user:${issuerAccount(identity)}:${ssoUser.toLowerCase()}`;
+  if (identity.type === "AssumedRole" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
+  if (identity.type === "AWSService" && identity.invokedBy) return `service:${identity.invokedBy}`;
+  return identity.principalArn ?? identity.principalId ?? identity.accessKeyId ?? `unknown:${identity.type}`;
+}
+
+/**
+ * A person rather than a workload: a console session, root, an IAM user (long-term access key),
+ * an Identity Center user, a federated user. Decided on AWS-set fields only.
+ */
+export function isPerson(identity: Identity): boolean {
+  if (identity.consoleSession || isRoot(identity)) return true;
+  if (identityCenterUser(identity) !== null) return true;
+  return ["IAMUser", "IdentityCenterUser", "FederatedUser", "SAMLUser"].includes(identity.type);
+}

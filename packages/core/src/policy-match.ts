@@ -1,0 +1,252 @@
+/**
+ * Matching reads against the policy: anchored globs on principals (on AWS-set identity fields
+ * only), on secret names or ARNs, and source constraints (CIDRs, VPC endpoints, AWS service
+ * principals). The checks that reject a pattern which can never match live here too, so the
+ * schema (policy-schema.ts) and the matcher agree on what a pattern means.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
+ */
+import ipaddr from "ipaddr.js";
+import { identityCenterUser, isRoot } from "./actor.js";
+import type { ExpectedRule, Policy } from "./policy.js";
+import type { Identity, SecretAccess, Source } from "./types.js";
+
+/** `*` any run of characters (`/` included), `?` one character; everything else literal; anchored. */
+export function globToRegExp(glob: string, flags = ""): RegExp {
+  let out = "";
+  for (const ch of glob) {
+    if (ch === "*") out += "[\\s\\S]*";
+    else if (ch === "?") out += "[\\s\\S]";
+    else out += ch.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
+  }
+  return new RegExp(`^${out}$`, flags);
+}
+
+const PARTITION = "(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|\\*)";
+const ACCOUNT = "(\\d{12}|\\*)";
+/** `arn:<partition>:iam::<account>:<role|user>/<path/name>` or `:root`. */
+const IAM_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:(role/.+|user/.+|root)$`);
+const ANY_IAM_ARN = /^arn:([^:]*):iam::([^:]*):(.*)$/;
+const STS_ARN = /^arn:[^:]*:sts::/;
+/** Characters IAM allows in names and paths, plus the glob characters. */
+const IAM_NAME_CHARS = /^[\w+=,.@/*?-]+$/;
+/** `sso-user:<user name>`: an IAM Identity Center user (the session name of its role). */
+export const SSO_USER_PREFIX = "sso-user:";
+/** An AWS service principal, `lambda.amazonaws.com` (also `.amazonaws.com.cn`). */
+const SERVICE_PRINCIPAL = /^[a-z0-9*?][a-z0-9.*?-]*\.amazonaws\.com(\.cn)?$/;
+/** Characters Secrets Manager allows in names (`/_+=.@-`, letters, digits), plus the glob characters. */
+const SECRET_NAME_CHARS = /^[A-Za-z0-9/_+=.@*?-]+$/;
+const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:([a-z0-9-]+|\\*):${ACCOUNT}:secret:(.+)$`);
+const VPC_ENDPOINT = /^vpce-[0-9a-f]{8,17}$/;
+
+/** Why a principal pattern can never match (or may not be used), or null when it is usable. */
+export function principalPatternProblem(pattern: string): string | null {
+  if (pattern.trim() === "") return "is empty: it would never match";
+  if (pattern !== pattern.trim()) return "has leading or trailing spaces: it would never match";
+  if (pattern.startsWith(SSO_USER_PREFIX)) {
+    const user = pattern.slice(SSO_USER_PREFIX.length);
+    return user === "" ? "names no Identity Center user after sso-user:" : null;
+  }
+  if (STS_ARN.test(pattern)) {
+    return "is an assumed-role session ARN: the session name is chosen by the caller, so name the role instead (arn:aws:iam::<account>:role/<name>), which matches all its sessions";
+  }
+  if (pattern.startsWith("arn:")) {
+    const parts = ANY_IAM_ARN.exec(pattern);
+    if (!parts) return "is not an IAM ARN (arn:aws:iam::<account>:role/<name>, :user/<name> or :root)";
+    const [, partition, account, resource] = parts;
+    if (!new RegExp(`^${PARTITION}$`).test(partition ?? "")) return `has an unknown partition "${partition}"`;
+    if (!new RegExp(`^${ACCOUNT}$`).test(account ?? "")) {
+      return `has a malformed account ID "${account}" (12 digits, or *): it would never match`;
+    }
+    if (!IAM_ARN.test(pattern)) return `names "${resource}", which is not role/<name>, user/<name> or root`;
+    if (resource !== "root" && !IAM_NAME_CHARS.test(resource ?? "")) {
+      return "has characters IAM never puts in a role or user name: it would never match";
+    }
+    return null;
+  }
+  if (SERVICE_PRINCIPAL.test(pattern)) return null;
+  return "is not an IAM role or user ARN, the root ARN, sso-user:<name> or an AWS service principal (name.amazonaws.com)";
+}
+
+/** Why a secret pattern can never match, or null. */
+export function secretPatternProblem(pattern: string): string | null {
+  if (pattern === "") return "is empty: it would never match";
+  if (pattern.startsWith("arn:")) {
+    const parts = SECRET_ARN.exec(pattern);
+    if (!parts) {
+      return "is not a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>): it would never match";
+    }
+    return SECRET_NAME_CHARS.test(parts[4] ?? "") ? null : "has characters no secret name holds: it would never match";
+  }
+  if (!SECRET_NAME_CHARS.test(pattern)) {
+    return "has characters no secret name holds (letters, digits and /_+=.@- only): it would never match";
+  }
+  return null;
+}
+
+/** Why a source entry is not a CIDR, an IP address, a VPC endpoint ID or a service principal, or null. */
+export function sourceProblem(entry: string): string | null {
+  if (VPC_ENDPOINT.test(entry)) return null;
+  if (SERVICE_PRINCIPAL.test(entry) && !/[*?]/.test(entry)) return null;
+  if (entry.includes("/") ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry) && isPlainAddress(entry)) return null;
+  return "is not a CIDR (10.0.0.0/8), an IP address, a VPC endpoint ID (vpce-0abc1234…) or an AWS service principal (ec2.amazonaws.com)";
+}
+
+/** ipaddr.js also accepts `10` or `1.2.3`; a policy means dotted quads and IPv6 text. */
+function isPlainAddress(text: string): boolean {
+  return text.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(text);
+}
+
+type Principal = (identity: Identity) => boolean;
+
+/** A principal pattern as a test on AWS-set identity fields. Call only on a pattern without a problem. */
+function compilePrincipal(pattern: string): Principal {
+  if (pattern.startsWith(SSO_USER_PREFIX)) {
+    const user = globToRegExp(pattern.slice(SSO_USER_PREFIX.length), "i");
+    return (identity) => {
+      const name = identityCenterUser(identity);
+      return name !== null && user.test(name);
+    };
+  }
+  if (pattern.startsWith("arn:")) {
+    const re = globToRegExp(pattern);
+    if (pattern.endsWith(":root")) return (identity) => isRoot(identity) && re.test(identity.principalArn ?? "");
+    if (/:role\//.test(pattern)) {
+      // The session issuer is the role AWS recorded; the assumed-role ARN's last part is the caller's choice.
+      return (identity) =>
+        identity.type === "AssumedRole" && identity.sessionIssuerArn !== null && re.test(identity.sessionIssuerArn);
+    }
+    return (identity) => identity.type === "IAMUser" && re.test(identity.principalArn ?? "");
+  }
+  const re = globToRegExp(pattern);
+  return (identity) => identity.type === "AWSService" && re.test(identity.invokedBy ?? "");
+}
+
+type SourceTest = (source: Source, identity: Identity) => boolean;
+
+function compileSource(entry: string): SourceTest {
+  if (VPC_ENDPOINT.test(entry)) return (source) => source.vpcEndpointId === entry;
+  if (SERVICE_PRINCIPAL.test(entry))
+    return (source, identity) => identity.invokedBy === entry || source.service === entry;
+  const [range, bits] = entry.includes("/") ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), -1];
+  return (source) => {
+    if (source.kind !== "ip" || source.ip === null || !ipaddr.isValid(source.ip)) return false;
+    const ip = ipaddr.process(source.ip);
+    if (ip.kind() !== range.kind()) return false;
+    return bits < 0 ? ip.toString() === range.toString() : ip.match(range, bits);
+  };
+}
+
+/** The names and ARNs a secret is known by in a record: the key, the recorded ARN, the ARN built from AWS-set fields. */
+export function secretNames(hit: SecretAccess): string[] {
+  const names: string[] = [];
+  if (hit.secretId !== null) names.push(hit.secretId);
+  if (hit.secretArn !== null) {
+    names.push(hit.secretArn);
+    // A full ARN ends in `-` and six random characters; a rule names the secret without them.
+    const bare = /^(.*:secret:.+)-[A-Za-z0-9]{6}$/.exec(hit.secretArn)?.[1];
+    if (bare) names.push(bare);
+  }
+  if (hit.secretId !== null && hit.region && hit.recipientAccountId && !hit.secretId.startsWith("arn:")) {
+    names.push(`arn:aws:secretsmanager:${hit.region}:${hit.recipientAccountId}:secret:${hit.secretId}`);
+  }
+  return names;
+}
+
+interface CompiledRule {
+  rule: ExpectedRule;
+  principal: Principal;
+  secret: RegExp;
+  anySecret: boolean;
+  sources: SourceTest[] | null;
+}
+
+/**
+ * The policy's patterns compiled once. Lookups are cached per distinct secret and per distinct
+ * identity, so a batch of hundreds of reads of a few secrets by a few roles tests each pattern
+ * a few times, not once per read and rule.
+ */
+export class PolicyMatcher {
+  private readonly rules: CompiledRule[];
+  private readonly decoys: RegExp[];
+  private readonly sensitive: RegExp[];
+  private readonly secretCache = new Map<string, { decoy: boolean; sensitive: boolean; rules: number[] }>();
+  private readonly principalCache = new Map<string, number[]>();
+
+  constructor(readonly policy: Policy) {
+    this.rules = policy.expected.map((rule) => ({
+      rule,
+      principal: compilePrincipal(rule.principal),
+      secret: globToRegExp(rule.secret),
+      anySecret: rule.secret === "*",
+      sources: rule.source && rule.source.length > 0 ? rule.source.map(compileSource) : null,
+    }));
+    this.decoys = policy.decoys.map((g) => globToRegExp(g));
+    this.sensitive = policy.sensitive.map((g) => globToRegExp(g));
+  }
+
+  /** The secret names a hit concerns: its one secret, or a batch's listed IDs. */
+  private secretsOf(hit: SecretAccess): string[][] {
+    if (hit.batch) return (hit.batch.secretIdList ?? []).map((id) => [id]);
+    return hit.secretId === null && hit.secretArn === null ? [] : [secretNames(hit)];
+  }
+
+  private secretInfo(names: string[]) {
+    const key = names.join("\n");
+    let info = this.secretCache.get(key);
+    if (!info) {
+      const any = (res: RegExp[]) => res.some((re) => names.some((n) => re.test(n)));
+      info = {
+        decoy: any(this.decoys),
+        sensitive: any(this.sensitive),
+        rules: this.rules.flatMap((r, i) => (r.anySecret || names.some((n) => r.secret.test(n)) ? [i] : [])),
+      };
+      this.secretCache.set(key, info);
+    }
+    return info;
+  }
+
+  private principalRules(identity: Identity): number[] {
+    const key = [
+      identity.type,
+      identity.principalArn,
+      identity.sessionIssuerArn,
+      identity.roleSessionName,
+      identity.invokedBy,
+    ].join("\n");
+    let rules = this.principalCache.get(key);
+    if (!rules) {
+      rules = this.rules.flatMap((r, i) => (r.principal(identity) ? [i] : []));
+      this.principalCache.set(key, rules);
+    }
+    return rules;
+  }
+
+  /** A decoy is read or asked for (a batch listing one counts). */
+  isDecoy(hit: SecretAccess): boolean {
+    return this.secretsOf(hit).some((names) => this.secretInfo(names).decoy);
+  }
+
+  isSensitive(hit: SecretAccess): boolean {
+    return this.secretsOf(hit).some((names) => this.secretInfo(names).sensitive);
+  }
+
+  /**
+   * The first expected rule matching the principal, the secret (every listed secret of a
+   * batch; a filter batch only a rule for `*`) and, if the rule has any, a source.
+   */
+  expectedRule(hit: SecretAccess): ExpectedRule | null {
+    const byPrincipal = this.principalRules(hit.identity);
+    if (byPrincipal.length === 0) return null;
+    const secrets = this.secretsOf(hit);
+    for (const i of byPrincipal) {
+      const r = this.rules[i]!;
+      const secretOk =
+        secrets.length === 0 ? r.anySecret : secrets.every((names) => this.secretInfo(names).rules.includes(i));
+      if (!secretOk) continue;
+      if (r.sources && !r.sources.some((test) => test(hit.source, hit.identity))) continue;
+      return r.rule;
+    }
+    return null;
+  }
+}
