@@ -22,3 +22,4 @@ export * from "./source.js";
 export * from "./state.js";
 export type * from "./types.js";
 export * from "./useragent.js";
+export * from "./policy-schema.js";
