@@ -55,7 +55,11 @@ export function eventMillis(eventTime: string | null): number | null {
   const fraction = m[3] ? m[3].slice(0, 4) : "";
   const zone = m[4] ? (m[4] === "Z" ? "Z" : m[4].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")) : "Z";
   const ms = Date.parse(`${m[1]}T${m[2]}${fraction}${zone}`);
-  return Number.isFinite(ms) ? ms : null;
+  if (!Number.isFinite(ms)) return null;
+  // Date.parse rolls 2024-02-30 over to March 1st: a day that does not exist is not a time.
+  const [year, month, day] = (m[1] ?? "").split("-").map(Number) as [number, number, number];
+  const check = new Date(Date.UTC(year, month - 1, day));
+  return check.getUTCMonth() === month - 1 && check.getUTCDate() === day ? ms : null;
 }
 
 const isBatch = (hit: SecretAccess) => hit.batch !== null || hit.eventName === "BatchGetSecretValue";
@@ -235,10 +239,14 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
     let rapid: Verdict["rapid"] = null;
     if (countsAsRead(hit)) {
       const secret = hit.secretId!;
-      if (snapshot === null) reasons.add("state-unavailable");
-      else {
+      // An AWS service fetching a secret on the account's behalf (ECS, Lambda extensions…) is
+      // routine the first time too; it is still remembered.
+      const onBehalf = reasons.has("aws-service");
+      if (snapshot === null) {
+        if (!onBehalf) reasons.add("state-unavailable");
+      } else {
         firstSeen = !overlay.seen(actor, secret, time, firstSeenMs);
-        if (firstSeen) reasons.add("first-seen");
+        if (firstSeen && !onBehalf) reasons.add("first-seen");
       }
       if (time !== null) {
         const secrets = overlay.window(actor, secret, time, rapidMs);

@@ -1,0 +1,313 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { actorKey } from "../../packages/core/src/actor.js";
+import { assessHits, eventMillis, stateRequest } from "../../packages/core/src/assess.js";
+import { enrichRecord } from "../../packages/core/src/enrich.js";
+import { DEFAULT_POLICY, type Policy } from "../../packages/core/src/policy.js";
+import { PolicyMatcher } from "../../packages/core/src/policy-match.js";
+import type { ReasonCode } from "../../packages/core/src/reasons.js";
+import { emptySnapshot, InMemoryStateStore } from "../../packages/core/src/state.js";
+import type { SecretAccess } from "../../packages/core/src/types.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
+import { ACCOUNT, anIdentity, aSecretAccess, aSource, assessWith, manyAccesses } from "./builders.js";
+
+const fixtureDir = new URL("../fixtures/cloudtrail/", import.meta.url);
+const triagePolicy = JSON.parse(readFileSync(new URL("triage.policy.json", fixtureDir), "utf8")) as Policy;
+const triage = JSON.parse(readFileSync(new URL("triage.expected.json", fixtureDir), "utf8")) as {
+  cases: Array<{
+    eventID: string;
+    case: string;
+    severity: string;
+    reasons?: ReasonCode[];
+    has?: ReasonCode[];
+    hasNot?: ReasonCode[];
+    expected?: string;
+    expectedNone?: boolean;
+    actor?: string;
+  }>;
+};
+const triageHits = cloudTrailFixture("triage").map((r) => enrichRecord(r as never, { now: null }));
+
+describe("the triage fixture: every reason and every spoofing attempt, assessed under triage.policy.json", () => {
+  // Each record alone, with an empty state: its verdict depends on nothing else in the file.
+  const verdictOf = (id: string) => {
+    const hit = triageHits.find((h) => h.eventID === id);
+    if (!hit) throw new Error(`no record ${id}`);
+    return assessWith([hit], triagePolicy)[0]!.verdict;
+  };
+  it.each(triage.cases.map((c) => [c.case, c] as const))("%s", (_name, c) => {
+    const v = verdictOf(c.eventID);
+    expect(v.severity).toBe(c.severity);
+    if (c.reasons) expect([...v.reasons].sort()).toEqual([...c.reasons].sort());
+    for (const r of c.has ?? []) expect(v.reasons).toContain(r);
+    for (const r of c.hasNot ?? []) expect(v.reasons).not.toContain(r);
+    if (c.expected) expect(v.expected?.id).toBe(c.expected);
+    if (c.expectedNone) expect(v.expected).toBeNull();
+    if (c.actor) expect(v.actor).toBe(c.actor);
+  });
+});
+
+describe("the reason table: one row each", () => {
+  const policy: Partial<Policy> = { decoys: ["canary/*"], sensitive: ["prod/*"] };
+  const PUBLIC = aSource({ raw: "81.2.69.142", ip: "81.2.69.142", range: "unicast" });
+  const PRIVATE = aSource({ raw: "10.0.0.7", ip: "10.0.0.7", range: "private" });
+  const role = (extra: Partial<SecretAccess> = {}) => aSecretAccess({ source: PRIVATE, ...extra });
+  const rows: Array<[ReasonCode, SecretAccess, string, string]> = [
+    ["decoy", role({ secretId: "canary/db" }), "critical", "critical"],
+    [
+      "root",
+      role({ identity: anIdentity({ type: "Root", principalArn: `arn:aws:iam::${ACCOUNT}:root` }) }),
+      "critical",
+      "critical",
+    ],
+    [
+      "catch-all-batch",
+      role({
+        eventName: "BatchGetSecretValue",
+        secretId: null,
+        batch: { filters: [{ key: "tag-key", values: ["!never"] }], secretIdList: null, broad: true, broadReasons: [] },
+      }),
+      "high",
+      "high",
+    ],
+    ["cross-account", role({ identity: anIdentity({ crossAccount: true }) }), "high", "high"],
+    ["denied", role({ outcome: "denied", errorCode: "AccessDenied" }), "medium", "high"],
+    ["error", role({ outcome: "error", errorCode: "DecryptionFailure" }), "medium", "high"],
+    ["role-session-from-internet", role({ source: PUBLIC }), "medium", "high"],
+    [
+      "broad-batch",
+      role({
+        eventName: "BatchGetSecretValue",
+        secretId: null,
+        batch: { filters: [{ key: "name", values: ["app"] }], secretIdList: null, broad: true, broadReasons: [] },
+      }),
+      "medium",
+      "high",
+    ],
+    ["console-session", role({ identity: anIdentity({ consoleSession: true }) }), "medium", "high"],
+    [
+      "public-ip",
+      role({
+        source: PUBLIC,
+        identityType: "IAMUser",
+        identity: anIdentity({
+          type: "IAMUser",
+          principalArn: `arn:aws:iam::${ACCOUNT}:user/bob`,
+          sessionIssuerArn: null,
+        }),
+      }),
+      "medium",
+      "high",
+    ],
+    ["first-seen", role(), "medium", "high"],
+  ];
+  it.each(rows)("%s gives %s, %s on a sensitive secret", (code, hit, plain, onSensitive) => {
+    const [a] = assessWith([hit], policy);
+    expect(a!.verdict.reasons).toContain(code);
+    expect(a!.verdict.severity).toBe(plain);
+    if (code === "decoy") return;
+    const sensitiveHit = { ...hit, secretId: hit.secretId === null ? null : "prod/x" };
+    if (hit.batch) sensitiveHit.batch = { ...hit.batch, secretIdList: ["prod/x"] };
+    const [b] = assessWith([sensitiveHit], policy);
+    expect(b!.verdict.reasons).toContain(code);
+    if (hit.batch === null) expect(b!.verdict.severity).toBe(onSensitive);
+  });
+
+  it("state-unavailable: without state first-seen is unknown, never 'seen before'", () => {
+    const [a] = assessWith([role()], {}, null);
+    expect(a!.verdict.reasons).toEqual(["state-unavailable"]);
+    expect(a!.verdict.firstSeen).toBeNull();
+    expect(a!.verdict.severity).toBe("medium");
+  });
+
+  it("plain-read: a pair seen before, nothing unusual, is low", () => {
+    const [first, second] = manyAccesses(2, "seen", { source: PRIVATE });
+    const assessed = assessWith([first!, second!]);
+    expect(assessed[0]!.verdict.reasons).toEqual(["first-seen"]);
+    expect(assessed[1]!.verdict.reasons).toEqual(["plain-read"]);
+    expect(assessed[1]!.verdict.severity).toBe("low");
+  });
+
+  it("aws-service: an AWS service reading on the account's behalf is low, even the first time", () => {
+    const hit = role({
+      identityType: "AWSService",
+      identity: anIdentity({ type: "AWSService", invokedBy: "ecs.amazonaws.com", sessionIssuerArn: null }),
+      source: aSource({ kind: "aws-service", raw: "ecs.amazonaws.com", ip: null, range: null }),
+    });
+    const [a] = assessWith([hit]);
+    expect(a!.verdict.reasons).toEqual(["aws-service"]);
+    expect(a!.verdict.severity).toBe("low");
+  });
+
+  it("policy-unavailable: every read is at least medium and no rule can lower it", () => {
+    const matcher = new PolicyMatcher({
+      ...DEFAULT_POLICY,
+      expected: [{ id: "all", principal: `arn:aws:iam::${ACCOUNT}:role/DevOps`, secret: "*" }],
+    });
+    const { assessed } = assessHits([role()], { matcher, snapshot: emptySnapshot(), policyUnavailable: true });
+    expect(assessed[0]!.verdict.reasons).toContain("policy-unavailable");
+    expect(assessed[0]!.verdict.expected).toBeNull();
+    expect(assessed[0]!.verdict.severity).toBe("medium");
+  });
+});
+
+describe("expected rules", () => {
+  const rule = (extra = {}) => ({
+    id: "devops",
+    principal: `arn:aws:iam::${ACCOUNT}:role/DevOps`,
+    secret: "*",
+    ...extra,
+  });
+  const PUBLIC = aSource({ raw: "81.2.69.142", ip: "81.2.69.142", range: "unicast" });
+
+  it.each<[string, Partial<SecretAccess>]>([
+    ["a decoy", { secretId: "canary/x" }],
+    ["a denial", { outcome: "denied", errorCode: "AccessDenied" }],
+    ["a role session from the internet", { source: PUBLIC }],
+    ["a cross-account call", { identity: anIdentity({ crossAccount: true }) }],
+  ])("never lower %s", (_what, extra) => {
+    const hit = aSecretAccess({ source: aSource({ range: "private" }), ...extra });
+    const [without] = assessWith([hit], { decoys: ["canary/*"] });
+    const [withRule] = assessWith([hit], { decoys: ["canary/*"], expected: [rule()] });
+    expect(withRule!.verdict.expected?.id).toBe("devops");
+    expect(withRule!.verdict.severity).toBe(without!.verdict.severity);
+    expect(["medium", "high", "critical"]).toContain(withRule!.verdict.severity);
+  });
+
+  it("lower first-seen, error and sensitive to info, and say so", () => {
+    const hit = aSecretAccess({ secretId: "prod/db", source: aSource({ range: "private" }) });
+    const [a] = assessWith([hit], { sensitive: ["prod/*"], expected: [rule({ note: "its own secret" })] });
+    expect(a!.verdict).toMatchObject({ severity: "info", expected: { id: "devops", note: "its own secret" } });
+    expect(a!.verdict.lowered).toEqual(expect.arrayContaining(["first-seen", "sensitive"]));
+  });
+
+  it("match the role, never a session name, a user agent or a source identity chosen by the caller", () => {
+    const impostor = aSecretAccess({
+      source: aSource({ range: "private" }),
+      userAgent: "aws-secrets-manager-agent/1.1.2",
+      identity: anIdentity({
+        principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Attacker/DevOps`,
+        roleSessionName: "DevOps",
+        sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:role/Attacker`,
+        sourceIdentity: "DevOps",
+      }),
+    });
+    const [a] = assessWith([impostor], { expected: [rule()] });
+    expect(a!.verdict.expected).toBeNull();
+    expect(a!.verdict.actor).toBe(`arn:aws:iam::${ACCOUNT}:role/Attacker`);
+  });
+
+  it("with a source list, match only from a listed CIDR, VPC endpoint or service", () => {
+    const r = rule({ source: ["10.0.0.0/8", "vpce-0abc1234"] });
+    const from = (source: Partial<ReturnType<typeof aSource>>) =>
+      assessWith([aSecretAccess({ source: aSource(source) })], { expected: [r] })[0]!.verdict.expected?.id ?? null;
+    expect(from({ raw: "10.1.2.3", ip: "10.1.2.3", range: "private" })).toBe("devops");
+    expect(from({ raw: "192.168.1.1", ip: "192.168.1.1", range: "private" })).toBeNull();
+    expect(from({ raw: "192.168.1.1", ip: "192.168.1.1", range: "private", vpcEndpointId: "vpce-0abc1234" })).toBe(
+      "devops",
+    );
+  });
+});
+
+describe("the actor key", () => {
+  it.each<[string, Parameters<typeof anIdentity>[0], string]>([
+    ["a role session: the role", {}, `arn:aws:iam::${ACCOUNT}:role/DevOps`],
+    [
+      "an Identity Center role: the user",
+      {
+        sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`,
+        roleSessionName: "Alice@Example.com",
+      },
+      `sso-user:${ACCOUNT}:alice@example.com`,
+    ],
+    [
+      "a role merely named AWSReservedSSO_*: the role",
+      {
+        sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_Admin_0123456789abcdef`,
+        roleSessionName: "alice@example.com",
+      },
+      `arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_Admin_0123456789abcdef`,
+    ],
+    [
+      "an IAM user: the user",
+      { type: "IAMUser", principalArn: `arn:aws:iam::${ACCOUNT}:user/bob`, sessionIssuerArn: null },
+      `arn:aws:iam::${ACCOUNT}:user/bob`,
+    ],
+    ["root", { type: "Root", principalArn: `arn:aws:iam::${ACCOUNT}:root` }, `root:${ACCOUNT}`],
+    [
+      "an AWS service: the service",
+      { type: "AWSService", invokedBy: "ecs.amazonaws.com", principalArn: null, sessionIssuerArn: null },
+      "service:ecs.amazonaws.com",
+    ],
+  ])("%s", (_what, identity, key) => {
+    expect(actorKey(anIdentity(identity))).toBe(key);
+  });
+
+  it("two sessions of one role are one actor: the second session's read is not first-seen", () => {
+    const [a, b] = manyAccesses(2, "s", { source: aSource({ range: "private" }) });
+    const other = {
+      ...b!,
+      identity: anIdentity({ roleSessionName: "bob", principalArn: "arn:aws:sts::x:assumed-role/DevOps/bob" }),
+    };
+    const assessed = assessWith([a!, other]);
+    expect(assessed[1]!.verdict.firstSeen).toBe(false);
+  });
+});
+
+describe("state across invocations (in-memory store)", () => {
+  const matcher = new PolicyMatcher({
+    ...DEFAULT_POLICY,
+    thresholds: { ...DEFAULT_POLICY.thresholds, rapidSecrets: 3 },
+  });
+  const at = (iso: string, secretId: string, eventID: string) =>
+    aSecretAccess({ eventID, eventTime: iso, secretId, source: aSource({ range: "private" }) });
+
+  async function run(store: InMemoryStateStore, hits: SecretAccess[]) {
+    const snapshot = await store.load(stateRequest(hits, matcher));
+    const result = assessHits(hits, { matcher, snapshot });
+    await store.save({ accesses: result.update.accesses, alerts: [] });
+    return result.assessed;
+  }
+
+  it("first-seen once per pair within firstSeenDays, again after the window", async () => {
+    const store = new InMemoryStateStore();
+    expect((await run(store, [at("2024-05-01T00:00:00Z", "a", "1")]))[0]!.verdict.firstSeen).toBe(true);
+    expect((await run(store, [at("2024-05-05T00:00:00Z", "a", "2")]))[0]!.verdict.firstSeen).toBe(false);
+    expect((await run(store, [at("2024-05-20T00:00:00Z", "a", "3")]))[0]!.verdict.firstSeen).toBe(true);
+  });
+
+  it("rapid retrieval counts distinct secrets across invocations in event time and names them", async () => {
+    const store = new InMemoryStateStore();
+    await run(store, [at("2024-05-01T10:00:00Z", "a", "1")]);
+    await run(store, [at("2024-05-01T10:02:00Z", "b", "2")]);
+    const [third] = await run(store, [at("2024-05-01T10:04:00Z", "c", "3")]);
+    expect(third!.verdict.reasons).toContain("rapid-retrieval");
+    expect(third!.verdict.rapid?.secrets).toEqual(["a", "b", "c"]);
+    expect(third!.verdict.severity).toBe("high");
+    // Outside the 6-minute window: not rapid.
+    const [late] = await run(store, [at("2024-05-01T10:30:00Z", "d", "4")]);
+    expect(late!.verdict.reasons).not.toContain("rapid-retrieval");
+  });
+
+  it("a retried batch is assessed as its first attempt was: the snapshot, not the batch's own writes", async () => {
+    const store = new InMemoryStateStore();
+    const hits = [at("2024-05-01T10:00:00Z", "a", "1")];
+    const snapshot = await store.load(stateRequest(hits, matcher));
+    const first = assessHits(hits, { matcher, snapshot }).assessed;
+    const again = assessHits(hits, { matcher, snapshot }).assessed;
+    expect(again).toEqual(first);
+  });
+});
+
+describe("event times", () => {
+  it.each([
+    ["2024-10-17T21:48:45Z", Date.UTC(2024, 9, 17, 21, 48, 45)],
+    ["2024-10-17 21:48:45.000000000", Date.UTC(2024, 9, 17, 21, 48, 45)],
+    ["2024-10-17T21:48:45.123+02:00", Date.UTC(2024, 9, 17, 19, 48, 45, 123)],
+    ["yesterday", null],
+    ["2024-02-30T00:00:00Z", null],
+    ["2024-02-29T23:59:59Z", Date.UTC(2024, 1, 29, 23, 59, 59)],
+  ])("%s", (text, ms) => {
+    expect(eventMillis(text)).toBe(ms);
+  });
+});
