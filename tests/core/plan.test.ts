@@ -1,16 +1,34 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { messageSize, type Plan, type PlannedMessage, planMessages } from "../../packages/core/src/plan.js";
-import type { SecretAccess } from "../../packages/core/src/types.js";
+import {
+  messageSize,
+  type Plan,
+  type PlannedMessage,
+  type PlanOptions,
+  planMessages as planAssessed,
+} from "../../packages/core/src/plan.js";
+import { atLeast } from "../../packages/core/src/severity.js";
+import type { AssessedAccess, SecretAccess, Verdict } from "../../packages/core/src/types.js";
 import {
   aBatch,
   anIdentity,
   aSecretAccess,
-  hostileSecretAccess,
+  assessWith,
+  hostileAssessedAccess,
   hostileString,
   INJECTED,
   manyAccesses,
+  withVerdict,
 } from "./builders.js";
+
+/** Plans reads that all carry the same medium verdict (what these size and grouping tests are about). */
+const planMessages = (hits: readonly (SecretAccess | AssessedAccess)[], options: PlanOptions) =>
+  planAssessed(
+    hits.map((h) => ("verdict" in h ? h : withVerdict(h))),
+    options,
+  );
+/** A read with a given verdict. */
+const rated = (hit: SecretAccess, verdict: Partial<Verdict>) => withVerdict(hit, verdict);
 
 const ctx = { app: "secretwatch", stage: "prod" };
 const SNS_LIMIT = 262_144;
@@ -44,8 +62,9 @@ function expectPublishable(m: Text, max: number): void {
   expect(lines.filter((line) => line === "Raw identifiers").length).toBeLessThanOrEqual(1);
 }
 
-/** Every message and fallback publishable; every distinct event ID in exactly one message. */
+/** Every message and fallback publishable; every published read in exactly one message. */
 function expectSound(plan: Plan, hits: readonly SecretAccess[], max = SNS_LIMIT): void {
+  expect(Object.keys(plan.messages[0]?.attributes ?? {}).length).toBeLessThanOrEqual(10);
   for (const m of plan.messages) {
     expectPublishable(m, max);
     expectPublishable(m.fallback, max);
@@ -56,9 +75,19 @@ function expectSound(plan: Plan, hits: readonly SecretAccess[], max = SNS_LIMIT)
       expect(words.has(id) && fallbackWords.has(id), `event ${id} is listed`).toBe(true);
     }
   }
-  const covered = plan.messages.flatMap((m) => m.eventIDs);
-  expect(covered).toHaveLength(new Set(covered).size);
-  expect(new Set(covered)).toEqual(new Set(hits.map((h) => h.eventID)));
+  const covered = plan.messages.flatMap((m) => m.eventIDs).sort();
+  const published = plan.decisions.filter((d) => d.outcome === "alert" || d.outcome === "summary");
+  expect(covered).toEqual(published.map((d) => d.hit.eventID).sort());
+  // Every distinct read given is decided once.
+  expect(plan.decisions).toHaveLength(plan.hits);
+  const given = new Set(hits.map((h) => JSON.stringify([h.eventID, h.eventName])));
+  for (const d of plan.decisions) expect(given.has(JSON.stringify([d.hit.eventID, d.hit.eventName]))).toBe(true);
+  for (const m of plan.messages) {
+    expect(m.attributes.severity?.StringValue).toMatch(/^(info|low|medium|high|critical)$/);
+    expect(Object.keys(m.attributes).length).toBeLessThanOrEqual(10);
+    expect(Object.keys(m.fallback.attributes).length).toBeLessThanOrEqual(10);
+    expect(m.fallback.attributes.severity).toEqual(m.attributes.severity);
+  }
 }
 
 const partOf = (subject: string) =>
@@ -92,7 +121,9 @@ describe("grouping and dedupe", () => {
     const reads = manyAccesses(3);
     const denied = aSecretAccess({ eventID: "d1", outcome: "denied", eventTime: "2024-05-14T10:00:00Z" });
     const otherSecret = aSecretAccess({ eventID: "o1", secretId: "db/password", eventTime: "2024-05-14T08:00:00Z" });
-    const bob = aSecretAccess({ eventID: "b1", principalArn: "arn:aws:iam::111122223333:user/bob" });
+    const bob = rated(aSecretAccess({ eventID: "b1", principalArn: "arn:aws:iam::111122223333:user/bob" }), {
+      actor: "arn:aws:iam::111122223333:user/bob",
+    });
     const plan = planMessages([...reads, denied, otherSecret, bob], ctx);
     expect(plan.groups).toBe(4);
     expect(plan.messages.map((m) => m.eventIDs)).toEqual([
@@ -101,37 +132,49 @@ describe("grouping and dedupe", () => {
       ["evt-0000", "evt-0001", "evt-0002"],
       ["b1"],
     ]);
-    expect(plan.messages[2]?.subject).toBe(
-      "[secretwatch prod] 3x TopSecretInfo read by alice (AssumedRole) from 203.0.113.7",
-    );
+    expect(plan.messages[2]?.subject).toContain("TopSecretInfo");
   });
 
-  it("makes each batch call its own alert, and falls back to the principal ID as the key", () => {
+  it("makes identical batch calls of one actor within a second one alert, other batch calls their own", () => {
     const batch = { eventName: "BatchGetSecretValue" as const, secretId: null, batch: aBatch() };
-    const noArn = { principalArn: null, identity: anIdentity({ principalArn: null }) };
     const hits = [
-      aSecretAccess({ ...batch, eventID: "batch-1" }),
-      aSecretAccess({ ...batch, eventID: "batch-2" }),
-      aSecretAccess({ ...noArn, eventID: "r1" }),
-      aSecretAccess({ ...noArn, eventID: "r2" }),
+      aSecretAccess({ ...batch, eventID: "batch-1", eventTime: "2024-05-14T09:00:00Z" }),
+      aSecretAccess({ ...batch, eventID: "batch-2", eventTime: "2024-05-14T09:00:00Z" }),
+      aSecretAccess({ ...batch, eventID: "batch-3", eventTime: "2024-05-14T09:00:01Z" }),
       aSecretAccess({
-        ...noArn,
-        eventID: "r3",
-        identity: anIdentity({ principalArn: null, principalId: "AIDAOTHER" }),
+        ...batch,
+        eventID: "batch-4",
+        eventTime: "2024-05-14T09:00:00Z",
+        batch: aBatch({ filters: [{ key: "name", values: ["other"] }] }),
       }),
     ];
     const plan = planMessages(hits, ctx);
-    expect(plan.messages.map((m) => m.eventIDs).sort()).toEqual([["batch-1"], ["batch-2"], ["r1", "r2"], ["r3"]]);
+    expect(plan.messages.map((m) => m.eventIDs).sort()).toEqual([["batch-1", "batch-2"], ["batch-3"], ["batch-4"]]);
+  });
+
+  it("groups by actor (the role, not the session): two sessions of one role reading one secret are one alert", () => {
+    const [a, b] = manyAccesses(2, "s");
+    const bob = { ...b!, identity: anIdentity({ roleSessionName: "bob" }) };
+    const plan = planAssessed(assessWith([a!, bob]), ctx);
+    expect(plan.messages.map((m) => m.eventIDs)).toEqual([["s-0000", "s-0001"]]);
+  });
+
+  it("dedupes on event ID and name: a record without an event ID, or with another event name, is distinct", () => {
+    const hit = aSecretAccess({ eventID: "same" });
+    const batch = aSecretAccess({ eventID: "same", eventName: "BatchGetSecretValue", secretId: null, batch: aBatch() });
+    const noId = aSecretAccess({ eventID: "" });
+    const plan = planMessages([hit, hit, batch, noId, noId], ctx);
+    expect(plan).toMatchObject({ duplicatesDropped: 1, hits: 4 });
   });
 
   it("is deterministic whatever the input order", () => {
     fc.assert(
       fc.property(
         fc
-          .uniqueArray(hostileSecretAccess, { selector: (h) => h.eventID, maxLength: 12 })
+          .uniqueArray(hostileAssessedAccess, { selector: (h) => h.eventID, maxLength: 12 })
           .chain((hits) => fc.tuple(fc.constant(hits), fc.shuffledSubarray(hits, { minLength: hits.length }))),
         ([hits, shuffled]) => {
-          expect(planMessages(shuffled, ctx)).toEqual(planMessages(hits, ctx));
+          expect(planAssessed(shuffled, ctx)).toEqual(planAssessed(hits, ctx));
         },
       ),
       { numRuns: 50 },
@@ -146,17 +189,19 @@ describe("cap and summary", () => {
     expect(plan.messages.map((m) => m.kind)).toEqual([...Array(10).fill("alert"), "summary"]);
     expect(plan.messages.slice(0, 10).flatMap((m) => m.eventIDs)).toEqual(hits.slice(0, 10).map((h) => h.eventID));
     const summary = plan.messages[10]!;
-    expect(summary.subject).toBe("[secretwatch prod] summary: 20 more group(s), 20 event(s)");
+    expect(summary.subject).toBe("MEDIUM [secretwatch prod] summary: 20 more groups, 20 events");
     const groupLines = summary.message.split("\n").filter((line) => /^ {2}\d+\. /.test(line));
     expect(groupLines).toHaveLength(20);
     expect(groupLines[0]).toBe(
-      "  11. 1x success | secret s-10 | by alice (AssumedRole) | 2024-05-14T09:00:10Z to 2024-05-14T09:00:10Z",
+      "  11. MEDIUM 1x success | secret s-10 | by alice (AssumedRole) | 2024-05-14T09:00:10Z to 2024-05-14T09:00:10Z",
     );
-    expect(groupLines[19]).toMatch(/^ {2}30\. 1x success \| secret s-29 /);
+    expect(groupLines[19]).toMatch(/^ {2}30\. MEDIUM 1x success \| secret s-29 /);
     expect(summary.message).toContain("      - event e-s-29 at 2024-05-14T09:00:29Z");
     expect(summary.attributes).toEqual({
       kind: { DataType: "String", StringValue: "summary" },
       outcome: { DataType: "String", StringValue: "success" },
+      severity: { DataType: "String", StringValue: "medium" },
+      reasons: { DataType: "String", StringValue: "first-seen" },
     });
     expectSound(plan, hits);
   });
@@ -172,7 +217,14 @@ describe("cap and summary", () => {
     expect(() => planMessages([], { ...ctx, maxMessages: -1 })).toThrow(RangeError);
     expect(() => planMessages([], { ...ctx, maxMessageBytes: SNS_LIMIT + 1 })).toThrow(RangeError);
     expect(() => planMessages([], { ...ctx, maxMessageBytes: 1000 })).toThrow(RangeError);
-    expect(planMessages([], ctx)).toEqual({ messages: [], duplicatesDropped: 0, groups: 0, hits: 0 });
+    expect(planMessages([], ctx)).toEqual({
+      messages: [],
+      duplicatesDropped: 0,
+      groups: 0,
+      hits: 0,
+      decisions: [],
+      emailed: [],
+    });
   });
 });
 
@@ -183,8 +235,8 @@ describe("size limit", () => {
     const total = plan.messages.length;
     expect(total).toBeGreaterThan(1);
     plan.messages.forEach((m, i) => {
-      const subject = "[secretwatch prod] 50000x TopSecretInfo read by alice (AssumedRole) from 203.0.113.7";
-      expect(m.subject).toBe(`${subject} (part ${i + 1}/${total})`);
+      expect(m.subject).toBe(`${plan.messages[0]!.subject.replace(/ \(part 1\/\d+\)$/, "")} (part ${i + 1}/${total})`);
+      expect(m.subject).toMatch(/^MEDIUM \[secretwatch prod\] .*TopSecretInfo/);
       expect(m.message).toMatch(new RegExp(`^.*\\nPart ${i + 1} of ${total}: events \\d+-\\d+ of 50000; `));
       expect(messageSize(m)).toBe(snsBytes(m));
     });
@@ -200,7 +252,7 @@ describe("size limit", () => {
     const summaries = plan.messages.filter((m) => m.kind === "summary");
     expect(summaries.length).toBeGreaterThan(1);
     expect(summaries.map((m) => partOf(m.subject))).toEqual(summaries.map((_, i) => [i + 1, summaries.length]));
-    expect(summaries[1]?.message).toMatch(/\n {2}\d+\. 3000x success \| secret big .* \(continued\)\n/);
+    expect(summaries[1]?.message).toMatch(/\n {2}\d+\. MEDIUM 3000x success \| secret big .* \(continued\)\n/);
     expectSound(plan, hits, 50_000);
   });
 
@@ -240,18 +292,20 @@ describe("fallback", () => {
       stage: "prod",
     }).messages;
     expect(m?.fallback).toEqual({
-      subject: "[secretewatchBccx prod] secret access DENIED (details withheld)",
+      subject: "MEDIUM [secretewatchBccx prod] secret access DENIED (details withheld)",
       message: [
-        "Secret access DENIED (details withheld)",
+        "MEDIUM - secret access DENIED (details withheld)",
         "App: secretewatchBccx, stage: prod",
         "The full message could not be sent, so only the event IDs are given here.",
-        "What: 2 GetSecretValue event(s), outcome denied",
+        "What: 2 GetSecretValue events, outcome denied",
         "Look these event IDs up in CloudTrail event history:",
         "  - abc-123x",
         "  - def",
       ].join("\n"),
       attributes: {
         kind: { DataType: "String", StringValue: "alert" },
+        severity: { DataType: "String", StringValue: "medium" },
+        reasons: { DataType: "String", StringValue: "first-seen" },
         outcome: { DataType: "String", StringValue: "denied" },
         eventName: { DataType: "String", StringValue: "GetSecretValue" },
       },
@@ -269,14 +323,22 @@ describe("property: whatever the records hold", () => {
 
   it("every message is publishable and every event is covered exactly once", () => {
     fc.assert(
-      fc.property(fc.array(hostileSecretAccess, { maxLength: 25 }), fc.nat(), options, (hits, dup, opts) => {
+      fc.property(fc.array(hostileAssessedAccess, { maxLength: 25 }), fc.nat(), options, (hits, dup, opts) => {
         const input = [...hits, ...hits.slice(0, dup % (hits.length + 1))];
-        const plan = planMessages(input, opts);
+        const plan = planAssessed(input, opts);
         expectSound(plan, input, opts.maxMessageBytes);
         const firstParts = plan.messages.filter((m) => partOf(m.subject)[0] === 1);
-        expect(firstParts.filter((m) => m.kind === "alert").length).toBeLessThanOrEqual(opts.maxMessages);
+        const urgent = plan.emailed.filter((g) => atLeast(g.severity, "high")).length;
+        expect(firstParts.filter((m) => m.kind === "alert").length).toBeLessThanOrEqual(
+          Math.max(opts.maxMessages, urgent),
+        );
         expect(firstParts.filter((m) => m.kind === "summary").length).toBeLessThanOrEqual(1);
-        expect(plan.duplicatesDropped).toBe(input.length - new Set(input.map((h) => h.eventID)).size);
+        const keys = input.map((h, i) => (h.eventID ? JSON.stringify([h.eventID, h.eventName]) : `#${i}`));
+        expect(plan.duplicatesDropped).toBe(input.length - new Set(keys).size);
+        // A high or critical group is never folded into the summary, whatever the cap.
+        for (const d of plan.decisions) {
+          if (d.outcome === "summary") expect(atLeast(d.hit.verdict.severity, "high")).toBe(false);
+        }
       }),
       { numRuns: 150 },
     );
@@ -284,7 +346,7 @@ describe("property: whatever the records hold", () => {
 
   it("big groups split within the limit", () => {
     const bigGroups = fc
-      .tuple(fc.array(hostileSecretAccess, { minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 1500 }))
+      .tuple(fc.array(hostileAssessedAccess, { minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 1500 }))
       .map(([templates, n]) =>
         Array.from({ length: n }, (_, i) => {
           const t = templates[i % templates.length]!;
@@ -293,9 +355,92 @@ describe("property: whatever the records hold", () => {
       );
     fc.assert(
       fc.property(bigGroups, options, (hits, opts) => {
-        expectSound(planMessages(hits, opts), hits, opts.maxMessageBytes);
+        expectSound(planAssessed(hits, opts), hits, opts.maxMessageBytes);
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("severity: ranking, the notify level and suppression", () => {
+  const secret = (name: string, verdict: Partial<Verdict>, time = "2024-05-14T09:00:00Z") =>
+    rated(aSecretAccess({ eventID: `e-${name}`, secretId: name, eventTime: time }), verdict);
+
+  it("sends every high and critical group as its own alert, whatever the cap; the cap applies to the rest", () => {
+    const hits = [
+      ...["m1", "m2", "m3", "m4", "m5"].map((n) => secret(n, { severity: "medium" })),
+      ...["c1", "c2", "c3"].map((n) => secret(n, { severity: "critical", reasons: ["decoy"] }, "2024-05-14T10:00:00Z")),
+    ];
+    const capped = planAssessed(hits, { ...ctx, maxMessages: 2 });
+    expect(capped.messages.map((m) => [m.kind, m.eventIDs])).toEqual([
+      ["alert", ["e-c1"]],
+      ["alert", ["e-c2"]],
+      ["alert", ["e-c3"]],
+      ["summary", ["e-m1", "e-m2", "e-m3", "e-m4", "e-m5"]],
+    ]);
+    expect(capped.messages[0]!.subject).toMatch(/^CRITICAL /);
+    expect(capped.messages[3]!.attributes.severity?.StringValue).toBe("medium");
+    const roomier = planAssessed(hits, { ...ctx, maxMessages: 5 });
+    expect(roomier.messages.map((m) => m.kind)).toEqual(["alert", "alert", "alert", "alert", "alert", "summary"]);
+    expect(roomier.messages[5]!.eventIDs).toEqual(["e-m3", "e-m4", "e-m5"]);
+  });
+
+  it("publishes nothing below the notify level, and counts it", () => {
+    const hits = [secret("low", { severity: "low", reasons: ["plain-read"] }), secret("info", { severity: "info" })];
+    const plan = planAssessed(hits, { ...ctx, notify: "medium" });
+    expect(plan.messages).toEqual([]);
+    expect(plan.decisions.map((d) => d.outcome)).toEqual(["below-notify", "below-notify"]);
+    const all = planAssessed(hits, { ...ctx, notify: "info" });
+    expect(all.messages).toHaveLength(2);
+  });
+
+  it("a group's severity is its highest hit's: one medium and one high read of a secret make a HIGH alert", () => {
+    const [a, b] = manyAccesses(2, "g");
+    const plan = planAssessed([rated(a!, { severity: "medium" }), rated(b!, { severity: "high" })], ctx);
+    expect(plan.messages).toHaveLength(1);
+    expect(plan.messages[0]!.attributes.severity?.StringValue).toBe("high");
+  });
+
+  it("leaves a group out only when every read repeats an alert sent within the window", () => {
+    const [a, b] = manyAccesses(2, "r");
+    const quiet = planAssessed([rated(a!, { suppressed: "repeat" }), rated(b!, { suppressed: "repeat" })], ctx);
+    expect(quiet.messages).toEqual([]);
+    expect(quiet.decisions.map((d) => d.outcome)).toEqual(["repeat-suppressed", "repeat-suppressed"]);
+    const mixed = planAssessed([rated(a!, { suppressed: "repeat" }), rated(b!, { suppressed: null })], ctx);
+    expect(mixed.messages.map((m) => m.eventIDs)).toEqual([["r-0000", "r-0001"]]);
+  });
+
+  it("records baseline reads without alerting them", () => {
+    const plan = planAssessed([secret("b", { baseline: true, severity: "critical" })], ctx);
+    expect(plan.messages).toEqual([]);
+    expect(plan.decisions[0]!.outcome).toBe("baseline");
+  });
+
+  it("puts the reads that crossed the rapid-retrieval threshold into one alert per actor; a decoy keeps its own", () => {
+    const rapid = { secrets: ["a", "b", "c"], from: "2024-05-14T08:54:00.000Z", to: "2024-05-14T09:00:00.000Z" };
+    const hits = [
+      secret("a", { severity: "high", reasons: ["rapid-retrieval"], rapid }),
+      secret("b", { severity: "high", reasons: ["rapid-retrieval"], rapid }),
+      secret("c", { severity: "critical", reasons: ["decoy", "rapid-retrieval"], rapid, decoy: true }),
+    ];
+    const plan = planAssessed(hits, ctx);
+    expect(plan.messages.map((m) => m.eventIDs)).toEqual([["e-c"], ["e-a", "e-b"]]);
+    expect(plan.emailed.map((g) => g.kind)).toEqual(["read", "rapid"]);
+  });
+});
+
+describe("an actor probing many secrets", () => {
+  it("makes one alert of one actor's high reads of more than 10 secrets in one invocation, naming them all", () => {
+    const hits = Array.from({ length: 40 }, (_, i) =>
+      rated(aSecretAccess({ eventID: `p-${i}`, secretId: `prod/guess-${i}`, outcome: "denied" }), {
+        severity: "high",
+        reasons: ["denied", "sensitive"],
+      }),
+    );
+    const plan = planAssessed(hits, ctx);
+    expect(plan.emailed.map((g) => [g.kind, g.count])).toEqual([["many", 40]]);
+    expect(plan.decisions.every((d) => d.outcome === "alert")).toBe(true);
+    // Ten are still ten alerts of their own.
+    expect(planAssessed(hits.slice(0, 10), ctx).emailed.map((g) => g.kind)).toEqual(Array(10).fill("read"));
   });
 });

@@ -1,17 +1,21 @@
 /**
  * The text of one alert: an SNS subject, a plain-text email body and message attributes for
- * a group of secret-value retrievals by one principal, of one secret, with one outcome.
- * Every string from a record goes through sanitize.ts, so no record can break the layout:
- * each value stays on its own labelled line.
+ * a group of secret-value retrievals (one actor's reads of one secret with one outcome, its
+ * identical batch calls within a second, or its rapid retrieval). The subject starts with the
+ * severity; the body opens with the verdict and what to do, then the details. Every string
+ * from a record goes through sanitize.ts, so no record can break the layout: each value stays
+ * on its own labelled line.
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
 import { BATCH_GET_SECRET_VALUE } from "./events.js";
-import type { ReasonCode } from "./reasons.js";
+import { type GroupReason, type GroupVerdict, groupVerdict, nextSteps } from "./next-steps.js";
+import { REASONS, type ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText } from "./sanitize.js";
-import type { Severity } from "./severity.js";
+import { isSeverity, type Severity, severityLabel } from "./severity.js";
 import type { AssessedAccess, BatchDetails, SecretAccess } from "./types.js";
+import { identityTypeName, plural, rangeName } from "./words.js";
 
 /** Where alerts come from; both come from config and are sanitised all the same. */
 export interface AlertContext {
@@ -22,11 +26,12 @@ export interface AlertContext {
 /**
  * One alert's reads, `hits` sorted by `eventTime`: by one actor, of one secret, with one outcome
  * (`read`); one actor's identical batch calls within a second (`batch`); or one actor's reads
- * that crossed the rapid-retrieval threshold (`rapid`).
+ * that crossed the rapid-retrieval threshold (`rapid`); one actor's high or critical reads of
+ * more than MAX_URGENT_GROUPS_PER_ACTOR secrets with one outcome in one invocation (`many`).
  */
 export interface AlertGroup {
   key: string;
-  kind: "read" | "batch" | "rapid";
+  kind: "read" | "batch" | "rapid" | "many";
   /** The highest severity of its hits. */
   severity: Severity;
   /** Every hit's reasons, highest severity first. */
@@ -97,68 +102,106 @@ function isBatch(hit: SecretAccess): boolean {
 function batchScope(batch: BatchDetails | null, terse = false): string {
   const filters = batch?.filters?.slice(0, 5).map((f) => `${f.key}=${f.values.slice(0, 5).join(",")}`);
   if (filters?.length) return `${terse ? "" : "filter "}${filters.join(" ")}`;
-  return batch?.secretIdList?.length ? `${batch.secretIdList.length} secret IDs` : "no filter recorded";
+  return batch?.secretIdList?.length ? plural(batch.secretIdList.length, "secret ID") : "no filter recorded";
+}
+
+/** An address range in words: `public internet address` for ipaddr.js's `unicast`… */
+function rangeText(range: string | null): string {
+  if (!range) return "address range not known";
+  return rangeName(range) ?? `address range ${text(range, 64)}`;
 }
 
 /** Where the call came from: `[short form for the subject, description for the body]`. */
 function origin(hit: SecretAccess): [string | null, string | null] {
   const s = hit.source;
   if (s.kind === "ip") {
-    const how = [s.ipVersion ? `IPv${s.ipVersion}` : "IP", s.range && `range ${s.range}`].filter(Boolean).join(", ");
-    return [s.ip ?? s.raw, `${s.ip ?? s.raw} (${how})`];
+    const version = s.ipVersion ? `, IPv${s.ipVersion}` : "";
+    return [s.ip ?? s.raw, `${text(s.ip ?? s.raw, 200)} - ${rangeText(s.range)}${version}`];
   }
   if (s.kind === "aws-service") return [s.service ?? s.raw, `${s.service ?? s.raw} (an AWS service)`];
   if (s.kind === "aws-internal") return ["AWS Internal", "AWS Internal (a call made from inside AWS)"];
   return [s.raw ?? hit.sourceIPAddress, s.raw ?? hit.sourceIPAddress];
 }
 
-/** Shrinks the longest of `texts` first until together they fit in `budget` characters. */
-function fitTogether(texts: string[], budget: number): string[] {
-  const total = (cap: number) => texts.reduce((sum, t) => sum + Math.min(t.length, cap), 0);
-  let cap = Math.max(0, ...texts.map((t) => t.length));
-  while (cap > 4 && total(cap) > budget) cap--;
-  return texts.map((t) => toSubjectText(t, cap));
+/** The parts of a subject that give way when it is too long; the rest are fixed words. */
+interface Slots {
+  secret: string;
+  principal: string;
+  address: string;
+  type: string;
+  count: string;
+  code: string;
+  cross: string;
 }
 
 /**
- * The email subject, e.g. `[secretwatch prod] TopSecretInfo read by alice (AssumedRole) from
- * 203.0.113.7`, `... 20x DENIED read of X by ...` or `... batch read (filter tag-key=x) by ...`.
- * The identity type is dropped first, then the longest values shortened, to stay within 99
- * characters: the result matches `/^[\x20-\x7E]{1,99}$/` whatever the records hold.
+ * How a long subject is shortened, in order: `[slot, shortest it may become]`. Below that a
+ * slot is dropped (with its words), except the principal and the secret, which only shrink:
+ * the address and the extras go first, then the principal, the secret last.
+ */
+const SHRINK: ReadonlyArray<[keyof Slots, number]> = [
+  ["type", Infinity],
+  ["count", Infinity],
+  ["address", 10],
+  ["code", 8],
+  ["cross", 20],
+  ["principal", 16],
+  ["secret", 4],
+  ["principal", 4],
+];
+const KEPT: ReadonlySet<keyof Slots> = new Set(["secret", "principal"]);
+
+/** The subject from its slots: `LEAD [DENIED |FAILED ]what by who (type, cross) from where`. */
+function compose(group: AlertGroup, hit: SecretAccess, lead: string, s: Slots): string {
+  const detail = [s.type, s.cross].filter(Boolean).join(", ");
+  const by = `by ${s.principal}${detail ? ` (${detail})` : ""}${s.address ? ` from ${s.address}` : ""}`;
+  const count = s.count ? `${s.count} ` : "";
+  const failed = hit.outcome === "denied" ? "DENIED " : hit.outcome === "error" ? "FAILED " : "";
+  if (group.kind === "rapid") return `${lead} rapid retrieval: ${s.secret} ${by}`;
+  if (group.kind === "batch" || isBatch(hit)) {
+    return `${lead} ${count}${failed}${hit.batch?.broad ? "BROAD " : ""}batch read (${s.secret}) ${by}`;
+  }
+  if (!failed) return `${lead} ${count}${s.secret} read ${by}`;
+  return `${lead} ${count}${failed}read of ${s.secret}${s.code ? ` (${s.code})` : ""} ${by}`;
+}
+
+/**
+ * The email subject, e.g. `HIGH [secretwatch prod] prod/db/postgress read by payments-api/i-0abc
+ * (role session) from 81.2.69.142`, `CRITICAL [...] DENIED read of canary/x by ...`, `HIGH [...]
+ * rapid retrieval: 23 secrets by ...` or `MEDIUM [...] BROAD batch read (tag-key=x) by ...`.
+ * Too long, it gives up the identity type, the count, the address, the error code and the
+ * cross-account detail first, then shortens the principal, the secret last: the secret and the
+ * principal stay whole whenever they fit with the fixed words. It always matches
+ * `/^[\x20-\x7E]{1,99}$/`, whatever the records hold.
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Subject)
  */
 export function formatSubject(group: AlertGroup, ctx: AlertContext): string {
-  const prefix = subjectPrefix(ctx);
+  const level = isSeverity(group.severity) ? severityLabel(group.severity) : "ALERT";
+  const lead = `${level} ${subjectPrefix(ctx)}`;
   const hit = group.hits[0];
-  if (!hit) return `${prefix} secret access alert`;
-  const count = group.count > 1 ? `${group.count}x ` : "";
-  const failed = hit.outcome === "denied" ? "DENIED " : hit.outcome === "error" ? "FAILED " : "";
-  const cross = hit.identity.crossAccount && `cross-account ${toSubjectText(hit.identity.accountId, 12)}`.trim();
-  const compose = (typed: boolean, [what, who, where, code]: string[]) => {
-    const detail = [typed && (toSubjectText(hit.identityType, 20) || "unknown type"), cross].filter(Boolean);
-    const by = `by ${who}${detail.length ? ` (${detail.join(", ")})` : ""} from ${where}`;
-    if (isBatch(hit)) return `${prefix} ${count}${failed}${hit.batch?.broad ? "BROAD " : ""}batch read (${what}) ${by}`;
-    if (!failed) return `${prefix} ${count}${what} read ${by}`;
-    return `${prefix} ${count}${failed}read of ${what}${hit.outcome === "error" ? ` (${code})` : ""} ${by}`;
+  if (!hit) return `${lead} secret access alert`;
+  const id = hit.identity;
+  const rapid = group.kind === "rapid" ? (groupVerdict(group).rapid?.secrets.length ?? group.count) : null;
+  const what = isBatch(hit) ? batchScope(hit.batch, true) : (hit.secretId ?? hit.requestedSecretId);
+  const slots: Slots = {
+    secret: rapid !== null ? plural(rapid, "secret") : toSubjectText(what, SUBJECT_MAX) || "unknown secret",
+    principal: toSubjectText(id.label, SUBJECT_MAX) || "unknown principal",
+    address: toSubjectText(origin(hit)[0], 45) || "unknown source",
+    type: identityTypeName(hit.identityType) ?? (toSubjectText(hit.identityType, 24) || "unknown type"),
+    count: group.count > 1 && rapid === null ? `${group.count}x` : "",
+    code: hit.outcome === "error" ? toSubjectText(hit.errorCode, 40) || "error" : "",
+    cross: id.crossAccount ? `cross-account ${toSubjectText(id.accountId, 12)}`.trim() : "",
   };
-  const values = (terse: boolean) => [
-    toSubjectText(isBatch(hit) ? batchScope(hit.batch, terse) : hit.secretId, 60) || "unknown secret",
-    toSubjectText(hit.identity.label, 40) || "unknown principal",
-    toSubjectText(origin(hit)[0], 45) || "unknown source",
-    toSubjectText(hit.errorCode, 40) || "error",
-  ];
-  // Shortest wins: drop the identity type, then the word "filter", then shorten the longest values.
-  for (const [typed, terse] of [
-    [true, false],
-    [false, false],
-    [false, true],
-  ] as const) {
-    const subject = compose(typed, values(terse));
-    if (subject.length <= SUBJECT_MAX) return subject;
+  for (const [slot, min] of SHRINK) {
+    const over = compose(group, hit, lead, slots).length - SUBJECT_MAX;
+    if (over <= 0) break;
+    const value = slots[slot];
+    const target = value.length - over;
+    if (value === "" || (!KEPT.has(slot) && target < min)) slots[slot] = "";
+    else slots[slot] = toSubjectText(value, Math.max(target, min));
   }
-  const room = SUBJECT_MAX - compose(false, ["", "", "", ""]).length;
-  return toSubjectText(compose(false, fitTogether(values(true), room)), SUBJECT_MAX) || prefix;
+  return toSubjectText(compose(group, hit, lead, slots), SUBJECT_MAX) || lead;
 }
 
 function outcomeText(hit: SecretAccess): string {
@@ -171,21 +214,97 @@ function outcomeText(hit: SecretAccess): string {
 
 const yesNo = (value: boolean | null) => (value === null ? NOT_RECORDED : value ? "yes" : "no");
 
-function duration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return NOT_RECORDED;
+/** `5m 12s after the call`; null when the lag is not known (replayed archives). */
+function duration(seconds: number | null): string | null {
+  if (seconds === null || !Number.isFinite(seconds)) return null;
   const s = Math.round(Math.abs(seconds));
   const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
   const parts = [h && `${h}h`, (h || m) && `${m}m`, `${s % 60}s`].filter(Boolean).join(" ");
   return seconds < 0 ? `${parts} BEFORE the call (clock skew?)` : `${parts} after the call`;
 }
 
+/** The numbers behind a reason, where the hits have them. */
+function reasonDetail(code: ReasonCode, group: AlertGroup, gv: GroupVerdict): string | null {
+  const hits = group.hits;
+  if (code === "rapid-retrieval" && gv.rapid) {
+    return `${plural(gv.rapid.secrets.length, "secret")} from ${text(gv.rapid.from, 64)} to ${text(gv.rapid.to, 64)}`;
+  }
+  if (code === "cross-account") return distinct(hits, (h) => h.identity.accountId && `account ${h.identity.accountId}`);
+  if (code === "denied" || code === "error") return distinct(hits, (h) => h.errorCode);
+  if (code === "public-ip" || code === "role-session-from-internet") return distinct(hits, (h) => h.source.ip);
+  if (code === "aws-service") return distinct(hits, (h) => h.identity.invokedBy);
+  return null;
+}
+
+/** `HIGH - the reason in words (its numbers)`, with how an expected-reader rule lowered it. */
+function reasonText(r: GroupReason, group: AlertGroup, gv: GroupVerdict): string {
+  const detail = reasonDetail(r.code, group, gv);
+  const lowered =
+    r.lowered === 0
+      ? ""
+      : r.lowered === r.hits
+        ? " - lowered by the expected-reader rule"
+        : ` - lowered in ${r.lowered} of ${plural(r.hits, "event")} by the expected-reader rule`;
+  return `${severityLabel(r.severity)} - ${REASONS[r.code].text}${detail ? ` (${detail})` : ""}${lowered}`;
+}
+
+/** `yes`, `no`, or `yes for 2 of 5 events`. */
+function share(n: number, of: number, yes: string, no: string): string {
+  return n === 0 ? no : n === of ? yes : `${yes} (for ${n} of ${plural(of, "event")})`;
+}
+
+/** VERDICT: the severity, each reason in words, whether the reader is expected, the policy's flags. */
+function verdictRows(group: AlertGroup, gv: GroupVerdict): Row[] {
+  const rules = gv.rules.map((r) => `rule ${text(r.id, 128)}${r.note ? ` - ${text(r.note, 256)}` : ""}`).join("; ");
+  const lowered = gv.reasons.filter((r) => r.lowered > 0).map((r) => r.code);
+  const actor = group.hits[0]?.verdict.actor;
+  return [
+    ["Severity", isSeverity(group.severity) ? severityLabel(group.severity) : text(group.severity, 32)],
+    ...gv.reasons.map((r): Row => ["Reason", reasonText(r, group, gv)]),
+    [
+      "Expected",
+      share(gv.expected, group.count, `yes - ${rules}`, "no - no expected-reader rule of the policy matches this read"),
+    ],
+    ["Lowered", lowered.length > 0 && `${lowered.join(", ")} - counted as info because of the rule`],
+    ["Decoy", share(gv.decoy, group.count, "YES - the policy lists this secret as a decoy", "no")],
+    ["Sensitive", share(gv.sensitive, group.count, "yes - the policy lists this secret as sensitive", "no")],
+    ["Repeats", gv.repeats > 0 && `${gv.repeats} of ${plural(group.count, "event")} repeat an alert already sent`],
+    ["Actor", actor && `${text(actor, 256)} (first reads and rapid retrieval are counted per actor)`],
+  ];
+}
+
+/** RAPID RETRIEVAL: the window and every secret it counts, one per line. */
+function rapidLines(gv: GroupVerdict): string[] {
+  if (!gv.rapid) return [];
+  const n = gv.rapid.secrets.length;
+  return [
+    ...section("Rapid retrieval", [
+      ["Window", `${text(gv.rapid.from, 64)} to ${text(gv.rapid.to, 64)}`],
+      ["Secrets", `${plural(n, "different secret")} read by this actor in that window`],
+    ]),
+    ...gv.rapid.secrets.map((s) => line("Secret", text(s, 256))),
+  ];
+}
+
 /** WHAT: the secret (or the batch), the outcome, how many times and when. */
-function whatRows(group: AlertGroup, hit: SecretAccess): Row[] {
+function whatRows(group: AlertGroup, hit: SecretAccess, gv: GroupVerdict): Row[] {
   const batch = isBatch(hit) ? hit.batch : undefined;
   const ids = batch?.secretIdList ?? [];
   const reasons = batch?.broadReasons?.slice(0, 5).join("; ");
+  const rapid = gv.rapid && group.kind === "rapid" ? gv.rapid.secrets.length : null;
+  const secret =
+    rapid !== null
+      ? `${plural(rapid, "different secret")} - listed under "Rapid retrieval"`
+      : batch === undefined
+        ? text(hit.secretId ?? hit.requestedSecretId)
+        : "several - a BatchGetSecretValue call";
+  const count =
+    group.kind === "batch" && group.count > 1
+      ? `${plural(group.count, "identical call")} within one second`
+      : plural(group.count, "event");
   return [
-    ["Secret", batch === undefined ? text(hit.secretId) : "several - a BatchGetSecretValue call"],
+    ["Secret", secret],
+    ["Secret ARN", rapid === null && batch === undefined && distinct(group.hits, (h) => h.secretArn)],
     ["Batch scope", batch !== undefined && text(batchScope(batch))],
     [
       "Batch IDs",
@@ -198,7 +317,7 @@ function whatRows(group: AlertGroup, hit: SecretAccess): Row[] {
     ["Error code", distinct(group.hits, (h) => h.errorCode)],
     ["Error message", distinct(group.hits, (h) => h.errorMessage, 2)],
     ["Version", distinct(group.hits, (h) => [h.versionStage, h.versionId].filter(Boolean).join(" "))],
-    ["Count", `${group.count} event${group.count === 1 ? "" : "s"}`],
+    ["Count", count],
     ["First / last", group.count > 1 && `${text(group.firstTime, 64)} / ${text(group.lastTime, 64)}`],
   ];
 }
@@ -207,16 +326,21 @@ function whatRows(group: AlertGroup, hit: SecretAccess): Row[] {
 function whoRows(group: AlertGroup, hit: SecretAccess): Row[] {
   const id = hit.identity;
   const all = (pick: (h: SecretAccess) => unknown) => distinct(group.hits, pick);
-  const owner = hit.recipientAccountId ? ` - the secret is in account ${text(hit.recipientAccountId, 64)}` : "";
+  const kind = identityTypeName(hit.identityType);
+  const type = kind ? `${kind} (${text(hit.identityType, 64)})` : `type ${text(hit.identityType, 64)}`;
+  const owner = hit.recipientAccountId ? `; the secret is in account ${text(hit.recipientAccountId, 64)}` : "";
+  const issuer = (h: SecretAccess) => {
+    const name = h.identity.sessionIssuerArn ?? h.identity.sessionIssuerName;
+    return name && `${name}${h.identity.sessionIssuerType ? ` (${h.identity.sessionIssuerType})` : ""}`;
+  };
   return [
-    ["Principal", `${text(id.label, 256)} (${text(hit.identityType, 64)})`],
+    ["Principal", `${text(id.label, 256)} - ${type}`],
     ["User / role", id.userName !== id.label && all((h) => h.identity.userName)],
     ["Session", all((h) => h.identity.roleSessionName)],
-    ["Issuer", all((h) => h.identity.sessionIssuerArn ?? h.identity.sessionIssuerName)],
-    ["Issuer type", all((h) => h.identity.sessionIssuerType)],
-    ["Account", id.crossAccount ? `${text(id.accountId, 64)} - CROSS-ACCOUNT${owner}` : text(id.accountId, 64)],
+    ["Issued by", all(issuer)],
+    ["Account", id.crossAccount ? `${text(id.accountId, 64)} - ANOTHER AWS ACCOUNT${owner}` : text(id.accountId, 64)],
     ["MFA", all((h) => yesNo(h.identity.mfaAuthenticated))],
-    ["Console login", all((h) => yesNo(h.identity.consoleSession))],
+    ["Console", all((h) => yesNo(h.identity.consoleSession))],
     ["Invoked by", all((h) => h.identity.invokedBy)],
     ["Source identity", all((h) => h.identity.sourceIdentity)],
     ["Access key", all((h) => h.identity.accessKeyId)],
@@ -230,13 +354,21 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
   const cached = detailCache.get(group);
   if (cached?.hits === group.hits && cached.count === group.hits.length) return cached.lines;
   const hits = group.hits;
+  const gv = groupVerdict(group);
   const client = (h: SecretAccess) => [h.client.name, h.client.version, h.client.detail && `(${h.client.detail})`];
   const vpce = (h: SecretAccess) =>
-    h.source.vpcEndpointId && `${h.source.vpcEndpointId} (account ${h.source.vpcEndpointAccountId ?? "?"})`;
+    h.source.vpcEndpointId && `${h.source.vpcEndpointId} (in account ${h.source.vpcEndpointAccountId ?? "?"})`;
   const lags = hits.map((h) => h.deliveryLagSeconds ?? Number.NaN).filter(Number.isFinite);
   const lag = lags.length > 0 ? lags.reduce((a, b) => Math.max(a, b)) : null;
+  const requested = (h: SecretAccess) =>
+    h.requestedSecretId !== h.secretId && h.requestedSecretId !== h.secretArn ? h.requestedSecretId : null;
   const lines = [
-    ...section("What", whatRows(group, hit)),
+    ...section("Verdict", verdictRows(group, gv)),
+    "",
+    "What to do",
+    ...nextSteps(group).map((step, i) => `  ${i + 1}. ${step}`),
+    ...rapidLines(gv),
+    ...section("What", whatRows(group, hit, gv)),
     ...section("Who", whoRows(group, hit)),
     ...section("From where", [
       ["Source", distinct(hits, (h) => origin(h)[1]) ?? NOT_RECORDED],
@@ -253,8 +385,7 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
     ...section("Raw identifiers", [
       ["Principal ARN", text(hit.principalArn ?? hit.identity.principalArn)],
       ["Principal ID", distinct(hits, (h) => h.identity.principalId)],
-      ["Secret ARN", distinct(hits, (h) => h.secretArn) ?? NOT_RECORDED],
-      ["Requested ID", distinct(hits, (h) => h.requestedSecretId)],
+      ["Requested ID", distinct(hits, requested)],
       ["User agent", distinct(hits, (h) => h.userAgent ?? h.client.raw) ?? NOT_RECORDED],
     ]),
   ];
@@ -263,8 +394,9 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
 }
 
 /**
- * The body up to the event list: WHAT, WHO, FROM WHERE, HOW, WHEN, then the raw identifiers
- * shared by the events. {@link formatBody} adds one {@link formatEventEntry} per event.
+ * The body up to the event list: the verdict (severity, reasons, expected reader, the policy's
+ * flags), what to do, the secrets of a rapid retrieval, then WHAT, WHO, FROM WHERE, HOW, WHEN
+ * and the raw identifiers. {@link formatBody} adds one {@link formatEventEntry} per event.
  */
 export function formatBodyHeader(group: AlertGroup, ctx: AlertContext, part?: BodyPart): string {
   const hit = group.hits[0];
@@ -287,8 +419,8 @@ export function formatEventEntry(hit: SecretAccess): string {
 }
 
 /**
- * The plain-text email body: WHAT, WHO, FROM WHERE, HOW, WHEN, then "Raw identifiers" with
- * every event of the group (or of `part`, when a big group is split over several messages).
+ * The plain-text email body: the verdict and what to do, the details, then every event of the
+ * group (or of `part`, when a big group is split over several messages).
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Message)
  */
@@ -298,8 +430,9 @@ export function formatBody(group: AlertGroup, ctx: AlertContext, part?: BodyPart
 
 /**
  * Message attributes for SNS subscription filter policies: `eventName`, `outcome`, `secret`
- * and `identityType`, each printable ASCII of at most 256 characters. A value that is empty
- * or unknown is left out: SNS rejects a `String` attribute with an empty value.
+ * and `identityType`, each printable ASCII of at most 256 characters (the planner adds `kind`,
+ * `severity` and `reasons`). A value that is empty or unknown is left out: SNS rejects a
+ * `String` attribute with an empty value. A rapid retrieval names no one `secret`.
  *
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
@@ -307,7 +440,8 @@ export function formatBody(group: AlertGroup, ctx: AlertContext, part?: BodyPart
 export function messageAttributes(group: AlertGroup): StringAttributes {
   const hit = group.hits[0];
   const attributes: StringAttributes = {};
-  const values = [hit?.eventName, hit?.outcome, hit?.secretId, hit?.identityType];
+  const secret = group.kind === "rapid" ? null : hit?.secretId;
+  const values = [hit?.eventName, hit?.outcome, secret, hit?.identityType];
   for (const [i, name] of ["eventName", "outcome", "secret", "identityType"].entries()) {
     const value = values[i];
     const StringValue = toSubjectText(value, ATTRIBUTE_VALUE_MAX);

@@ -140,6 +140,41 @@ export function groupKey(hit: AssessedAccess): string {
   return JSON.stringify([v.actor, `secret:${hit.secretId}`, hit.outcome]);
 }
 
+/**
+ * One actor's high or critical reads of more than this many secrets in one invocation (with one
+ * outcome) become one alert naming them all: an actor probing hundreds of sensitive names must
+ * not send hundreds of emails (nor run the function out of time publishing them).
+ */
+export const MAX_URGENT_GROUPS_PER_ACTOR = 10;
+
+function mergeUrgentPerActor(
+  groups: AlertGroup[],
+  make: (key: string, hits: AssessedAccess[], kind: AlertGroup["kind"]) => AlertGroup,
+): AlertGroup[] {
+  const byActor = new Map<string, AlertGroup[]>();
+  for (const g of groups) {
+    const hit = g.hits[0]!;
+    if (g.kind !== "read" || !atLeast(g.severity, "high") || g.hits.some((h) => h.verdict.decoy)) continue;
+    const key = JSON.stringify(["many", hit.verdict.actor, hit.outcome]);
+    if (!byActor.has(key)) byActor.set(key, []);
+    byActor.get(key)!.push(g);
+  }
+  const merged = new Set<AlertGroup>();
+  const out: AlertGroup[] = [];
+  for (const [key, list] of byActor) {
+    if (list.length <= MAX_URGENT_GROUPS_PER_ACTOR) continue;
+    for (const g of list) merged.add(g);
+    out.push(
+      make(
+        key,
+        list.flatMap((g) => g.hits),
+        "many",
+      ),
+    );
+  }
+  return [...groups.filter((g) => !merged.has(g)), ...out];
+}
+
 /** The reasons of a group: every hit's, highest severity first as the hits rank them. */
 function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
   const seen = new Set<ReasonCode>();
@@ -160,13 +195,17 @@ export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
     byKey.get(key)?.push(hit);
   }
   const byTime = timeOrder(hits);
-  const groups = [...byKey].map(([key, list]): AlertGroup => {
+  const make = (key: string, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
     const timed = list.sort(byTime).filter((h) => h.eventTime);
     const [firstTime, lastTime] = [timed[0]?.eventTime ?? null, timed.at(-1)?.eventTime ?? null];
     const severity = list.reduce<Severity>((s, h) => maxSeverity(s, h.verdict.severity), "info");
-    const kind = key.startsWith('["rapid"') ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
+    kind ??= key.startsWith('["rapid"') ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
     return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons: groupReasons(list) };
-  });
+  };
+  const groups = mergeUrgentPerActor(
+    [...byKey].map(([key, list]) => make(key, list)),
+    make,
+  );
   return groups.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
@@ -180,6 +219,8 @@ export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
 const attribute = (StringValue: string) => ({ DataType: "String" as const, StringValue });
 const known = <T extends string>(value: unknown, allowed: readonly T[]) => allowed.find((a) => a === value) ?? null;
 const OUTCOMES = ["success", "denied", "error"] as const;
+/** `1 event`, `2 events`. */
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The highest severity among hits (`info` for none). */
 function highest(hits: readonly AssessedAccess[]): Severity {
@@ -236,8 +277,8 @@ function fallbackText(
   const level = severityLabel(severity);
   const title = !group ? "summary" : outcome === "denied" ? "DENIED" : "alert";
   const what = group
-    ? `${group.count} ${eventName ?? "secret value"} event(s), outcome ${outcome ?? "unknown"}`
-    : `${hits.length} event(s) in groups that were not sent as separate alerts`;
+    ? `${count(group.count, `${eventName ?? "secret value"} event`)}, outcome ${outcome ?? "unknown"}`
+    : `${count(hits.length, "event")} in groups that were not sent as separate alerts`;
   const message = [
     `${level} - secret access ${title} (details withheld)`,
     `App: ${app}${stage ? `, stage: ${stage}` : ""}`,
@@ -341,7 +382,7 @@ function summaryLine(group: AlertGroup, n: number, continued: boolean): string {
   const secret = hit?.secretId ?? (hit?.batch || hit?.eventName === BATCH_GET_SECRET_VALUE ? "(batch call)" : null);
   const who = `${show(hit?.identity.label, 200)} (${show(hit?.identityType, 64)})`;
   const when = `${show(group.firstTime, 64)} to ${show(group.lastTime, 64)}${continued ? " (continued)" : ""}`;
-  return `  ${n}. ${group.count}x ${show(hit?.outcome, 32)} | secret ${show(secret, 200)} | by ${who} | ${when}`;
+  return `  ${n}. ${severityLabel(group.severity)} ${group.count}x ${show(hit?.outcome, 32)} | secret ${show(secret, 200)} | by ${who} | ${when}`;
 }
 
 const summaryEntry = (hit: SecretAccess) => `      - event ${show(hit.eventID, 160)} at ${show(hit.eventTime, 64)}`;
@@ -363,13 +404,13 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
       `Secret access summary - ${show(subjectPrefix(ctx), 64)}`,
       "",
       `This invocation found more groups of secret accesses than it sends as separate alerts (${limit}).`,
-      `The other ${groups.length} group(s), ${events} event(s) in all, are listed here, one line per group:`,
-      "number. count x outcome | secret | principal | first to last time, then the group's event IDs.",
+      `The other ${count(groups.length, "group")}, ${count(events, "event")} in all, are listed here, one line per group:`,
+      "number. severity count x outcome | secret | principal | first to last time, then the group's event IDs.",
       ...(part[1] > 1 ? [`Part ${part[0]} of ${part[1]}; the other parts list the rest.`] : []),
       "",
       "Groups",
     ].join("\n");
-  const subject = `${subjectPrefix(ctx)} summary: ${groups.length} more group(s), ${events} event(s)`;
+  const subject = `${severityLabel(severity)} ${subjectPrefix(ctx)} summary: ${count(groups.length, "more group", "more groups")}, ${count(events, "event")}`;
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header([1, 1]), attributes });
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(null, ctx, [], [1, 1]));
   const units = groups.flatMap((g, section) => {
