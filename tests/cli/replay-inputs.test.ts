@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { Io } from "../../packages/cli/src/io.js";
 import { loadFile } from "../../packages/cli/src/replay/load.js";
+import { DEFAULT_COMPILED_POLICY } from "../../packages/cli/src/assessment.js";
 import { runReplay } from "../../packages/cli/src/replay/run.js";
 import { subscriptionEvent } from "../helpers/subscription.js";
 import {
@@ -147,7 +148,11 @@ describe("replay input forms", () => {
       };
       const options = { paths: [dir.write(name, content)], format: "json" as const, workers: 1, publish: null };
       const filters = { since: null, until: null, secrets: [], principals: [] };
-      await runReplay({ io, setExitCode: () => {} }, { ...options, filters, app: "a", stage: "s", maxTextBytes: 4096 });
+      const policy = DEFAULT_COMPILED_POLICY;
+      await runReplay(
+        { io, setExitCode: () => {} },
+        { ...options, filters, policy, app: "a", stage: "s", maxTextBytes: 4096 },
+      );
       // read18 comes twice in the file: the second is a duplicate within the unit, dropped as the Lambda does
       expect(ids(stdout)).toEqual(stratus.filter((r) => r.eventName !== "ListSecrets").map((r) => r.eventID));
       expect(stderr).toContain("25 secret-value retrievals (1 duplicate dropped), 25 after filters");

@@ -25,6 +25,8 @@ export interface AssessorOptions {
   maxMessages?: number;
   /** Reads before this time (epoch ms) only teach the state. */
   baselineUntil?: number;
+  /** Assess as the Lambda without a state store does (no first-seen, `state-unavailable`). */
+  stateless?: boolean;
 }
 
 export interface AssessedUnit {
@@ -53,7 +55,7 @@ export class Assessor {
 
   /** One delivery unit, as one Lambda invocation with the state so far. */
   async unit(hits: readonly SecretAccess[]): Promise<AssessedUnit> {
-    const snapshot = await this.store.load(stateRequest(hits, this.matcher));
+    const snapshot = this.options.stateless ? null : await this.store.load(stateRequest(hits, this.matcher));
     const {
       hits: assessed,
       plan,

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   redrive: async () => (await import("./commands/redrive.js")).redriveCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   "test-alarm": async () => (await import("./commands/test-alarm.js")).testAlarmCommand,
+  policy: async () => (await import("./commands/policy.js")).policyCommand,
 };
 
 async function commandFactories(argv: readonly string[]): Promise<CommandFactory[]> {
@@ -48,7 +49,9 @@ function configure(command: Command, io: Io): void {
 /** Builds the program with the commands `argv` needs; exported for tests that inspect options and help. */
 export async function createProgram(ctx: CommandContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("secretwatch")
-    .description("Know who read which secret in an AWS account: replay, lookup, redrive, doctor, test-alarm.")
+    .description(
+      "Know who read which secret in an AWS account: replay, lookup, redrive, doctor, test-alarm, policy check.",
+    )
     .version("0.1.0");
   for (const factory of await commandFactories(argv)) program.addCommand(factory(ctx));
   configure(program, ctx.io);

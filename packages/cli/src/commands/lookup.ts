@@ -1,21 +1,41 @@
 /**
  * `secretwatch lookup`: the secret-value retrievals in CloudTrail event history (the last 90
  * days of management events, no trail needed), reported like `replay`: alerts as emailed or
- * NDJSON hits on stdout, a summary per secret × principal on stderr.
+ * NDJSON hits on stdout, a summary per secret × principal on stderr. With `--principal`:
+ * every event of one principal instead (lookup/principal.ts says how it is found), its secret
+ * reads assessed as in the normal mode.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-cli.html
  */
-import { CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
-import { type DecodedLogEvent, enrichEvents, parseRecordMessage, SECRET_VALUE_EVENTS } from "@secretwatch/core";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { enrichEvents, SECRET_VALUE_EVENTS } from "@secretwatch/core";
 import { Command, Option } from "commander";
 import { Assessor, DEFAULT_COMPILED_POLICY } from "../assessment.js";
 import { UserError } from "../errors.js";
 import { createProgress, type Io } from "../io.js";
-import { type CloudTrailSender, readEventHistory } from "../lookup/history.js";
+import {
+  activityJsonLine,
+  activityTimeline,
+  countEvents,
+  formatActivityText,
+  formatEventCounts,
+  oldestFirst,
+  severityCounts,
+} from "../lookup/activity.js";
+import { Collector } from "../lookup/collect.js";
+import {
+  attributeLabel,
+  type CloudTrailSender,
+  eventNameAttributes,
+  type HistoryStats,
+  type LookupAttribute,
+  readEventHistory,
+} from "../lookup/history.js";
+import { PRINCIPAL_FORMS, parsePrincipal } from "../lookup/principal.js";
 import { type Clock, systemClock } from "../lookup/throttle.js";
-import { DEFAULT_SINCE, lookupWindow } from "../lookup/window.js";
+import { DEFAULT_SINCE, lookupWindow, type TimeWindow } from "../lookup/window.js";
 import type { CommandContext } from "../main.js";
-import { REPORT_FORMATS, type ReportFormat, writeReport } from "../report.js";
+import { cell, formatSummary, REPORT_FORMATS, type ReportFormat, summarize, writeReport } from "../report.js";
 import { DEFAULT_APP } from "../stage.js";
 
 export interface LookupDeps {
@@ -37,6 +57,7 @@ interface LookupOptions {
   until?: string;
   region: string[];
   format: ReportFormat;
+  principal?: string;
 }
 
 const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
@@ -63,78 +84,105 @@ async function regionsOf(io: Io, given: readonly string[]): Promise<string[]> {
   return regions.length > 0 ? regions : [await defaultRegion(io)];
 }
 
-/** Parses each event's full record; drops repeated event IDs. */
-class Collector {
-  readonly events: DecodedLogEvent[] = [];
-  private readonly seen = new Set<string>();
-  unreadable = 0;
-  duplicates = 0;
-
-  add(event: Event): void {
-    const parsed = parseRecordMessage(event.CloudTrailEvent ?? "");
-    if ("reason" in parsed) {
-      this.unreadable++;
-      return;
-    }
-    const id = parsed.record.eventID;
-    if (this.seen.has(id)) {
-      this.duplicates++;
-      return;
-    }
-    this.seen.add(id);
-    this.events.push({ id, timestamp: event.EventTime?.getTime() ?? 0, record: parsed.record });
-  }
-}
-
-async function runLookup(ctx: CommandContext, options: LookupOptions): Promise<void> {
-  const { io } = ctx;
-  const now = io.now();
-  const window = lookupWindow(options.since, options.until, now);
-  const regions = await regionsOf(io, options.region);
-  const collector = new Collector();
-  let expectedPages = regions.length * SECRET_VALUE_EVENTS.length;
+/** Reads every attribute's events in every Region into `collector`, with a progress bar. */
+async function collect(
+  io: Io,
+  query: { regions: string[]; attributes: LookupAttribute[]; window: TimeWindow },
+  collector: Collector,
+): Promise<HistoryStats> {
+  let expectedPages = query.regions.length * query.attributes.length;
   const progress = createProgress(io, "LookupEvents pages", expectedPages);
-  let stats: Awaited<ReturnType<typeof readEventHistory>>;
   try {
-    stats = await readEventHistory(
-      { regions, eventNames: SECRET_VALUE_EVENTS, window },
-      {
-        client: lookupDeps.client,
-        clock: lookupDeps.clock,
-        onPage: ({ events, more }) => {
-          if (more) progress.setTotal(++expectedPages);
-          progress.increment();
-          for (const event of events) collector.add(event);
-        },
+    return await readEventHistory(query, {
+      client: lookupDeps.client,
+      clock: lookupDeps.clock,
+      onPage: ({ events, more }) => {
+        if (more) progress.setTotal(++expectedPages);
+        progress.increment();
+        for (const event of events) collector.add(event);
       },
-    );
+    });
   } finally {
     progress.stop();
   }
+}
+
+/** What lookup assesses with: the default policy, every alert printed (no per-unit cap). */
+const lookupAssessor = () =>
+  new Assessor(DEFAULT_COMPILED_POLICY, { app: DEFAULT_APP, stage: "", maxMessages: Number.MAX_SAFE_INTEGER });
+
+const retried = (stats: HistoryStats) =>
+  stats.retries > 0 ? [`${stats.retries} throttled or failed request(s) retried`] : [];
+
+async function runLookup(ctx: CommandContext, options: LookupOptions): Promise<void> {
+  const { io } = ctx;
+  const window = lookupWindow(options.since, options.until, io.now());
+  if (options.principal !== undefined) return runPrincipal(io, options.principal, options, window);
+  const regions = await regionsOf(io, options.region);
+  const collector = new Collector();
+  const stats = await collect(io, { regions, attributes: eventNameAttributes(SECRET_VALUE_EVENTS), window }, collector);
   // Event history is not a delivery: no lag to show.
   const hits = enrichEvents(collector.events, null);
-  const skipped = [
-    collector.duplicates > 0 && `${collector.duplicates} duplicate(s) dropped`,
-    collector.unreadable > 0 && `${collector.unreadable} unreadable record(s) skipped`,
-    stats.retries > 0 && `${stats.retries} throttled or failed request(s) retried`,
-  ].filter(Boolean);
+  const skipped = [...collector.skipped(), ...retried(stats)];
   const where = regions.join(", ");
-  const assessor = new Assessor(DEFAULT_COMPILED_POLICY, {
-    app: DEFAULT_APP,
-    stage: "",
-    maxMessages: Number.MAX_SAFE_INTEGER,
-  });
   await writeReport(
     io,
     hits,
     options.format,
-    { app: DEFAULT_APP, stage: "", source: `CloudTrail event history (${where})`, assessor },
+    { app: DEFAULT_APP, stage: "", source: `CloudTrail event history (${where})`, assessor: lookupAssessor() },
     [
       `lookup: ${where}, ${window.start.toISOString()} .. ${window.end.toISOString()}: ${stats.pages} page(s), ${collector.events.length} event(s)`,
       `lookup: ${hits.length} secret-value retrieval(s)${skipped.length > 0 ? `; ${skipped.join(", ")}` : ""}`,
     ],
   );
 }
+
+/**
+ * `--principal`: every event the principal's lookup attribute finds (kept only when the
+ * filter says it is that principal's), oldest first on stdout; on stderr the figures, the
+ * most frequent events, and the secret-value retrievals as the normal mode summarises them.
+ */
+async function runPrincipal(io: Io, input: string, options: LookupOptions, window: TimeWindow): Promise<void> {
+  const principal = parsePrincipal(input);
+  const regions = await regionsOf(io, options.region);
+  const collector = new Collector(principal.filter ?? undefined);
+  const stats = await collect(io, { regions, attributes: [principal.attribute], window }, collector);
+  const ordered = oldestFirst(collector.events);
+  // One hit per read, in the events' order: the verdicts pair up with the events by position.
+  const reads = enrichEvents(ordered, null);
+  const { hits: assessed } = await lookupAssessor().unit(reads);
+  const timeline = activityTimeline(ordered, assessed);
+
+  if (options.format === "json") for (const event of timeline) io.stdout.write(activityJsonLine(event));
+  else io.stdout.write(formatActivityText(timeline));
+
+  const kept = principal.filterText ? `, kept where ${cell(principal.filterText)}` : "";
+  const dropped = principal.filter ? [`${collector.rejected} event(s) of another principal dropped`] : [];
+  const skipped = [...dropped, ...collector.skipped(), ...retried(stats)];
+  const severities = severityCounts(timeline);
+  const lines = [
+    `lookup: principal ${cell(input.trim())}: LookupEvents ${cell(attributeLabel(principal.attribute))}${kept}`,
+    ...(principal.note ? [`lookup: note: ${cell(principal.note)}`] : []),
+    `lookup: ${regions.join(", ")}, ${window.start.toISOString()} .. ${window.end.toISOString()}: ${stats.pages} page(s)`,
+    `lookup: ${timeline.length} event(s) of the principal, ${reads.length} secret-value retrieval(s)` +
+      `${severities ? ` (${severities})` : ""}${skipped.length > 0 ? `; ${skipped.join(", ")}` : ""}`,
+  ];
+  const tables = [formatEventCounts(countEvents(timeline)), formatSummary(summarize(reads))].filter(Boolean);
+  io.stderr.write(`${[...lines, ...tables.flatMap((t) => ["", t.trimEnd()])].join("\n")}\n`);
+}
+
+const PRINCIPAL_HELP = [
+  "",
+  "--principal: every event of one principal in the window (not only secret reads), oldest first.",
+  "LookupEvents takes one lookup attribute; Username is an IAM user's name or a role session's name,",
+  "so ARNs are looked up by that name and then filtered on userIdentity. Accepted:",
+  ...PRINCIPAL_FORMS.map((form) => `  - ${form}`),
+  "An IAM role ARN (arn:aws:iam::<account>:role/<name>) is refused: event history cannot look up",
+  '"any session of this role"; pass the session ARN from the alert or its access key id.',
+  "--format text: time, Region, event source, event name, outcome and error code, source IP,",
+  "secret and severity (secret reads), sanitised; json: one object per event (AWS-set fields,",
+  "no request parameters), escaped to printable ASCII.",
+].join("\n");
 
 export function lookupCommand(ctx: CommandContext): Command {
   return new Command("lookup")
@@ -154,9 +202,14 @@ export function lookupCommand(ctx: CommandContext): Command {
         .default([], "AWS_REGION / your profile's region"),
     )
     .addOption(
-      new Option("--format <format>", "text: the alerts as emailed; json: one JSON object per hit (NDJSON)")
+      new Option(
+        "--format <format>",
+        "text: the alerts as emailed (with --principal: one line per event); json: one JSON object per hit or event (NDJSON)",
+      )
         .choices(REPORT_FORMATS)
         .default("text"),
     )
+    .option("--principal <arn|name|access-key-id>", "every event of this principal instead (see below)")
+    .addHelpText("after", PRINCIPAL_HELP)
     .action((options: LookupOptions) => runLookup(ctx, options));
 }

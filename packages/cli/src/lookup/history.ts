@@ -1,11 +1,17 @@
 /**
- * Reads CloudTrail event history for the secret-value retrievals: one `LookupEvents` query
- * per Region and event name (the API takes one lookup attribute per request), page by page
- * (50 events, `NextToken`), paced per Region and retried with backoff on throttling.
- * Regions run side by side: each has its own request budget.
+ * Reads CloudTrail event history: one `LookupEvents` query per Region and lookup attribute
+ * (the API takes one lookup attribute per request: an event name, a user name, an access key
+ * id…), page by page (50 events, `NextToken`), paced per Region and retried with backoff on
+ * throttling. Regions run side by side: each has its own request budget.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupAttribute.html
  */
-import { type CloudTrailClient, type Event, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import {
+  type CloudTrailClient,
+  type Event,
+  type LookupAttributeKey,
+  LookupEventsCommand,
+} from "@aws-sdk/client-cloudtrail";
 import { type Clock, RateLimiter, type RetryPolicy, withBackoff } from "./throttle.js";
 import type { TimeWindow } from "./window.js";
 
@@ -14,9 +20,26 @@ export const PAGE_SIZE = 50;
 
 export type CloudTrailSender = Pick<CloudTrailClient, "send">;
 
+/** One lookup attribute: `EventName=GetSecretValue`, `Username=alice`, `AccessKeyId=AKIA…`. */
+export interface LookupAttribute {
+  key: LookupAttributeKey;
+  value: string;
+}
+
+/** One `EventName` attribute per name: one query each. */
+export function eventNameAttributes(names: readonly string[]): LookupAttribute[] {
+  return names.map((value) => ({ key: "EventName", value }));
+}
+
+/** The attribute as error messages name it: the bare event name, else `Key=value`. */
+export function attributeLabel({ key, value }: LookupAttribute): string {
+  return key === "EventName" ? value : `${key}=${value}`;
+}
+
 export interface HistoryQuery {
   regions: readonly string[];
-  eventNames: readonly string[];
+  /** One query (all its pages) per attribute, in this order, in every Region. */
+  attributes: readonly LookupAttribute[];
   window: TimeWindow;
 }
 
@@ -26,7 +49,7 @@ export interface HistoryDeps {
   clock: Clock;
   policy?: RetryPolicy;
   /** A page arrived; `more` tells whether another page of the same query follows. */
-  onPage?(page: { region: string; eventName: string; events: Event[]; more: boolean }): void;
+  onPage?(page: { region: string; attribute: LookupAttribute; events: Event[]; more: boolean }): void;
 }
 
 export interface HistoryStats {
@@ -44,12 +67,12 @@ export async function readEventHistory(query: HistoryQuery, deps: HistoryDeps): 
 
   async function readRegion(region: string): Promise<void> {
     const client = deps.client(region);
-    for (const eventName of query.eventNames) {
+    for (const attribute of query.attributes) {
       if (failed) return;
       let nextToken: string | undefined;
       do {
         const command = new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }],
+          LookupAttributes: [{ AttributeKey: attribute.key, AttributeValue: attribute.value }],
           StartTime: query.window.start,
           EndTime: query.window.end,
           MaxResults: PAGE_SIZE,
@@ -63,14 +86,14 @@ export async function readEventHistory(query: HistoryQuery, deps: HistoryDeps): 
           },
           {
             clock: deps.clock,
-            label: `CloudTrail LookupEvents (${eventName}) in ${region}`,
+            label: `CloudTrail LookupEvents (${attributeLabel(attribute)}) in ${region}`,
             ...(deps.policy && { policy: deps.policy }),
             onRetry: () => stats.retries++,
           },
         );
         stats.pages++;
         nextToken = output.NextToken || undefined;
-        deps.onPage?.({ region, eventName, events: output.Events ?? [], more: nextToken !== undefined });
+        deps.onPage?.({ region, attribute, events: output.Events ?? [], more: nextToken !== undefined });
       } while (nextToken !== undefined && !failed);
     }
   }

@@ -9,8 +9,11 @@ import type { FilterSpec } from "./filters.js";
 export interface ProcessorConfig {
   /** Directory relative input paths are resolved against. */
   cwd: string;
-  /** Enrichment clock (epoch ms): the same instant for every record, as one Lambda invocation uses. */
-  now: number;
+  /**
+   * Enrichment clock (epoch ms) for the delivery lag, or null: an archive replayed later has no
+   * meaningful lag; re-sending (`--publish`) does, as the Lambda's alert would.
+   */
+  now: number | null;
   filters: FilterSpec;
   /** Files whose (decompressed) text is larger are read line by line as NDJSON. */
   maxTextBytes: number;

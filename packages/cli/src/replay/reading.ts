@@ -31,14 +31,14 @@ const label = (where: readonly string[]) => where.join(" > ");
 export class FileReading {
   readonly report: FileReport;
   private own: Unit | null = null;
-  private readonly now: Date;
+  private readonly now: Date | null;
 
   constructor(
     private readonly task: FileTask,
     private readonly config: ProcessorConfig,
     private readonly send: (message: ProcessorMessage) => void,
   ) {
-    this.now = new Date(config.now);
+    this.now = config.now === null ? null : new Date(config.now);
     this.report = {
       ...{ index: task.index, path: task.path, status: "read", error: null, usable: false },
       ...{ records: 0, payloads: 0, invalidJson: 0, notCloudTrail: 0, badPayloads: 0, digests: 0, notes: [] },

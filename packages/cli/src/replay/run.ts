@@ -61,7 +61,8 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
   if (counting) void countInputFiles(options.paths, io.cwd).then((total) => counting && progress.setTotal(total));
   const config = {
     cwd: io.cwd,
-    now: io.now().getTime(),
+    // Re-sent alerts carry the lag as the Lambda's would; a backtest of an archive has none.
+    now: options.publish ? io.now().getTime() : null,
     filters: options.filters,
     maxTextBytes: options.maxTextBytes ?? MAX_TEXT_BYTES,
   };
@@ -105,6 +106,8 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
   const assessor = new Assessor(options.policy, {
     app: options.app,
     stage: options.stage,
+    // Re-sending goes the deployed Lambda's way: it has no state store yet (state-unavailable).
+    stateless: options.publish !== null,
     ...(baselineUntil !== undefined && { baselineUntil }),
   });
   const budget = new AlertBudget();
@@ -138,11 +141,8 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
   } finally {
     output.close();
   }
-  io.stderr.write(summary.render());
-  if (budget.reads > 0) {
-    const label = `policy ${options.policy.source} (${options.policy.hash.slice(0, 19)})`;
-    io.stderr.write(`${budget.render(label).join("\n")}\n`);
-  }
+  const label = `policy ${options.policy.source} (${options.policy.hash.slice(0, 19)})`;
+  io.stderr.write(summary.render(budget.reads > 0 ? budget.render(label) : []));
   if (outputClosed)
     io.stderr.write("replay: stopped early, stdout was closed; the counts cover what was read until then\n");
   if (publishFailure !== null) throw new UserError(publishFailure, 1);

@@ -76,8 +76,8 @@ export class ReplaySummary {
     return this.totals.usable > 0;
   }
 
-  /** The summary text for stderr. */
-  render(): string {
+  /** The summary text for stderr; `extra` lines (the alert budget) go after the totals. */
+  render(extra: readonly string[] = []): string {
     const t = this.totals;
     const files = [
       `${t.usable.toLocaleString("en-US")} with CloudTrail data`,
@@ -106,6 +106,7 @@ export class ReplaySummary {
       );
     }
     if (t.published > 0) lines.push(`replay: published ${plural(t.published, "SNS message")}`);
+    lines.push(...extra);
     const table = formatSummary(this.pairs.rows());
     if (table) lines.push("", table.trimEnd());
     if (this.problems.length > 0) {

@@ -22,19 +22,19 @@ export class Unit {
 
   constructor(
     readonly part: string | null,
-    /** Not used for enrichment: an archive read later has no meaningful delivery lag. */
-    readonly now: Date,
+    /** For the delivery lag; null when replaying an archive (no meaningful lag). */
+    private readonly now: Date | null,
     private readonly filters: FilterSpec,
   ) {}
 
   /** A CloudTrail record of this unit. */
   add(record: CloudTrailRecord): void {
-    if (isSecretValueRetrieval(record)) this.addHit(enrichRecord(record, { now: null }));
+    if (isSecretValueRetrieval(record)) this.addHit(enrichRecord(record, { now: this.now }));
   }
 
   /** The records of a decoded subscription payload, selected and enriched by the Lambda's own core step. */
   addEvents(events: readonly DecodedLogEvent[]): void {
-    for (const hit of enrichEvents(events, null)) this.addHit(hit);
+    for (const hit of enrichEvents(events, this.now)) this.addHit(hit);
   }
 
   private addHit(hit: SecretAccess): void {
