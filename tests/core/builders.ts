@@ -119,6 +119,7 @@ export function aSecretAccess(overrides: Partial<SecretAccess> = {}): SecretAcce
     requestID: "b6c2c1f4-8d3e-4f57-a1b9-0c2d3e4f5a6b",
     deliveryLagSeconds: 312,
     consoleUrl: `https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events/${eventID}`,
+    notes: [],
     ...overrides,
   };
 }
@@ -234,6 +235,7 @@ export const hostileSecretAccess: fc.Arbitrary<SecretAccess> = fc.record({
   requestID: text,
   deliveryLagSeconds: maybe(fc.double()),
   consoleUrl: text,
+  notes: fc.array(hostileString, { maxLength: 2 }),
 });
 
 /** A verdict: medium, first-seen, actor = the DevOps role. Override any field. */

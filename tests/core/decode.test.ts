@@ -50,11 +50,12 @@ describe("decodeSubscriptionData", () => {
       "[]",
       '"str"',
       "null",
-      JSON.stringify({ ...secretRead, eventTime: 1722429412 }),
+      JSON.stringify({ ...secretRead, eventTime: 1722429412 }), // a quirk enrichment notes, not a reason to drop
+      JSON.stringify({ ...secretRead, eventID: undefined }),
       secretReadText,
     ];
     const decoded = decodeSubscriptionData(envelope(dataMessage(messages)));
-    expect(decoded.events.map((e) => e.id)).toEqual(["38290", "38298"]);
+    expect(decoded.events.map((e) => e.id)).toEqual(["38290", "38297", "38298", "38299"]);
     expect(decoded.malformed.map(({ id, reason }) => [id, reason])).toEqual([
       ["38291", "invalid-json"],
       ["38292", "invalid-json"],
@@ -62,7 +63,6 @@ describe("decodeSubscriptionData", () => {
       ["38294", "not-cloudtrail"],
       ["38295", "not-cloudtrail"],
       ["38296", "not-cloudtrail"],
-      ["38297", "not-cloudtrail"],
     ]);
     expect(decoded.malformed[0]?.prefix).toBe(secretReadText.slice(0, 64));
   });
@@ -175,23 +175,33 @@ describe("parseRecordMessage and isCloudTrailRecord", () => {
     ["an array", "[]", "not-cloudtrail"],
     ["a string", '"str"', "not-cloudtrail"],
     ["null", "null", "not-cloudtrail"],
-    ["a record without eventID", '{"eventSource":"s","eventName":"n"}', "not-cloudtrail"],
     ["a record with a numeric eventName", '{"eventSource":"s","eventName":1,"eventID":"e"}', "not-cloudtrail"],
-    [
-      "a record with a numeric eventTime",
-      '{"eventSource":"s","eventName":"n","eventID":"e","eventTime":1}',
-      "not-cloudtrail",
-    ],
+    ["a record without eventName", '{"eventSource":"s","eventID":"e"}', "not-cloudtrail"],
+    ["a record without eventSource", '{"eventName":"n","eventID":"e"}', "not-cloudtrail"],
+    ["a record with a null eventSource", '{"eventSource":null,"eventName":"n"}', "not-cloudtrail"],
     ["a minimal record", '{"eventSource":"s","eventName":"n","eventID":"e"}', "record"],
+    // Quirks in fields selection does not need: a record all the same (enrichment notes them).
+    ["a record without eventID", '{"eventSource":"s","eventName":"n"}', "record"],
+    ["a record with a numeric eventID", '{"eventSource":"s","eventName":"n","eventID":7}', "record"],
+    ["a record with a numeric eventTime", '{"eventSource":"s","eventName":"n","eventTime":1}', "record"],
+    ["a record with an object eventTime", '{"eventSource":"s","eventName":"n","eventTime":{}}', "record"],
+    [
+      "a space-separated eventTime",
+      '{"eventSource":"s","eventName":"n","eventTime":"2024-10-17 21:48:45.0"}',
+      "record",
+    ],
   ])("%s → %s", (_case, message, expected) => {
     const parsed = parseRecordMessage(message);
     expect("record" in parsed ? "record" : parsed.reason).toBe(expected);
   });
 
-  it("accepts every record of the real fixtures", () => {
+  it("accepts every record of the real fixtures, and every quirky one", () => {
     const records = [...fixture("stratus-secretsmanager"), ...fixture("stratus-other-techniques")];
     expect(records).toHaveLength(111);
     expect(records.every((record) => isCloudTrailRecord(record))).toBe(true);
+    const quirks = fixture("quirks");
+    expect(quirks.length).toBeGreaterThanOrEqual(15);
+    expect(quirks.filter((record) => !isCloudTrailRecord(record))).toEqual([]);
   });
 
   it("refuses class instances and arrays even with the right fields", () => {

@@ -27,12 +27,17 @@ const read = (extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({
 });
 
 describe("enrichRecord on the written fixtures (<case>.json beside <case>.expected.json)", () => {
-  const cases = readdirSync(dir)
+  const all = readdirSync(dir)
     .filter((name) => name.endsWith(".expected.json"))
     .map((name) => name.replace(/\.expected\.json$/, ""));
+  // Assessment fixtures (`<case>.expected.json` naming a `policy`) have their own shape and test.
+  const isAssessment = (name: string) => "policy" in fixture<Record<string, unknown>>(`${name}.expected.json`);
+  const cases = all.filter((name) => !isAssessment(name));
 
-  it("has the cases the product needs", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(14);
+  it("has the cases the product needs, and every other expectation file is an assessment fixture", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+    expect(cases).toContain("quirks");
+    for (const name of cases) expect(Array.isArray(fixture<Expectations>(`${name}.expected.json`).expected)).toBe(true);
   });
 
   describe.each(cases)("%s", (name) => {
@@ -115,6 +120,8 @@ describe("delivery lag and console link", () => {
     ["2024-05-14T09:21:07Z", 533],
     ["2024-05-14T09:29:59.900Z", 0],
     ["2024-05-14T11:21:07+02:00", 533],
+    ["2024-05-14 09:21:07.000000000", 533],
+    ["2024-05-14 09:21:07", 533],
     ["2024-05-14T09:31:00Z", -60],
     ["yesterday", null],
     ["1", null],
@@ -145,6 +152,60 @@ describe("delivery lag and console link", () => {
       expect(decodeURIComponent(url.hash.replace("#/events/", ""))).toBe("id/../x?y#z");
     },
   );
+});
+
+describe("eventID and eventTime quirks", () => {
+  it("keeps CloudTrail's own eventTime form as written, without a note", () => {
+    for (const eventTime of ["2024-05-14T09:21:07Z", "2024-05-14T09:21:07.5Z", "2024-05-14T09:21:07.123Z"]) {
+      expect(enrichRecord(read({ eventTime }), { now: NOW })).toMatchObject({ eventTime, notes: [] });
+    }
+  });
+
+  it.each([
+    ["2024-05-14 09:21:07.000000000", "2024-05-14T09:21:07.000Z"],
+    ["2024-05-14T09:21:07.123456789Z", "2024-05-14T09:21:07.123Z"],
+    ["2024-05-14T11:21:07+02:00", "2024-05-14T09:21:07.000Z"],
+    ["2024-05-14T04:21:07-0500", "2024-05-14T09:21:07.000Z"],
+  ])("rewrites eventTime %s as %s and notes how it was written", (eventTime, iso) => {
+    const hit = enrichRecord(read({ eventTime }), { now: NOW });
+    expect(hit.eventTime).toBe(iso);
+    expect(hit.notes).toEqual([`eventTime was written as ${eventTime}`]);
+  });
+
+  it.each(["2024-02-30 12:00:00", "17/10/2024 21:48:45", "yesterday", " "])(
+    "keeps eventTime %j, which is not a time, as written, with a note",
+    (eventTime) => {
+      const hit = enrichRecord(read({ eventTime }), { now: NOW });
+      expect(hit).toMatchObject({ eventTime, deliveryLagSeconds: null });
+      expect(hit.notes).toEqual(["eventTime is not a time secretwatch can read: kept as written"]);
+    },
+  );
+
+  it("quotes a written eventTime whose spaces would otherwise not show", () => {
+    const hit = enrichRecord(read({ eventTime: " 2024-05-14T09:21:07Z\n" }), { now: NOW });
+    expect(hit.eventTime).toBe("2024-05-14T09:21:07.000Z");
+    expect(hit.notes).toEqual(['eventTime was written as " 2024-05-14T09:21:07Z\\n"']);
+  });
+
+  it("never throws, and always gives eventID text and eventTime text or null, for any JSON in them", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        (id, time) => {
+          const hit = enrichRecord({ ...read(), eventID: id, eventTime: time } as unknown as CloudTrailRecord, {
+            now: NOW,
+          });
+          expect(typeof hit.eventID).toBe("string");
+          expect(hit.eventTime === null || typeof hit.eventTime === "string").toBe(true);
+          expect(hit.notes.every((note) => typeof note === "string")).toBe(true);
+          // A note exactly when the field was not usable as written.
+          expect(hit.notes.some((n) => n.includes("eventID"))).toBe(typeof id !== "string" || id === "");
+          if (typeof time !== "string" || time === "") expect(hit.eventTime).toBeNull();
+        },
+      ),
+    );
+  });
 });
 
 describe("enrichRecord contract", () => {

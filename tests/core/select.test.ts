@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BATCH_GET_SECRET_VALUE, GET_SECRET_VALUE, SECRETS_MANAGER_SOURCE } from "../../packages/core/src/events.js";
 import { isSecretValueRetrieval, selectSecretValueRetrievals } from "../../packages/core/src/select.js";
@@ -22,6 +23,17 @@ describe("isSecretValueRetrieval on real records", () => {
     expect(selected.filter((r) => r.eventName === GET_SECRET_VALUE)).toHaveLength(20);
     expect(selected.filter((r) => r.eventName === BATCH_GET_SECRET_VALUE)).toHaveLength(5);
     expect(records.filter((r) => !isSecretValueRetrieval(r)).map((r) => r.eventName)).toEqual(["ListSecrets"]);
+  });
+
+  it("selects every read of the quirks fixture, whatever its eventID and eventTime, and nothing else", () => {
+    const records = fixture("quirks");
+    const { expected } = JSON.parse(
+      readFileSync(new URL("../fixtures/cloudtrail/quirks.expected.json", import.meta.url), "utf8"),
+    ) as { expected: unknown[] };
+    expect(records.map(isSecretValueRetrieval)).toEqual(expected.map((want) => want !== null));
+    expect(selectSecretValueRetrievals(records.map((record) => ({ record })))).toHaveLength(
+      expected.filter((want) => want !== null).length,
+    );
   });
 
   it("selects none of the 85 records of other techniques (EC2 passwords, SSM parameters, STS, IAM…)", () => {
@@ -62,6 +74,13 @@ describe("isSecretValueRetrieval compares fields exactly", () => {
     ["SECRETSMANAGER.AMAZONAWS.COM", GET_SECRET_VALUE, false],
   ])("%s %s → %s", (eventSource, eventName, expected) => {
     expect(isSecretValueRetrieval(record(eventSource, eventName))).toBe(expected);
+  });
+
+  it("needs neither eventID nor eventTime: a read missing them is still selected", () => {
+    const bare: CloudTrailRecord = { eventSource: SECRETS_MANAGER_SOURCE, eventName: GET_SECRET_VALUE };
+    expect(isSecretValueRetrieval(bare)).toBe(true);
+    const odd = { ...bare, eventName: BATCH_GET_SECRET_VALUE, eventID: 7, eventTime: 1729201871 };
+    expect(isSecretValueRetrieval(odd as unknown as CloudTrailRecord)).toBe(true);
   });
 
   it("selects failed reads too: a denied read is worth an alert", () => {

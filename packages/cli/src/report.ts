@@ -38,12 +38,20 @@ const millis = (t: string | null) => (t === null ? Number.NaN : Date.parse(t));
 /** A record value for one table cell: sanitised, at most `max` bytes, `-` when empty. */
 export const cell = (value: unknown, max = 300) => toBodyText(value, max) || "-";
 
-/** Hits without repeated event IDs (first one kept), in event-time order. */
+/**
+ * Hits without repeated reads (first one kept: same event ID and name), in event-time order. A
+ * record without an event ID is always distinct.
+ */
 export function uniqueHits(hits: Iterable<SecretAccess>): SecretAccess[] {
-  const byId = new Map<string, SecretAccess>();
-  for (const hit of hits) if (!byId.has(hit.eventID)) byId.set(hit.eventID, hit);
+  const byKey = new Map<string, SecretAccess>();
+  let i = 0;
+  for (const hit of hits) {
+    const key = hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : `#${i}`;
+    i++;
+    if (!byKey.has(key)) byKey.set(key, hit);
+  }
   const key = (h: SecretAccess) => millis(h.eventTime);
-  return [...byId.values()].sort(
+  return [...byKey.values()].sort(
     (a, b) => (key(a) || 0) - (key(b) || 0) || (a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0),
   );
 }

@@ -65,19 +65,14 @@ export function stringOrNull(value: unknown): string | null {
 }
 
 /**
- * True for a plain object with string `eventSource`, `eventName` and `eventID` (and a string
- * `eventTime` when present). Other fields are not checked: read them as untrusted.
+ * True for a plain object with string `eventSource` and `eventName`: all that selecting a
+ * record needs. Nothing else is checked, so no record is dropped for a quirk elsewhere: a
+ * missing or non-string `eventID` or `eventTime` is noted at enrichment, not rejected here.
+ * Read every other field as untrusted (`stringOrNull`).
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 export function isCloudTrailRecord(value: unknown): value is CloudTrailRecord {
-  if (!isJsonObject(value)) return false;
-  const { eventSource, eventName, eventID, eventTime } = value;
-  return (
-    typeof eventSource === "string" &&
-    typeof eventName === "string" &&
-    typeof eventID === "string" &&
-    (eventTime === undefined || typeof eventTime === "string")
-  );
+  return isJsonObject(value) && typeof value.eventSource === "string" && typeof value.eventName === "string";
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * Turns one secret-value retrieval record into a {@link SecretAccess}: which secret, who,
  * from where, with what client, and whether it worked. Strings stay raw (formatting sanitises
- * them); a field of the wrong type becomes `null`.
+ * them); a field of the wrong type becomes `null`. A record with no usable `eventID` or
+ * `eventTime` is still a read: `notes` says what was odd about it.
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
+import { eventMillis } from "./assess.js";
 import { isJsonObject, stringOrNull } from "./decode.js";
 import { GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
 import { identityOf } from "./identity.js";
@@ -25,8 +27,8 @@ const DENIED_CODES = new Set([
   "Client.UnauthorizedOperation",
 ]);
 const DENIED_PATTERN = /AccessDenied|Unauthorized|NotAuthorized/i;
-/** CloudTrail writes `eventTime` as ISO 8601 UTC; `Date.parse` alone accepts far looser text. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** CloudTrail's own `eventTime` form (ISO 8601 UTC, milliseconds optional): kept as written. */
+const CLOUDTRAIL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 /** Region names go into the console host name only when they look like one. */
 const REGION_HOST_LABEL = /^[a-z0-9-]{1,63}$/;
 
@@ -42,9 +44,51 @@ export function outcomeOf(errorCode: string | null): Outcome {
 
 /** Whole seconds from `eventTime` to `now`; null when either is unusable or unknown. */
 function lagSeconds(eventTime: string | null, now: Date | null): number | null {
-  if (now === null || eventTime === null || !ISO_TIME.test(eventTime)) return null;
-  const lag = now.getTime() - Date.parse(eventTime);
+  const time = eventMillis(eventTime);
+  if (now === null || time === null) return null;
+  const lag = now.getTime() - time;
   return Number.isFinite(lag) ? Math.floor(lag / 1000) : null;
+}
+
+/** `the number 1729201725`, `an object`: what a field held instead of text, in a few words. */
+function heldInstead(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return `the ${typeof value} ${String(value)}`;
+  return Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** The note for a field that is missing, empty or not text. */
+function missingNote(field: "eventID" | "eventTime", value: unknown): string {
+  if (value === undefined || value === null || value === "") return `the record has no ${field}`;
+  return `${field} was written as ${heldInstead(value)}, not as text: treated as missing`;
+}
+
+/** `eventID` as written, or "" with a note when it is missing or not text. */
+function eventIdOf(value: unknown, notes: string[]): string {
+  if (typeof value === "string" && value !== "") return value;
+  notes.push(missingNote("eventID", value));
+  return "";
+}
+
+/**
+ * `eventTime` as ISO 8601 UTC. CloudTrail's own form stays as written; any other form
+ * {@link eventMillis} reads (`2024-10-17 21:48:45.000000000`, an offset, nanoseconds) becomes
+ * `2024-10-17T21:48:45.000Z`, with a note of how it was written. Text that is not a time is
+ * kept as written (with a note); a missing or non-text value is null (with a note).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+function eventTimeOf(value: unknown, notes: string[]): string | null {
+  if (typeof value !== "string" || value === "") {
+    notes.push(missingNote("eventTime", value));
+    return null;
+  }
+  const ms = eventMillis(value);
+  if (ms === null) {
+    notes.push("eventTime is not a time secretwatch can read: kept as written");
+    return value;
+  }
+  if (CLOUDTRAIL_TIME.test(value)) return value;
+  notes.push(`eventTime was written as ${value.trim() === value ? value : JSON.stringify(value)}`);
+  return new Date(ms).toISOString();
 }
 
 /**
@@ -100,8 +144,9 @@ export function enrichRecord(record: CloudTrailRecord, ctx: EnrichContext): Secr
   const source = sourceOf(record);
   const userAgent = stringOrNull(record.userAgent);
   const errorCode = stringOrNull(record.errorCode);
-  const eventID = stringOrNull(record.eventID) ?? "";
-  const eventTime = stringOrNull(record.eventTime);
+  const notes: string[] = [];
+  const eventID = eventIdOf(record.eventID, notes);
+  const eventTime = eventTimeOf(record.eventTime, notes);
   const region = stringOrNull(record.awsRegion);
   return {
     eventID,
@@ -124,5 +169,6 @@ export function enrichRecord(record: CloudTrailRecord, ctx: EnrichContext): Secr
     requestID: stringOrNull(record.requestID),
     deliveryLagSeconds: lagSeconds(eventTime, ctx.now),
     consoleUrl: region && eventID ? consoleEventUrl(region, eventID) : null,
+    notes,
   };
 }

@@ -5,12 +5,14 @@
 import type { SecretValueEventName } from "./events.js";
 
 /**
- * A CloudTrail record as it arrives: every field optional and untrusted. Only `eventSource`,
- * `eventName` and `eventID` are required for a message to count as a CloudTrail record.
+ * A CloudTrail record as it arrives: every field optional and untrusted. Only `eventSource` and
+ * `eventName` are checked (strings) for a message to count as a CloudTrail record; every other
+ * field, `eventID` and `eventTime` included, is typed as AWS documents it but may hold any JSON
+ * value: read it with `stringOrNull`.
  */
 export interface CloudTrailRecord {
   eventVersion?: string;
-  eventID: string;
+  eventID?: string;
   eventName: string;
   eventSource: string;
   eventTime?: string;
@@ -135,6 +137,8 @@ export interface SecretAccess {
   deliveryLagSeconds: number | null;
   /** Link to the event in the CloudTrail console (event history). */
   consoleUrl: string | null;
+  /** Record quirks a person should know, in words (e.g. `the record has no eventID`); empty for most records. */
+  notes: string[];
 }
 
 /** What the assessment concluded about one read: how serious, why, and what the policy and state said. */
