@@ -6,9 +6,9 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
-import { DEFAULT_COMPILED_POLICY } from "../assessment.js";
 import { UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
+import { loadPolicy } from "../policy-file.js";
 import { parseFilters } from "../replay/filters.js";
 import { runReplay } from "../replay/run.js";
 import { DEFAULT_APP } from "../stage.js";
@@ -30,6 +30,8 @@ interface RawOptions {
   app: string;
   stage: string;
   workers: string;
+  policy?: string;
+  baselineDays?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -46,13 +48,29 @@ Inputs (any mix; gzip is detected by content):
   also as a prefix up to "/"), or else any case-insensitive part of the caller's ARN, user name,
   role session name, role name, principal ID or access key ID.
 
+A backtest of the policy: every read is assessed as the Lambda would (severity, reasons, the
+  expected rule), with one in-memory history across the whole input in event-time order, so
+  first-seen, rapid retrieval and repeat suppression come out as they would have. The summary on
+  stderr ends with the alert budget: reads by severity and the emails the Lambda would have sent
+  (a day, on the busiest day and in the busiest hour). Tune the policy, replay again, then deploy.
+  --format json adds severity, reasons, expected (rule id) and emailed to each line.
+
 Examples:
+  $ secretwatch replay ./AWSLogs/111122223333/CloudTrail/ --since 30d --baseline-days 7 --policy my.policy.yaml
   $ secretwatch replay ./AWSLogs/111122223333/CloudTrail/ --since 7d
   $ secretwatch replay trail.json.gz --format json --secret prod/db/password | jq .principalArn
   $ secretwatch replay exports/ --principal alice --since 2024-07-01 --until 2024-08-01
   $ aws sqs receive-message --queue-url "$DLQ" --max-number-of-messages 10 > parked.json
   $ secretwatch replay parked.json --publish --topic-arn arn:aws:sns:us-east-1:111122223333:alerts --stage prod
 `;
+
+function baselineDays(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 3650)
+    throw new UserError("--baseline-days must be a whole number of days, 1 or more");
+  return n;
+}
 
 function workerCount(text: string): number {
   const n = Number(text);
@@ -92,6 +110,14 @@ export function replayCommand(ctx: CommandContext): Command {
     .option("--until <time>", "only retrievals before this time (same forms as --since)")
     .option("--secret <id>", "only this secret: name, partial or full ARN (repeatable)", collect)
     .option("--principal <who>", "only this principal (repeatable; see below)", collect)
+    .option(
+      "--policy <file>",
+      "assess with this policy file (default: the repository's secretwatch.policy.yaml, or SECRETWATCH_POLICY_FILE, or the defaults)",
+    )
+    .option(
+      "--baseline-days <n>",
+      "treat the first N days of the input as history: remembered (first-seen), never alerted",
+    )
     .option("--publish", "also send the alerts to SNS, exactly as the enricher Lambda would")
     .option("--topic-arn <arn>", "the alert topic to publish to (with --publish)")
     .option("--region <region>", "Region of the topic (default: from the topic ARN)")
@@ -105,6 +131,11 @@ export function replayCommand(ctx: CommandContext): Command {
       const filters = parseFilters(options, ctx.io.now());
       const workers = workerCount(options.workers);
       const publish = await publishTarget(options);
+      const days = baselineDays(options.baselineDays);
+      if (days !== undefined && publish)
+        throw new UserError("--baseline-days is a backtest option: not with --publish");
+      const policy = await loadPolicy(ctx.io, options.policy);
+      for (const warning of policy.warnings) ctx.io.stderr.write(`replay: warning: ${warning}\n`);
       await runReplay(ctx, {
         paths,
         format: options.format,
@@ -113,7 +144,8 @@ export function replayCommand(ctx: CommandContext): Command {
         app: options.app,
         stage: options.stage,
         publish,
-        policy: DEFAULT_COMPILED_POLICY,
+        policy: policy.compiled,
+        ...(days !== undefined && { baselineDays: days }),
       });
     });
 }
