@@ -2,7 +2,7 @@
  * Replay as a backtest of the policy, on a fixture with a known answer
  * (tests/fixtures/backtest/expected.json explains every number).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { runCli } from "./run-cli.js";
 
@@ -94,6 +94,24 @@ describe("replay as a backtest", () => {
     expect(run.stderr).toContain(`${b.reads} reads`);
     expect(run.stderr).toContain(`would have sent ${b.emails} email `);
     expect(hits.filter((h) => h.emailed).map((h) => h.secretId)).toEqual(["canary/root-keys"]);
+  });
+
+  test("the history runs in event time whatever the input order: files given newest first give the same verdicts", async () => {
+    const dir = `${FIXTURE}AWSLogs/111122223333/CloudTrail/eu-west-1/2024/06/`;
+    const files = ["03", "04"].flatMap((d) => readdirSync(`${dir}${d}`).map((f) => `${dir}${d}/${f}`));
+    const reversed = await runCli([
+      "replay",
+      ...files.reverse(),
+      "--policy",
+      POLICY,
+      "--format",
+      "json",
+      "--workers",
+      "1",
+    ]);
+    const verdicts = (hits: Line[]) =>
+      Object.fromEntries(hits.map((h) => [h.eventID, [h.severity, h.emailed, h.suppressed, h.reasons.join()]]));
+    expect(verdicts(lines(reversed.stdout))).toEqual(verdicts((await backtest()).hits));
   });
 
   test("text output shows each unit's alerts with their severity", async () => {
