@@ -5,6 +5,9 @@
  * destination records.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { InternalErrorException, PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { CloudWatchLogsEvent } from "aws-lambda";
@@ -220,5 +223,29 @@ describe("redrive --publish", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Not redrivable, left in the queue: 1 message");
     expect(queue.visible).toHaveLength(1);
+  });
+});
+
+describe("redrive --policy", () => {
+  it("assesses with the policy given: an expected reader's parked read is not re-sent, the message is still deleted", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "redrive-policy-"));
+    try {
+      const file = path.join(dir, "p.yaml");
+      const user = reads[0]!.userIdentity.arn as string;
+      writeFileSync(file, `version: 1\nexpected:\n  - id: stratus\n    principal: "${user}"\n    secret: "*"\n`);
+      queue.add(destinationRecord(recordsEvent([reads[0]!])), SENT);
+      const run = await redrive("--publish", "--policy", file);
+      expect(run.code).toBe(0);
+      expect(published()).toEqual([]);
+      expect(queue.remaining).toEqual([]);
+      const bad = path.join(dir, "bad.yaml");
+      writeFileSync(bad, "version: 2\n");
+      queue.add(destinationRecord(recordsEvent([reads[0]!])), SENT);
+      const refused = await redrive("--publish", "--policy", bad);
+      expect(refused.code).toBe(2);
+      expect(queue.visible).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

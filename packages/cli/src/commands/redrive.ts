@@ -13,6 +13,7 @@ import { awsClientConfig } from "../aws-config.js";
 import { describeError, UserError } from "../errors.js";
 import { createProgress } from "../io.js";
 import type { CommandContext } from "../main.js";
+import { loadPolicy } from "../policy-file.js";
 import { type FailureQueue, findQueue, QueueReader } from "../redrive/queue.js";
 import { parseParkedMessage } from "../redrive/record.js";
 import { ParkedTally } from "../redrive/tally.js";
@@ -27,6 +28,7 @@ export const PUBLISH_VISIBILITY_SECONDS = 300;
 
 interface RedriveOptions extends StageOptions {
   publish?: boolean;
+  policy?: string;
   max?: number;
   topicArn?: string;
 }
@@ -76,8 +78,12 @@ async function publish(
   const { io } = ctx;
   const topicArn =
     options.topicArn ?? `arn:${queue.partition}:sns:${queue.region}:${queue.account}:${stage.names.topic}`;
-  // The Lambda's own code path: same decoding, plan and publish, with this stage's topic.
+  // The Lambda's own code path: same decoding, assessment, plan and publish, with this stage's topic
+  // and the policy given (by default the repository's, which is what the stage was deployed with).
+  const policy = await loadPolicy(io, options.policy);
+  for (const warning of policy.warnings) io.stderr.write(`redrive: warning: ${warning}\n`);
   const handler = createHandler({
+    policy: () => policy.compiled,
     sns: snsClient(queue.region),
     topicArn,
     app: stage.ref.app,
@@ -169,5 +175,9 @@ export function redriveCommand(ctx: CommandContext): Command {
     .option("--publish", "re-send the alerts through the enricher's own code, then delete each redriven message")
     .option("--max <n>", "read at most this many messages (default: all)", positiveInteger)
     .option("--topic-arn <arn>", "publish to this topic instead of the stage's alert topic")
+    .option(
+      "--policy <file>",
+      "assess with this policy file (default: the repository's secretwatch.policy.yaml, or SECRETWATCH_POLICY_FILE, or the defaults)",
+    )
     .action((options: RedriveOptions) => runRedrive(ctx, options));
 }
