@@ -166,7 +166,9 @@ describe("lookup: queries and pagination", () => {
     expect(run.stdout).toMatch(
       /^# CloudTrail event history \(us-east-1\): 2 secret-value retrieval\(s\), 2 alert message\(s\)$/m,
     );
-    expect(run.stdout).toMatch(/^Subject: \[secretwatch\] stratus-red-team-retrieve-secret-\S+ read by christophe/m);
+    expect(run.stdout).toMatch(
+      /^Subject: MEDIUM \[secretwatch\] stratus-red-team-retrieve-secret-\S+ read by christophe/m,
+    );
   });
 
   it("keeps one hit per event ID across pages and Regions, and skips unreadable records", async () => {

@@ -31,7 +31,7 @@ import {
   type LookupAttribute,
   readEventHistory,
 } from "../lookup/history.js";
-import { PRINCIPAL_FORMS, parsePrincipal } from "../lookup/principal.js";
+import { PRINCIPAL_HELP, parsePrincipal } from "../lookup/principal.js";
 import { type Clock, systemClock } from "../lookup/throttle.js";
 import { DEFAULT_SINCE, lookupWindow, type TimeWindow } from "../lookup/window.js";
 import type { CommandContext } from "../main.js";
@@ -170,19 +170,6 @@ async function runPrincipal(io: Io, input: string, options: LookupOptions, windo
   const tables = [formatEventCounts(countEvents(timeline)), formatSummary(summarize(reads))].filter(Boolean);
   io.stderr.write(`${[...lines, ...tables.flatMap((t) => ["", t.trimEnd()])].join("\n")}\n`);
 }
-
-const PRINCIPAL_HELP = [
-  "",
-  "--principal: every event of one principal in the window (not only secret reads), oldest first.",
-  "LookupEvents takes one lookup attribute; Username is an IAM user's name or a role session's name,",
-  "so ARNs are looked up by that name and then filtered on userIdentity. Accepted:",
-  ...PRINCIPAL_FORMS.map((form) => `  - ${form}`),
-  "An IAM role ARN (arn:aws:iam::<account>:role/<name>) is refused: event history cannot look up",
-  '"any session of this role"; pass the session ARN from the alert or its access key id.',
-  "--format text: time, Region, event source, event name, outcome and error code, source IP,",
-  "secret and severity (secret reads), sanitised; json: one object per event (AWS-set fields,",
-  "no request parameters), escaped to printable ASCII.",
-].join("\n");
 
 export function lookupCommand(ctx: CommandContext): Command {
   return new Command("lookup")

@@ -1,8 +1,8 @@
 /**
  * Collects LookupEvents results: parses each event's full record (`CloudTrailEvent`, JSON
- * text), drops repeated event IDs (the same event can come back from two queries or pages;
- * a record without an ID is kept) and, when given one, the records a filter rejects (events of
- * another principal).
+ * text), drops repeated events (same event ID and name: the same event can come back from
+ * two queries or pages; a record without an ID is kept) and, when given a filter, the
+ * records it rejects (events of another principal).
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Event.html
  */
 import type { Event } from "@aws-sdk/client-cloudtrail";
@@ -25,13 +25,15 @@ export class Collector {
       this.unreadable++;
       return;
     }
-    // The record's own ID, else the summary's: the same value when both are there.
+    // The record's own ID, else the summary's: the same value when both are there. One event
+    // is one ID and name (as report.ts's uniqueHits counts it); a record without an ID is distinct.
     const id = stringOrNull(parsed.record.eventID) || event.EventId || "";
-    if (id !== "" && this.seen.has(id)) {
+    const key = JSON.stringify([id, parsed.record.eventName]);
+    if (id !== "" && this.seen.has(key)) {
       this.duplicates++;
       return;
     }
-    if (id !== "") this.seen.add(id);
+    if (id !== "") this.seen.add(key);
     if (!this.accept(parsed.record)) {
       this.rejected++;
       return;

@@ -42,15 +42,25 @@ const SESSION_ARN = new RegExp(`^arn:(${PARTITION}):sts::(${ACCOUNT}):assumed-ro
 const ROOT_ARN = new RegExp(`^arn:(${PARTITION}):iam::(${ACCOUNT}):root$`);
 const BARE_NAME = new RegExp(`^${NAME}$`);
 
-/** The forms `--principal` takes, for help and errors. */
-export const PRINCIPAL_FORMS = [
-  "an access key id (AKIA... or ASIA..., 20 characters): looked up by AccessKeyId",
-  "an IAM user ARN (arn:aws:iam::<account>:user/<name>): looked up by Username <name>, kept where userIdentity.arn is the ARN",
-  "a role session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>): looked up by Username <session>, " +
-    "kept where userIdentity.arn is the ARN or the session of that role has that name",
-  "the root ARN (arn:aws:iam::<account>:root): looked up by Username root (unconfirmed: AWS documents the user and session names only)",
-  "a bare name: looked up by Username as given, every principal of that name kept",
-];
+/** What `--principal` takes and how each form is looked up: the help text's body. */
+export const PRINCIPAL_HELP = `
+--principal <arn|name|access-key-id>: every event of one principal in the window (not only
+secret reads), oldest first. LookupEvents takes one lookup attribute per request, and its
+Username is an IAM user's name or a role session's name in any account, so an ARN is looked
+up by that name and the events are then kept only when userIdentity is that principal:
+  AKIA.../ASIA... (20 characters)    AccessKeyId, every event kept
+  arn:aws:iam::<acct>:user/<name>    Username <name>, kept where userIdentity.arn is the ARN
+  arn:aws:sts::<acct>:assumed-role/<role>/<session>
+                                     Username <session>, kept where userIdentity.arn is the
+                                     ARN (without an ARN: that session of that role)
+  arn:aws:iam::<acct>:root           Username root (what event history shows for root; not
+                                     confirmed by AWS documentation)
+  <name>                             Username <name>, every user and session of that name
+An IAM role ARN (arn:aws:iam::<acct>:role/<name>) is refused: event history cannot look up
+"any session of this role"; pass the session ARN from the alert, or its access key id.
+--format text: time, Region, event source, event name, outcome and error code, source IP,
+and the secret and severity of secret reads, every record string sanitised. json: one object
+per event of AWS-set fields (no request parameters), escaped to printable ASCII.`;
 
 /** A role ARN names every session of the role; LookupEvents can only find one session name. */
 function roleArnError(arn: string, match: RegExpExecArray): UserError {
