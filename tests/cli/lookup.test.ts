@@ -4,6 +4,9 @@
  * backoff on throttling, the 90-day limit, de-duplication, and replay's report format.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   CloudTrailClient,
   type Event,
@@ -295,5 +298,32 @@ describe("lookup: time window", () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(message);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("lookup --policy", () => {
+  it("assesses with the given policy (an expected reader is info, not emailed) and refuses a bad one before any call", async () => {
+    serve({ "us-east-1": { GetSecretValue: [reads.slice(0, 2)], BatchGetSecretValue: [[]] } });
+    const dir = mkdtempSync(path.join(tmpdir(), "lookup-policy-"));
+    try {
+      const file = path.join(dir, "p.yaml");
+      const user = reads[0]!.userIdentity.arn as string;
+      writeFileSync(file, `version: 1\nexpected:\n  - id: stratus\n    principal: "${user}"\n    secret: "*"\n`);
+      const run = await lookup("--region", "us-east-1", "--format", "json", "--policy", file);
+      expect(run.code).toBe(0);
+      const hits = jsonLines(run.stdout);
+      expect(hits.map((h) => [h.severity, h.expected, h.emailed])).toEqual([
+        ["info", "stratus", false],
+        ["info", "stratus", false],
+      ]);
+      writeFileSync(file, "version: 1\nnotify: loud\n");
+      calls = [];
+      const refused = await lookup("--region", "us-east-1", "--policy", file);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("notify");
+      expect(calls).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

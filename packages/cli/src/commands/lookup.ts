@@ -10,7 +10,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { enrichEvents, SECRET_VALUE_EVENTS } from "@secretwatch/core";
 import { Command, Option } from "commander";
-import { Assessor, DEFAULT_COMPILED_POLICY } from "../assessment.js";
+import { Assessor } from "../assessment.js";
 import { UserError } from "../errors.js";
 import { createProgress, type Io } from "../io.js";
 import {
@@ -35,6 +35,7 @@ import { PRINCIPAL_HELP, parsePrincipal } from "../lookup/principal.js";
 import { type Clock, systemClock } from "../lookup/throttle.js";
 import { DEFAULT_SINCE, lookupWindow, type TimeWindow } from "../lookup/window.js";
 import type { CommandContext } from "../main.js";
+import { loadPolicy } from "../policy-file.js";
 import { cell, formatSummary, REPORT_FORMATS, type ReportFormat, summarize, writeReport } from "../report.js";
 import { DEFAULT_APP } from "../stage.js";
 
@@ -58,6 +59,7 @@ interface LookupOptions {
   region: string[];
   format: ReportFormat;
   principal?: string;
+  policy?: string;
 }
 
 const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
@@ -107,9 +109,12 @@ async function collect(
   }
 }
 
-/** What lookup assesses with: the default policy, every alert printed (no per-unit cap). */
-const lookupAssessor = () =>
-  new Assessor(DEFAULT_COMPILED_POLICY, { app: DEFAULT_APP, stage: "", maxMessages: Number.MAX_SAFE_INTEGER });
+/** What lookup assesses with: the policy (`--policy`, the repository's, or the defaults), every alert printed (no per-unit cap). */
+async function lookupAssessor(io: Io, file: string | undefined): Promise<Assessor> {
+  const policy = await loadPolicy(io, file);
+  for (const warning of policy.warnings) io.stderr.write(`lookup: warning: ${warning}\n`);
+  return new Assessor(policy.compiled, { app: DEFAULT_APP, stage: "", maxMessages: Number.MAX_SAFE_INTEGER });
+}
 
 const retried = (stats: HistoryStats) =>
   stats.retries > 0 ? [`${stats.retries} throttled or failed request(s) retried`] : [];
@@ -117,7 +122,9 @@ const retried = (stats: HistoryStats) =>
 async function runLookup(ctx: CommandContext, options: LookupOptions): Promise<void> {
   const { io } = ctx;
   const window = lookupWindow(options.since, options.until, io.now());
-  if (options.principal !== undefined) return runPrincipal(io, options.principal, options, window);
+  // Read the policy first: a bad one stops lookup before any AWS call.
+  const assessor = await lookupAssessor(io, options.policy);
+  if (options.principal !== undefined) return runPrincipal(io, options.principal, options, window, assessor);
   const regions = await regionsOf(io, options.region);
   const collector = new Collector();
   const stats = await collect(io, { regions, attributes: eventNameAttributes(SECRET_VALUE_EVENTS), window }, collector);
@@ -129,7 +136,7 @@ async function runLookup(ctx: CommandContext, options: LookupOptions): Promise<v
     io,
     hits,
     options.format,
-    { app: DEFAULT_APP, stage: "", source: `CloudTrail event history (${where})`, assessor: lookupAssessor() },
+    { app: DEFAULT_APP, stage: "", source: `CloudTrail event history (${where})`, assessor },
     [
       `lookup: ${where}, ${window.start.toISOString()} .. ${window.end.toISOString()}: ${stats.pages} page(s), ${collector.events.length} event(s)`,
       `lookup: ${hits.length} secret-value retrieval(s)${skipped.length > 0 ? `; ${skipped.join(", ")}` : ""}`,
@@ -142,7 +149,13 @@ async function runLookup(ctx: CommandContext, options: LookupOptions): Promise<v
  * filter says it is that principal's), oldest first on stdout; on stderr the figures, the
  * most frequent events, and the secret-value retrievals as the normal mode summarises them.
  */
-async function runPrincipal(io: Io, input: string, options: LookupOptions, window: TimeWindow): Promise<void> {
+async function runPrincipal(
+  io: Io,
+  input: string,
+  options: LookupOptions,
+  window: TimeWindow,
+  assessor: Assessor,
+): Promise<void> {
   const principal = parsePrincipal(input);
   const regions = await regionsOf(io, options.region);
   const collector = new Collector(principal.filter ?? undefined);
@@ -150,7 +163,7 @@ async function runPrincipal(io: Io, input: string, options: LookupOptions, windo
   const ordered = oldestFirst(collector.events);
   // One hit per read, in the events' order: the verdicts pair up with the events by position.
   const reads = enrichEvents(ordered, null);
-  const { hits: assessed } = await lookupAssessor().unit(reads);
+  const { hits: assessed } = await assessor.unit(reads);
   const timeline = activityTimeline(ordered, assessed);
 
   if (options.format === "json") for (const event of timeline) io.stdout.write(activityJsonLine(event));
@@ -197,6 +210,10 @@ export function lookupCommand(ctx: CommandContext): Command {
         .default("text"),
     )
     .option("--principal <arn|name|access-key-id>", "every event of this principal instead (see below)")
+    .option(
+      "--policy <file>",
+      "assess with this policy file (default: the repository's secretwatch.policy.yaml, or SECRETWATCH_POLICY_FILE, or the defaults)",
+    )
     .addHelpText("after", PRINCIPAL_HELP)
     .action((options: LookupOptions) => runLookup(ctx, options));
 }
