@@ -166,9 +166,9 @@ function compose(group: AlertGroup, hit: SecretAccess, lead: string, s: Slots): 
 }
 
 /**
- * The email subject, e.g. `HIGH [secretwatch prod] prod/db/postgress read by payments-api/i-0abc
- * (role session) from 81.2.69.142`, `CRITICAL [...] DENIED read of canary/x by ...`, `HIGH [...]
- * rapid retrieval: 23 secrets by ...` or `MEDIUM [...] BROAD batch read (tag-key=x) by ...`.
+ * The email subject, e.g. `MEDIUM [secretwatch prod] TopSecretInfo read by alice (role session)
+ * from 203.0.113.7`, `CRITICAL [...] DENIED read of canary/x by ...`, `HIGH [...] rapid retrieval:
+ * 23 secrets by ...` or `MEDIUM [...] BROAD batch read (tag-key=x) by ...`.
  * Too long, it gives up the identity type, the count, the address, the error code and the
  * cross-account detail first, then shortens the principal, the secret last: the secret and the
  * principal stay whole whenever they fit with the fixed words. It always matches

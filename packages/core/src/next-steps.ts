@@ -1,0 +1,303 @@
+/**
+ * What the verdicts of an alert's reads say, taken together, and what the reader of the alert
+ * should do next: steps specific to the reasons (a decoy read is an intrusion, a rapid
+ * retrieval a possible dump, a denied call an attempt), to the kind of principal (revoke a
+ * role's sessions, deactivate a user's access key, secure the root user) and to the outcome
+ * (rotate only what was returned). Record values in the steps are sanitised body text.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html (not for service-linked roles)
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_now.html
+ */
+import { identityCenterUser, isRoot } from "./actor.js";
+import type { AlertGroup } from "./format.js";
+import { isReasonCode, REASONS, type ReasonCode } from "./reasons.js";
+import { toBodyText } from "./sanitize.js";
+import { maxSeverity, type Severity, severityRank } from "./severity.js";
+import type { AssessedAccess } from "./types.js";
+import { plural } from "./words.js";
+
+/** One reason of a group: the highest severity it carried, and in how many of its hits a rule lowered it. */
+export interface GroupReason {
+  code: ReasonCode;
+  severity: Severity;
+  hits: number;
+  lowered: number;
+}
+
+/** The verdicts of a group's hits, taken together. */
+export interface GroupVerdict {
+  /** Highest severity first (the table's order among equals). */
+  reasons: GroupReason[];
+  /** The expected-reader rules that matched, with the number of hits each matched. */
+  rules: Array<{ id: string; note: string | null; hits: number }>;
+  /** Hits matched by a rule; hits of a decoy; of a sensitive secret; repeats of an emailed alert. */
+  expected: number;
+  decoy: number;
+  sensitive: number;
+  repeats: number;
+  /** Every secret counted by a rapid retrieval of the group (sorted), and the widest window. */
+  rapid: { secrets: string[]; from: string; to: string } | null;
+}
+
+const ORDER = Object.keys(REASONS) as ReasonCode[];
+const cache = new WeakMap<AlertGroup, { hits: readonly AssessedAccess[]; count: number; verdict: GroupVerdict }>();
+
+/** The table's severity of `code` for one hit (the rule that lowered it makes it `info`). */
+function severityIn(code: ReasonCode, hit: AssessedAccess): Severity {
+  if (hit.verdict.lowered.includes(code)) return "info";
+  return hit.verdict.sensitive ? REASONS[code].sensitive : REASONS[code].severity;
+}
+
+/** The group's verdicts taken together: one pass over its hits, made once per group. */
+export function groupVerdict(group: AlertGroup): GroupVerdict {
+  const cached = cache.get(group);
+  if (cached?.hits === group.hits && cached.count === group.hits.length) return cached.verdict;
+  const reasons = new Map<ReasonCode, GroupReason>();
+  const rules = new Map<string, { id: string; note: string | null; hits: number }>();
+  const secrets = new Set<string>();
+  const verdict: GroupVerdict = {
+    reasons: [],
+    rules: [],
+    expected: 0,
+    decoy: 0,
+    sensitive: 0,
+    repeats: 0,
+    rapid: null,
+  };
+  let [from, to] = ["", ""];
+  for (const hit of group.hits) {
+    const v = hit.verdict;
+    for (const code of v.reasons) {
+      if (!isReasonCode(code)) continue;
+      const r = reasons.get(code) ?? { code, severity: "info", hits: 0, lowered: 0 };
+      r.severity = maxSeverity(r.severity, severityIn(code, hit));
+      r.hits++;
+      if (v.lowered.includes(code)) r.lowered++;
+      reasons.set(code, r);
+    }
+    if (v.expected) {
+      const rule = rules.get(v.expected.id) ?? { id: v.expected.id, note: v.expected.note, hits: 0 };
+      rule.hits++;
+      rules.set(rule.id, rule);
+      verdict.expected++;
+    }
+    if (v.decoy) verdict.decoy++;
+    if (v.sensitive) verdict.sensitive++;
+    if (v.suppressed !== null) verdict.repeats++;
+    if (v.rapid) {
+      for (const s of v.rapid.secrets) secrets.add(s);
+      from = from === "" || v.rapid.from < from ? v.rapid.from : from;
+      to = v.rapid.to > to ? v.rapid.to : to;
+    }
+  }
+  verdict.reasons = [...reasons.values()].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || ORDER.indexOf(a.code) - ORDER.indexOf(b.code),
+  );
+  verdict.rules = [...rules.values()];
+  if (secrets.size > 0) verdict.rapid = { secrets: [...secrets].sort(), from, to };
+  cache.set(group, { hits: group.hits, count: group.hits.length, verdict });
+  return verdict;
+}
+
+/** A record value inside a sentence: one sanitised line, never empty. */
+const v = (value: unknown, max = 256) => toBodyText(value, max) || "(not recorded)";
+
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** `value` as one shell word: as-is when it only holds safe characters, else single-quoted. */
+export function shellArg(value: string): string {
+  return SHELL_SAFE.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The distinct non-empty values of `pick` over the hits, sanitised, `a, b, c (+2 more)`. */
+function values(hits: readonly AssessedAccess[], pick: (hit: AssessedAccess) => string | null): string {
+  const all = [...new Set(hits.map(pick).filter((x) => x))];
+  const shown = all.slice(0, 3).map((x) => v(x, 128));
+  return all.length > 3 ? `${shown.join(", ")} (+${all.length - 3} more)` : shown.join(", ");
+}
+
+/** How to cut the principal's access off, by the kind of principal (root: see its own step). */
+function containment(hit: AssessedAccess): string | null {
+  const id = hit.identity;
+  if (isRoot(id)) return null;
+  if (id.type === "AWSService" || id.invokedBy) {
+    return `find the resource of yours that has ${v(id.invokedBy ?? id.label)} read the secret, and who changed it lately; an AWS service's access cannot be revoked, only the resource's`;
+  }
+  const user = identityCenterUser(id);
+  if (user !== null) {
+    return `disable the IAM Identity Center user ${v(user)} (or remove its permission set assignment) in IAM Identity Center and end its active sessions there; the role ${v(id.sessionIssuerArn)} is managed by Identity Center`;
+  }
+  if (id.type === "AssumedRole" && id.sessionIssuerArn?.includes(":role/aws-service-role/")) {
+    return `find the AWS service resource that uses the service-linked role ${v(id.sessionIssuerArn)}: its sessions cannot be revoked`;
+  }
+  if (id.type === "AssumedRole") {
+    const role = id.sessionIssuerName ?? id.userName;
+    return `revoke the role's active sessions: IAM console > Roles > ${v(role)} > Revoke sessions > Revoke active sessions (role ${v(id.sessionIssuerArn)}); every session issued before then stops working`;
+  }
+  if (id.type === "IAMUser") {
+    const user = v(id.userName);
+    if (id.accessKeyId?.startsWith("AKIA")) {
+      const key = v(id.accessKeyId, 64);
+      return `deactivate the access key ${key} of IAM user ${user}: aws iam update-access-key --user-name ${shellArg(user)} --access-key-id ${shellArg(key)} --status Inactive`;
+    }
+    return `deactivate the access keys of IAM user ${user} (IAM console > Users > ${user} > Security credentials) and reset its console password; this call used temporary credentials ${v(id.accessKeyId, 64)} issued to that user`;
+  }
+  return `find the credentials behind ${v(hit.principalArn ?? id.principalArn ?? id.label)} and deactivate or revoke them`;
+}
+
+/** What to rotate, or why nothing needs rotating. */
+function rotation(group: AlertGroup, gv: GroupVerdict, secret: string): string | null {
+  if (!group.hits.some((h) => h.outcome === "success")) return null;
+  if (gv.rapid) return `rotate all ${plural(gv.rapid.secrets.length, "secret")} listed under "Rapid retrieval"`;
+  if (group.kind === "batch") {
+    return "rotate every secret the batch returned (each one is also logged, and alerted, as its own GetSecretValue read)";
+  }
+  return `rotate ${secret} (Secrets Manager console > the secret > Rotate secret immediately, or store a new value if it has no rotation) and update its readers`;
+}
+
+/** `secretwatch lookup --principal <arn>`, or what to search CloudTrail for when no ARN was recorded. */
+function lookup(hit: AssessedAccess): string {
+  const id = hit.identity;
+  const arn = hit.principalArn ?? id.principalArn;
+  if (arn) return `secretwatch lookup --principal ${shellArg(v(arn, 512))}`;
+  const known: Array<[string, string | null]> = [
+    ["the AWS service", id.invokedBy],
+    ["access key", id.accessKeyId],
+    ["principal ID", id.principalId],
+  ];
+  const search = known.flatMap(([what, value]) => (value ? [`${what} ${v(value, 128)}`] : [])).join(" or ");
+  return search
+    ? `no principal ARN was recorded, so search CloudTrail for ${search}.`
+    : "no principal ARN or other identifier was recorded; look the events below up in CloudTrail.";
+}
+
+/**
+ * The steps for the person who reads the alert, most urgent first: the reasons' own steps
+ * (intrusion, root, dump, attempt…), confirming the read with whoever can, cutting the
+ * principal off and rotating what was returned if nobody expected it, and always a look at
+ * the principal's other activity with `secretwatch lookup --principal <arn>`.
+ */
+export function nextSteps(group: AlertGroup): string[] {
+  const hit = group.hits[0];
+  if (!hit) return [];
+  const gv = groupVerdict(group);
+  const has = (code: ReasonCode) => gv.reasons.some((r) => r.code === code);
+  const who = v(hit.identity.label);
+  const secret =
+    group.kind === "batch"
+      ? "the secrets the batch returned"
+      : gv.rapid
+        ? `the ${plural(gv.rapid.secrets.length, "secret")} listed under "Rapid retrieval"`
+        : v(hit.secretId ?? hit.requestedSecretId);
+  const ip = () => values(group.hits, (h) => h.source.ip ?? h.source.raw) || "(not recorded)";
+  const steps: string[] = [];
+  /** Adds the step when `when` holds (made only then: some steps look at every hit). */
+  const add = (when: boolean, step: () => string) => when && steps.push(step());
+
+  add(
+    has("decoy"),
+    () =>
+      `Treat this as an intrusion: ${secret} is a decoy that nobody has a reason to read, so whoever holds the credentials of ${who} is looking around. Start your incident response now.`,
+  );
+  add(
+    has("root"),
+    () =>
+      "Secure the root user now: sign in as root, change its password, check that its MFA device is yours, delete any root access keys, and find out who holds the root credentials.",
+  );
+  add(
+    has("catch-all-batch"),
+    () => "Treat this as a dump of every secret value: the batch call's filters match every secret in the Region.",
+  );
+  add(
+    gv.rapid !== null || has("rapid-retrieval"),
+    () =>
+      `The principal may be dumping secrets: it read ${plural(gv.rapid?.secrets.length ?? 0, "different secret")} within minutes (listed under "Rapid retrieval").`,
+  );
+  add(has("sensitive"), () => `Handle this alert first: the policy marks ${secret} as sensitive.`);
+  const lowered = gv.reasons.some((r) => r.lowered > 0) ? '; the rule lowered the reasons marked "lowered" above' : "";
+  for (const rule of gv.rules) {
+    const note = rule.note ? ` ("${v(rule.note)}")` : "";
+    steps.push(
+      `Confirm with the owner of the policy rule ${v(rule.id, 128)}${note} that ${who} is still the reader it describes${lowered}.`,
+    );
+  }
+  add(
+    gv.rules.length === 0 && !has("decoy"),
+    () => `Confirm with the secret's owner that ${who} is meant to read ${secret}.`,
+  );
+  add(
+    has("console-session"),
+    () =>
+      `Ask the person: ${who} read the secret value in an AWS console session. Was it them, and why did they need the value?`,
+  );
+  add(
+    has("public-ip"),
+    () =>
+      `Ask the person behind ${who} whether the call from ${ip()} was theirs; if not, their credentials are in someone else's hands.`,
+  );
+  add(
+    has("role-session-from-internet"),
+    () =>
+      `Check whether ${ip()} is one of your own addresses (an office, a CI runner, a partner): the role's credentials were used from there, not from inside AWS. If it is not yours, treat them as stolen.`,
+  );
+  add(
+    has("cross-account"),
+    () =>
+      `Find out who owns account ${values(group.hits, (h) => h.identity.accountId) || "(not recorded)"} and why it may read the secret: check the secret's resource policy (aws secretsmanager get-resource-policy) and the policy of its KMS key.`,
+  );
+  add(
+    has("denied"),
+    () =>
+      `Find out who tried: ${who} was refused. Check the principal's permissions (its IAM policies and the secret's resource policy): a workload that is refused is usually misconfigured; a principal with no business near this secret may be probing. The value was not returned, so there is nothing to rotate.`,
+  );
+  add(
+    has("error"),
+    () =>
+      `Look at the error (${values(group.hits, (h) => h.errorCode) || "no error code recorded"}): a failing reader is usually misconfigured (a KMS key it may not use, a secret that no longer exists); many failures for many names can be someone guessing.`,
+  );
+  add(
+    has("broad-batch"),
+    () =>
+      "Check the batch's filters: a batch by filter returns every secret that matches, so it reads more than any one secret's name shows.",
+  );
+  add(
+    gv.rules.length === 0 && !has("decoy") && (has("first-seen") || has("state-unavailable")),
+    () =>
+      "If this reader is expected, add an expected-reader rule for it (principal, secret and source) to the detection policy, so its next reads are not reported as new.",
+  );
+  add(
+    has("state-unavailable"),
+    () =>
+      "Check the enricher's logs: the read history could not be read, so every read is reported as a first read until it can.",
+  );
+  add(
+    has("policy-unavailable"),
+    () =>
+      "Fix the detection policy: it could not be loaded (the enricher's logs say why), so every read is reported until a valid policy is deployed.",
+  );
+  add(
+    has("aws-service"),
+    () =>
+      `Check which of your resources makes ${values(group.hits, (h) => h.identity.invokedBy) || "the AWS service"} read this secret; if that is expected, add an expected-reader rule for the service.`,
+  );
+  add(has("plain-read"), () => "Nothing unusual was found: act only if you do not know this reader.");
+  add(
+    has("expected") && gv.expected === group.hits.length,
+    () => "Nothing else to do if the rule's owner confirms the read: the policy expects this reader.",
+  );
+
+  const lead =
+    has("decoy") || has("root")
+      ? "Now"
+      : gv.expected === group.hits.length
+        ? "If the rule's owner does not recognise this read"
+        : "If nobody expected this read";
+  const cutOff = containment(hit);
+  const rotate = has("decoy") ? null : rotation(group, gv, secret);
+  add(cutOff !== null, () => `${lead}: ${cutOff}.`);
+  add(rotate !== null, () => `${lead}: ${rotate}.`);
+  steps.push(`Look at the principal's other activity: ${lookup(hit)}`);
+  return steps;
+}
