@@ -1,0 +1,239 @@
+/**
+ * Anchoring of the policy's globs and what each principal and source form matches: a rule for
+ * one role never matches a longer-named role, a secret glob never a longer name, ARNs and names
+ * are case-sensitive, sso-user rules only Identity Center's own roles, and attacker-chosen
+ * fields (session names, user agents) never make a read expected.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html
+ */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_POLICY, type ExpectedRule } from "../../packages/core/src/policy.js";
+import { globToRegExp, PolicyMatcher } from "../../packages/core/src/policy-match.js";
+import type { Identity, SecretAccess } from "../../packages/core/src/types.js";
+import { ACCOUNT, anIdentity, aSecretAccess, aSource } from "./builders.js";
+
+const ROLE = `arn:aws:iam::${ACCOUNT}:role`;
+
+/** A session of `role` (its ARN after `role/`) named `session`. */
+function roleSession(role: string, session = "i-0abc123"): Identity {
+  const name = role.split("/").at(-1)!;
+  return anIdentity({
+    principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${session}`,
+    principalId: `AROAEXAMPLEROLEID1234:${session}`,
+    userName: name,
+    roleSessionName: session,
+    sessionIssuerArn: `${ROLE}/${role}`,
+    sessionIssuerName: name,
+  });
+}
+
+function awsService(invokedBy: string): Identity {
+  return anIdentity({
+    type: "AWSService",
+    principalArn: null,
+    principalId: null,
+    userName: null,
+    roleSessionName: null,
+    sessionIssuerArn: null,
+    sessionIssuerName: null,
+    sessionIssuerType: null,
+    invokedBy,
+    accessKeyId: null,
+    label: invokedBy,
+  });
+}
+
+function iamUser(name: string): Identity {
+  return anIdentity({
+    type: "IAMUser",
+    principalArn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+    principalId: "AIDAEXAMPLEUSERID123",
+    userName: name,
+    roleSessionName: null,
+    sessionIssuerArn: null,
+    sessionIssuerName: null,
+    sessionIssuerType: null,
+    accessKeyId: "AKIAEXAMPLEKEY123456",
+  });
+}
+
+/** The id of the rule that makes `hit` expected under these rules, or null. */
+function expectedBy(rules: Omit<ExpectedRule, "id">[], hit: SecretAccess): string | null {
+  const expected = rules.map((r, i) => ({ id: `rule-${i}`, ...r }));
+  return new PolicyMatcher({ ...DEFAULT_POLICY, expected }).expectedRule(hit)?.id ?? null;
+}
+
+const read = (identity: Identity, secretId = "prod/payments/db", overrides: Partial<SecretAccess> = {}) =>
+  aSecretAccess({
+    identity,
+    secretId,
+    secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${secretId}-AbCdEf`,
+    ...overrides,
+  });
+
+describe("globToRegExp", () => {
+  it.each([
+    ["prod/payments/*", "prod/payments/db", true],
+    ["prod/payments/*", "prod/payments/a/b", true],
+    ["prod/payments/*", "prod/paymentsX", false],
+    ["prod/payments/*", "xprod/payments/db", false],
+    ["prod/db", "prod/db2", false],
+    ["prod/db", "my-prod/db", false],
+    ["prod/d?", "prod/db", true],
+    ["prod/d?", "prod/dbx", false],
+    ["a.b", "aXb", false],
+    ["a+b", "aab", false],
+    ["Prod/db", "prod/db", false],
+    ["*", "anything/at:all", true],
+  ])("%s ~ %s: %s", (glob, text, matches) => {
+    expect(globToRegExp(glob).test(text)).toBe(matches);
+  });
+});
+
+describe("role rules are anchored on the session issuer", () => {
+  const rule = { principal: `${ROLE}/payments-api`, secret: "prod/payments/*" };
+
+  it.each([
+    ["payments-api", "rule-0"],
+    ["payments-api-evil", null],
+    ["evil-payments-api", null],
+    ["Payments-API", null],
+    ["team/payments-api", null],
+  ])("a session of role/%s: %s", (role, expected) => {
+    expect(expectedBy([rule], read(roleSession(role)))).toBe(expected);
+  });
+
+  it("a role glob matches every session of each role it names, and only in its account", () => {
+    const anyPaymentsRole = { principal: `${ROLE}/payments-*`, secret: "prod/payments/*" };
+    expect(expectedBy([anyPaymentsRole], read(roleSession("payments-worker", "anything")))).toBe("rule-0");
+    const other = roleSession("payments-api");
+    other.sessionIssuerArn = "arn:aws:iam::999999999999:role/payments-api";
+    expect(expectedBy([rule], read(other))).toBeNull();
+  });
+
+  it("the caller-chosen session name, user agent or sourceIdentity never stand in for the role", () => {
+    const forged = roleSession("DevOps", "payments-api");
+    forged.principalArn = `arn:aws:sts::${ACCOUNT}:assumed-role/payments-api/payments-api`;
+    forged.sourceIdentity = `${ROLE}/payments-api`;
+    const hit = read(forged, "prod/payments/db", { userAgent: `${ROLE}/payments-api` });
+    expect(expectedBy([rule], hit)).toBeNull();
+  });
+
+  it("secret globs are anchored and case-sensitive", () => {
+    const session = roleSession("payments-api");
+    expect(expectedBy([rule], read(session, "prod/paymentsX"))).toBeNull();
+    expect(expectedBy([rule], read(session, "Prod/payments/db"))).toBeNull();
+    expect(expectedBy([rule], read(session, "staging/prod/payments/db"))).toBeNull();
+    expect(expectedBy([rule], read(session, "prod/payments/db"))).toBe("rule-0");
+  });
+
+  it("a secret ARN glob matches the read's ARN with or without its random suffix", () => {
+    const byArn = {
+      principal: `${ROLE}/payments-api`,
+      secret: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:prod/db`,
+    };
+    expect(expectedBy([byArn], read(roleSession("payments-api"), "prod/db"))).toBe("rule-0");
+    expect(expectedBy([byArn], read(roleSession("payments-api"), "prod/db2"))).toBeNull();
+  });
+});
+
+describe("user, root and service rules", () => {
+  it("an IAM user rule matches that user only, never a role session", () => {
+    const rule = { principal: `arn:aws:iam::${ACCOUNT}:user/bob`, secret: "*" };
+    expect(expectedBy([rule], read(iamUser("bob")))).toBe("rule-0");
+    expect(expectedBy([rule], read(iamUser("bobby")))).toBeNull();
+    expect(expectedBy([rule], read(iamUser("Bob")))).toBeNull();
+    expect(expectedBy([rule], read(roleSession("bob", "bob")))).toBeNull();
+  });
+
+  it("a service principal rule matches an AWSService identity's invokedBy, anchored", () => {
+    const rule = { principal: "lambda.amazonaws.com", secret: "prod/*" };
+    expect(expectedBy([rule], read(awsService("lambda.amazonaws.com")))).toBe("rule-0");
+    expect(expectedBy([rule], read(awsService("evil-lambda.amazonaws.com")))).toBeNull();
+    expect(expectedBy([rule], read(awsService("lambda.amazonaws.com.evil.example")))).toBeNull();
+    const viaRole = roleSession("payments-api");
+    viaRole.invokedBy = "lambda.amazonaws.com";
+    expect(expectedBy([rule], read(viaRole))).toBeNull();
+  });
+
+  it("a root rule matches only the root user", () => {
+    const rule = { principal: `arn:aws:iam::${ACCOUNT}:root`, secret: "*" };
+    const root = anIdentity({
+      type: "Root",
+      principalArn: `arn:aws:iam::${ACCOUNT}:root`,
+      roleSessionName: null,
+      sessionIssuerArn: null,
+    });
+    expect(expectedBy([rule], read(root))).toBe("rule-0");
+    expect(expectedBy([rule], read(iamUser("root")))).toBeNull();
+  });
+});
+
+describe("sso-user rules match only IAM Identity Center's own roles", () => {
+  const rule = { principal: "sso-user:alice@example.com", secret: "prod/*" };
+  const sso = (issuer: string, session = "alice@example.com") => {
+    const identity = roleSession("x", session);
+    identity.sessionIssuerArn = issuer;
+    return identity;
+  };
+
+  it.each([
+    [`${ROLE}/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`, "rule-0"],
+    [`${ROLE}/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef`, "rule-0"],
+    [`${ROLE}/AWSReservedSSO_Admin_0123456789abcdef`, null],
+    [`${ROLE}/evil/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`, null],
+    [`${ROLE}/aws-reserved/sso.amazonaws.com/NotReserved_Admin`, null],
+  ])("a session of %s: %s", (issuer, expected) => {
+    expect(expectedBy([rule], read(sso(issuer)))).toBe(expected);
+  });
+
+  it("the user name is anchored: alice@example.com is not alice@example.com.evil", () => {
+    const issuer = `${ROLE}/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`;
+    expect(expectedBy([rule], read(sso(issuer, "alice@example.com.evil")))).toBeNull();
+    expect(expectedBy([rule], read(sso(issuer, "malice@example.com")))).toBeNull();
+  });
+});
+
+describe("sources", () => {
+  const rule = (source: string[]) => [{ principal: `${ROLE}/payments-api`, secret: "prod/*", source }];
+  const from = (overrides: Parameters<typeof aSource>[0]) =>
+    read(roleSession("payments-api"), "prod/db", { source: aSource(overrides) });
+  const ip = (address: string) => from({ raw: address, ip: address, ipVersion: address.includes(":") ? 6 : 4 });
+
+  it.each([
+    ["10.20.0.0/16", "10.20.5.6", true],
+    ["10.20.0.0/16", "10.21.0.1", false],
+    ["10.20.0.0/16", "::ffff:10.20.0.1", true],
+    ["192.0.2.10", "192.0.2.10", true],
+    ["192.0.2.10", "192.0.2.100", false],
+    ["2001:db8::/32", "2001:db8:1::1", true],
+    ["2001:db8::/32", "2001:db9::1", false],
+    ["2001:db8::/32", "10.20.5.6", false],
+  ])("CIDR %s, read from %s: %s", (cidr, address, matches) => {
+    expect(expectedBy(rule([cidr]), ip(address)) !== null).toBe(matches);
+  });
+
+  it("a VPC endpoint ID matches exactly", () => {
+    const endpoint = "vpce-0a1b2c3d4e5f67890";
+    expect(expectedBy(rule([endpoint]), from({ vpcEndpointId: endpoint }))).toBe("rule-0");
+    expect(expectedBy(rule([endpoint]), from({ vpcEndpointId: "vpce-0a1b2c3d4e5f67891" }))).toBeNull();
+    expect(expectedBy(rule([endpoint]), from({ vpcEndpointId: null }))).toBeNull();
+  });
+
+  it("a service source matches the service the call came through", () => {
+    const service = from({
+      kind: "aws-service",
+      raw: "ecs-tasks.amazonaws.com",
+      ip: null,
+      service: "ecs-tasks.amazonaws.com",
+    });
+    expect(expectedBy(rule(["ecs-tasks.amazonaws.com"]), service)).toBe("rule-0");
+    expect(expectedBy(rule(["ec2.amazonaws.com"]), service)).toBeNull();
+    expect(expectedBy(rule(["ecs-tasks.amazonaws.com"]), ip("10.20.5.6"))).toBeNull();
+  });
+
+  it("any one listed source is enough; none listed means anywhere", () => {
+    expect(expectedBy(rule(["10.0.0.0/8", "vpce-0a1b2c3d4e5f67890"]), ip("10.1.2.3"))).toBe("rule-0");
+    expect(expectedBy([{ principal: `${ROLE}/payments-api`, secret: "prod/*" }], ip("203.0.113.7"))).toBe("rule-0");
+  });
+});
