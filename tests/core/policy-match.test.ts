@@ -237,3 +237,18 @@ describe("sources", () => {
     expect(expectedBy([{ principal: `${ROLE}/payments-api`, secret: "prod/*" }], ip("203.0.113.7"))).toBe("rule-0");
   });
 });
+
+describe("secret patterns", () => {
+  it.each([
+    ["prod/*", null],
+    ["rds!db-*", null],
+    ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!cluster-*", null],
+    ["prod db", "has characters no secret name holds"],
+    ["", "is empty"],
+  ])("%s", async (pattern, problem) => {
+    const { secretPatternProblem } = await import("../../packages/core/src/policy-match.js");
+    const found = secretPatternProblem(pattern);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toContain(problem);
+  });
+});

@@ -34,8 +34,11 @@ const IAM_NAME_CHARS = /^[\w+=,.@/*?-]+$/;
 export const SSO_USER_PREFIX = "sso-user:";
 /** An AWS service principal, `lambda.amazonaws.com` (also `.amazonaws.com.cn`). */
 const SERVICE_PRINCIPAL = /^[a-z0-9*?][a-z0-9.*?-]*\.amazonaws\.com(\.cn)?$/;
-/** Characters Secrets Manager allows in names (`/_+=.@-`, letters, digits), plus the glob characters. */
-const SECRET_NAME_CHARS = /^[A-Za-z0-9/_+=.@*?-]+$/;
+/**
+ * Characters Secrets Manager allows in names (`/_+=.@-`, letters, digits), `!` (secrets other
+ * services manage are named `<service>!…`, such as RDS's `rds!db-…`), plus the glob characters.
+ */
+const SECRET_NAME_CHARS = /^[A-Za-z0-9/_+=.@!*?-]+$/;
 const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:([a-z0-9-]+|\\*):${ACCOUNT}:secret:(.+)$`);
 const VPC_ENDPOINT = /^vpce-[0-9a-f]{8,17}$/;
 
@@ -79,7 +82,7 @@ export function secretPatternProblem(pattern: string): string | null {
     return SECRET_NAME_CHARS.test(parts[4] ?? "") ? null : "has characters no secret name holds: it would never match";
   }
   if (!SECRET_NAME_CHARS.test(pattern)) {
-    return "has characters no secret name holds (letters, digits and /_+=.@- only): it would never match";
+    return "has characters no secret name holds (letters, digits and /_+=.@!- only): it would never match";
   }
   return null;
 }
