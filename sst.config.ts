@@ -22,8 +22,12 @@ export default $config({
     // Parses and validates the settings first (leniently on `sst remove`): a bad setting
     // stops the deploy with a message naming it, before any resource is declared.
     const { settings, stageRef } = await import("./stacks/settings");
+    // Then the detection policy (not read on `sst remove`): a missing or invalid policy file
+    // stops the deploy with every problem listed, still before any resource is declared.
+    const { policy } = await import("./stacks/policy");
     const { trail, trailBucket, watchedLogGroup } = await import("./stacks/trail");
     const { securityAlarms } = await import("./stacks/alerts");
+    const { pagerTopic } = await import("./stacks/pager");
     const { secretAccessAlarm } = await import("./stacks/detection");
     const { enricher, enricherFailures } = await import("./stacks/enricher");
     const { dashboard } = await import("./stacks/monitoring");
@@ -34,6 +38,9 @@ export default $config({
       production: settings.production,
       alertTopicArn: securityAlarms.arn,
       alertEmails: settings.alertEmails.join(", "),
+      pagerEmails: settings.pagerEmails.join(", "),
+      pagerTopicArn: pagerTopic?.arn ?? "none (no pager addresses)",
+      policy: `${policy.source} (${policy.hash})`,
       logGroup: watchedLogGroup.name,
       trail: trail?.name ?? "none (existing log group)",
       trailBucket: trailBucket?.name ?? "none (existing log group)",

@@ -21,15 +21,14 @@ export const stageAlarmArns = $interpolate`arn:${partition}:cloudwatch:${region}
  * may publish only for this account's alarms of this stage, and only this account's
  * principals (subject to their own IAM policies) may use the topic.
  */
-export const securityAlarmsPolicy = new aws.sns.TopicPolicy("SecurityAlarmsPolicy", {
-  arn: securityAlarms.arn,
-  policy: aws.iam.getPolicyDocumentOutput({
+export function stageTopicPolicy(topicArn: $util.Output<string>) {
+  return aws.iam.getPolicyDocumentOutput({
     statements: [
       {
         sid: "CloudWatchAlarmsOfThisStage",
         actions: ["sns:Publish"],
         principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-        resources: [securityAlarms.arn],
+        resources: [topicArn],
         conditions: [
           { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
           { test: "ArnLike", variable: "aws:SourceArn", values: [stageAlarmArns] },
@@ -49,23 +48,34 @@ export const securityAlarmsPolicy = new aws.sns.TopicPolicy("SecurityAlarmsPolic
           "sns:DeleteTopic",
         ],
         principals: [{ type: "AWS", identifiers: [$interpolate`arn:${partition}:iam::${accountId}:root`] }],
-        resources: [securityAlarms.arn],
+        resources: [topicArn],
       },
     ],
-  }).json,
-});
-
-/** A stable logical name per address: reordering the list must not re-subscribe anyone. */
-function subscriptionName(email: string): string {
-  return `AlertEmail${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10)}`;
+  }).json;
 }
 
-const uniqueEmails = [...new Map(settings.alertEmails.map((e) => [e.toLowerCase(), e])).values()];
+export const securityAlarmsPolicy = new aws.sns.TopicPolicy("SecurityAlarmsPolicy", {
+  arn: securityAlarms.arn,
+  policy: stageTopicPolicy(securityAlarms.arn),
+});
+
+/**
+ * A stable logical name per address (`<prefix><hash>`): reordering the list must not
+ * re-subscribe anyone.
+ */
+export function subscriptionName(prefix: string, email: string): string {
+  return `${prefix}${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10)}`;
+}
+
+/** The addresses once each, compared case-insensitively. */
+export function uniqueEmails(emails: readonly string[]): string[] {
+  return [...new Map(emails.map((e) => [e.toLowerCase(), e])).values()];
+}
 
 /** One email subscription per address; each stays pending until its recipient confirms. */
-export const alertEmailSubscriptions = uniqueEmails.map(
+export const alertEmailSubscriptions = uniqueEmails(settings.alertEmails).map(
   (email) =>
-    new aws.sns.TopicSubscription(subscriptionName(email), {
+    new aws.sns.TopicSubscription(subscriptionName("AlertEmail", email), {
       topic: securityAlarms.arn,
       protocol: "email",
       endpoint: email,

@@ -8,7 +8,7 @@
  */
 import { METRIC_FILTER_PATTERN, METRIC_NAMESPACE } from "../packages/core/src/events";
 import { secretAccessMetricName } from "../packages/core/src/naming";
-import { securityAlarms } from "./alerts";
+import { alarmActions } from "./pager";
 import { nameOf, stageRef } from "./settings";
 import { watchedLogGroup } from "./trail";
 
@@ -45,7 +45,8 @@ export const secretAccessAlarm = new aws.cloudwatch.MetricAlarm(
     threshold: 1,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
-    alarmActions: [securityAlarms.arn],
+    // The alert topic, and the pager topic when pager addresses are set.
+    alarmActions: alarmActions(),
   },
   { dependsOn: [secretAccessMetricFilter] },
 );

@@ -1,13 +1,15 @@
 /**
  * The detailed signal: a subscription filter sends each secret read (and each batch read)
  * to the enricher Lambda, which emails who read which secret, from where. CloudWatch Logs
- * invokes it asynchronously: two retries, then the event goes to the failure queue.
+ * invokes it asynchronously: two retries, then the event goes to the failure queue. The
+ * compiled detection policy (./policy.ts) ships inside its package.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
  */
 import { SUBSCRIPTION_FILTER_PATTERN } from "../packages/core/src/events";
 import { securityAlarms } from "./alerts";
+import { POLICY_BUNDLE_FILE, policy, policyBuildFile } from "./policy";
 import { accountId, nameOf, partition, region, settings, stageRef } from "./settings";
 import { watchedLogGroup } from "./trail";
 
@@ -51,7 +53,13 @@ export const enricher = new sst.aws.Function("Enricher", {
     SECRETWATCH_TOPIC_ARN: securityAlarms.arn,
     SECRETWATCH_APP: stageRef.app,
     SECRETWATCH_STAGE: stageRef.stage,
+    // The compiled policy ships as a file (environment variables hold 4 KB in all); its hash
+    // here lets the handler refuse any other file, and makes a policy change update the function.
+    SECRETWATCH_COMPILED_POLICY: POLICY_BUNDLE_FILE,
+    SECRETWATCH_POLICY_HASH: policy.hash,
   },
+  // Into the package root, beside the bundle (SST copies it before zipping; `from` is relative to the app root).
+  copyFiles: [{ from: policyBuildFile, to: POLICY_BUNDLE_FILE }],
   permissions: [
     { actions: ["sns:Publish"], resources: [securityAlarms.arn] },
     // Lambda sends failed async events to the destination with the function's own role.

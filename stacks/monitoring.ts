@@ -1,8 +1,9 @@
 /**
  * Watching the watcher: an alarm for each way an alert can be lost (enricher errors,
  * throttles, dropped events, undeliverable failures, failures waiting in the queue, emails
- * SNS could not deliver, log messages the enricher could not read, and a log group that
- * stopped receiving CloudTrail), and a dashboard.
+ * SNS could not deliver, log messages the enricher could not read, a detection policy it could
+ * not load, and a log group that stopped receiving CloudTrail), and a dashboard. Every alarm
+ * also notifies the pager topic when pager addresses are set (see ./pager.ts).
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
@@ -13,6 +14,7 @@ import { ENRICHER_METRICS, ENRICHER_METRICS_NAMESPACE, type ResourceKind } from 
 import { securityAlarms } from "./alerts";
 import { secretAccessAlarm, secretAccessMetric } from "./detection";
 import { enricher, enricherFailures } from "./enricher";
+import { alarmActions } from "./pager";
 import { nameOf, region, settings, stageRef } from "./settings";
 import { watchedLogGroup } from "./trail";
 
@@ -43,7 +45,7 @@ function atLeastOnce(logicalName: string, spec: AlarmSpec) {
     threshold: 1,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
-    alarmActions: [securityAlarms.arn],
+    alarmActions: alarmActions(),
   });
 }
 
@@ -95,6 +97,13 @@ export const malformedMessagesAlarm = atLeastOnce("EnricherMalformedMessagesAlar
   ...enricherMetric(ENRICHER_METRICS.malformedMessages),
 });
 
+export const policyErrorsAlarm = atLeastOnce("EnricherPolicyErrorsAlarm", {
+  kind: "policyErrorsAlarm",
+  description:
+    "the enricher could not load the deployed detection policy (missing, unreadable or not the deployed hash); it reports every read at medium or above until it can",
+  ...enricherMetric(ENRICHER_METRICS.policyErrors),
+});
+
 export const failureQueueAlarm = atLeastOnce("EnricherFailuresAlarm", {
   kind: "failureQueueAlarm",
   description: "events the enricher could not process are waiting in the failure queue",
@@ -133,8 +142,8 @@ export const blindSpotAlarm = new aws.cloudwatch.MetricAlarm("BlindSpotAlarm", {
   threshold: 1,
   comparisonOperator: "LessThanThreshold",
   treatMissingData: "breaching",
-  alarmActions: [securityAlarms.arn],
-  // Recovery is news too: events are flowing again.
+  alarmActions: alarmActions(),
+  // Recovery is news too (events are flowing again), but not worth a page.
   okActions: [securityAlarms.arn],
 });
 
@@ -144,6 +153,7 @@ export const selfAlarms = [
   enricherDroppedAlarm,
   enricherDestinationAlarm,
   malformedMessagesAlarm,
+  policyErrorsAlarm,
   failureQueueAlarm,
   deliveryFailedAlarm,
   blindSpotAlarm,
@@ -177,6 +187,11 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.messagesPublished, "service", enricher.name],
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.malformedMessages, "service", enricher.name],
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.fallbackMessagesPublished, "service", enricher.name],
+      ]),
+      metricWidget(12, 18, "Detection policy", "Sum", 300, [
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.policyErrors, "service", enricher.name],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.readsBelowNotify, "service", enricher.name],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.repeatsSuppressed, "service", enricher.name],
       ]),
       metricWidget(0, 6, "Failure queue depth", "Maximum", 300, [
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", enricherFailures.name],

@@ -26,6 +26,7 @@ export function lenientSettings(env: Readonly<Record<string, string | undefined>
   } catch {
     return {
       alertEmails: [],
+      pagerEmails: [],
       production: lenientProduction(env[SETTING_NAMES.production], stage),
       existingLogGroup: env[SETTING_NAMES.existingLogGroup]?.trim() || null,
       demoSecret: false,

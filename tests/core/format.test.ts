@@ -453,13 +453,10 @@ const LABELLED = new RegExp(
     "^      Console: ",
   ].join("|"),
 );
-/**
- * Characters that break lines, hide or reorder text (as sanitize.test.ts has it, line feeds
- * aside). U+2065 is left out: it is unassigned, and toBodyText lets it through (reported).
- */
+/** Characters that break lines, hide or reorder text (as sanitize.test.ts has it, line feeds aside). */
 const UNSAFE_IN_BODY =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]/;
+  /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]/;
 
 /** A secret name or principal label: often printable ASCII of a length near the subject's limit, else hostile. */
 const nameLike = fc.oneof(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 50 }), hostileString);

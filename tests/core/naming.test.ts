@@ -51,6 +51,8 @@ describe("stageResources", () => {
     expect(names.topic).toBe("secretwatch-prod-alerts");
     expect(names.secretAccessAlarm).toBe("secretwatch-prod-secret-access");
     expect(names.failureQueue).toBe("secretwatch-prod-enricher-failures");
+    expect(names.pagerTopic).toBe("secretwatch-prod-pager");
+    expect(names.policyErrorsAlarm).toBe("secretwatch-prod-enricher-policy-errors");
     expect(Object.keys(names).sort()).toEqual(Object.keys(RESOURCE_SUFFIXES).sort());
   });
 

@@ -104,6 +104,8 @@ describe("toBodyText", () => {
     expect(toBodyText("a\u2028b\u2029c")).toBe("a\\u2028b\\u2029c");
     expect(toBodyText("a\uD800b")).toBe("a\\uD800b");
     expect(toBodyText("tag\u{E0041}")).toBe("tag\\u{E0041}");
+    // Unassigned (U+2065 sits among the invisible operators): escaped too.
+    expect(toBodyText("a\u2065b")).toBe("a\\u2065b");
   });
 
   it("limits stacked combining marks", () => {

@@ -17,6 +17,7 @@ describe("parseSettings", () => {
   it("applies the defaults a security engineer expects", () => {
     expect(parseSettings(emails, "dev")).toEqual({
       alertEmails: ["sec@example.com", "ops@example.org"],
+      pagerEmails: [],
       production: false,
       existingLogGroup: null,
       demoSecret: false,
@@ -51,6 +52,7 @@ describe("parseSettings", () => {
       /not an ARN/,
     ],
     [{ ...emails, [SETTING_NAMES.blindSpotMinutes]: "1" }, SETTING_NAMES.blindSpotMinutes, /between/],
+    [{ ...emails, [SETTING_NAMES.pagerEmails]: "oncall@example.com, pager" }, SETTING_NAMES.pagerEmails, /"pager"/],
   ])("rejects %o naming %s", (env, setting, message) => {
     const error = settingError(() => parseSettings(env, "dev"));
     expect(error.setting).toBe(setting);
@@ -62,6 +64,20 @@ describe("parseSettings", () => {
     const error = settingError(() => parseSettings({ ...emails, [SETTING_NAMES.demoSecret]: "true" }, "prod"));
     expect(error.setting).toBe(SETTING_NAMES.demoSecret);
     expect(parseSettings({ ...emails, [SETTING_NAMES.demoSecret]: "true" }, "dev").demoSecret).toBe(true);
+  });
+
+  it("reads optional pager addresses like the alert addresses", () => {
+    const pager = (value: string) =>
+      parseSettings({ ...emails, [SETTING_NAMES.pagerEmails]: value }, "dev").pagerEmails;
+    expect(pager("oncall@example.com; night@example.org\tlead@example.net")).toEqual([
+      "oncall@example.com",
+      "night@example.org",
+      "lead@example.net",
+    ]);
+    expect(pager("  ")).toEqual([]);
+    // Pager addresses never stand in for the required alert addresses.
+    const error = settingError(() => parseSettings({ [SETTING_NAMES.pagerEmails]: "oncall@example.com" }, "dev"));
+    expect(error.setting).toBe(SETTING_NAMES.alertEmails);
   });
 
   it("accepts a bring-your-own log group name", () => {

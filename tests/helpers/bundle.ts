@@ -9,6 +9,8 @@ import { build } from "esbuild";
 export interface BundleResult {
   file: string;
   bytes: number;
+  /** Source files with code in the bundle (esbuild's metafile: parsed but tree-shaken files are not listed). */
+  inputs: string[];
 }
 
 export async function bundleHandler(entry: string, outdir: string, minify = true): Promise<BundleResult> {
@@ -34,5 +36,8 @@ export async function bundleHandler(entry: string, outdir: string, minify = true
   });
   const [file, meta] = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith(".mjs")) ?? [];
   if (!file || !meta) throw new Error("esbuild produced no .mjs output");
-  return { file: path.resolve(file), bytes: meta.bytes };
+  const inputs = Object.entries(meta.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([input]) => input);
+  return { file: path.resolve(file), bytes: meta.bytes, inputs };
 }

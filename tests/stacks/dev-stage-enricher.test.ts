@@ -1,16 +1,19 @@
 /**
  * Dev stage (see ./dev-stage.ts): the enricher function, its role, log group, failure queue,
- * invoke permission, subscription filter and event invoke config.
+ * invoke permission, subscription filter and event invoke config, and the policy it ships.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { SUBSCRIPTION_FILTER_PATTERN } from "../../packages/core/src/events";
+import { compilePolicy, DEFAULT_POLICY, readCompiledPolicy } from "../../packages/core/src/policy";
 import { DEFAULT_RETENTION_DAYS } from "../../packages/core/src/settings";
+import { POLICY_ENV } from "../../packages/functions/src/policy-source";
 import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
 import { ACCOUNT, logsArn, records, topicArn, trailLogGroupArn } from "./dev-stage";
 import { allowedActions, readPolicy, type Statement } from "./harness/policy";
 import { arnOf, named, ofType, onlyOfType, T } from "./harness/recorder";
 import { runApp } from "./harness/sst-globals";
 import { rpcCalls } from "./harness/sst-rpc-stub";
+import { functionPackage } from "./harness/zip";
 
 beforeAll(async () => {
   await runApp({ stage: "dev", env: { alertEmails: "security@example.com, oncall@example.org" } });
@@ -38,6 +41,17 @@ describe("enricher", () => {
       SECRETWATCH_APP: "secretwatch",
       SECRETWATCH_STAGE: "dev",
     });
+  });
+
+  it("ships the default policy (no policy file, none configured) beside its bundle, named with its hash", () => {
+    const defaults = compilePolicy(DEFAULT_POLICY, "defaults");
+    expect(named("EnricherFunction").inputs.environment.variables).toMatchObject({
+      [POLICY_ENV.file]: "secretwatch-policy.json",
+      [POLICY_ENV.hash]: defaults.hash,
+    });
+    const files = functionPackage("Enricher");
+    expect([...files.keys()].sort()).toEqual(["handler.mjs", "secretwatch-policy.json"]);
+    expect(readCompiledPolicy(files.get("secretwatch-policy.json")!.toString("utf8"))).toEqual(defaults);
   });
 
   it("has a role only Lambda can assume (not the account's principals)", () => {

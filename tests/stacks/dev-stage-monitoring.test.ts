@@ -66,6 +66,8 @@ describe("names", () => {
       EnricherFailuresAlarm: ["name", resourceName(ref, "failureQueueAlarm")],
       AlertDeliveryFailedAlarm: ["name", resourceName(ref, "deliveryFailedAlarm")],
       BlindSpotAlarm: ["name", resourceName(ref, "blindSpotAlarm")],
+      EnricherMalformedMessagesAlarm: ["name", resourceName(ref, "malformedMessagesAlarm")],
+      EnricherPolicyErrorsAlarm: ["name", resourceName(ref, "policyErrorsAlarm")],
     };
     for (const [logical, [field, value]] of Object.entries(expected)) {
       expect(named(logical).inputs[field], logical).toBe(value);
@@ -77,7 +79,7 @@ describe("names", () => {
 
   it("names every alarm with the stage prefix the topic policy trusts", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) expect(alarm.inputs.name).toMatch(/^secretwatch-dev-/);
   });
 });
@@ -120,6 +122,21 @@ describe("self-monitoring", () => {
     });
   });
 
+  it("alarms when the enricher cannot load the deployed policy (it then reports every read)", () => {
+    expect(named("EnricherPolicyErrorsAlarm").inputs).toMatchObject({
+      ...atLeastOnce,
+      name: "secretwatch-dev-enricher-policy-errors",
+      namespace: ENRICHER_METRICS_NAMESPACE,
+      metricName: ENRICHER_METRICS.policyErrors,
+      dimensions: { service: "secretwatch-dev-enricher" },
+      statistic: "Sum",
+      period: 300,
+      alarmActions: [topicArn()],
+    });
+    expect(ENRICHER_METRICS.policyErrors).toBe("PolicyErrors");
+    expect(named("EnricherPolicyErrorsAlarm").inputs.alarmDescription).toMatch(/^secretwatch dev: .*policy/);
+  });
+
   it("alarms when failed events wait in the queue", () => {
     expect(named("EnricherFailuresAlarm").inputs).toMatchObject({
       ...atLeastOnce,
@@ -159,11 +176,14 @@ describe("self-monitoring", () => {
     expect(inputs.period * inputs.evaluationPeriods).toBeLessThanOrEqual(86400);
   });
 
-  it("never averages, and every alarm notifies the topic", () => {
+  it("never averages, and every alarm notifies the topic (only: no pager addresses, no pager topic)", () => {
     for (const alarm of ofType(T.alarm)) {
       expect(alarm.inputs.statistic, alarm.name).not.toBe("Average");
       expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn()]);
     }
+    expect(ofType(T.topic).map((t) => t.name)).toEqual(["SecurityAlarms"]);
+    expect(ofType(T.subscription).filter((s) => s.inputs.filterPolicy !== undefined)).toEqual([]);
+    expect(result.outputs.pagerTopicArn).toMatch(/^none/);
   });
 });
 
@@ -197,6 +217,7 @@ describe("dashboard", () => {
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.secretAccessHits, ...service],
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.messagesPublished, ...service],
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.malformedMessages, ...service],
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.policyErrors, ...service],
       ]),
     );
   });

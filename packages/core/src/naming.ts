@@ -19,6 +19,8 @@ export const RESOURCE_SUFFIXES = {
   metricFilter: "secret-access",
   secretAccessAlarm: "secret-access",
   topic: "alerts",
+  /** Alarm notifications for the pager addresses (alarms carry no attributes to filter on). */
+  pagerTopic: "pager",
   enricher: "enricher",
   enricherRole: "enricher",
   subscriptionFilter: "enricher",
@@ -34,6 +36,7 @@ export const RESOURCE_SUFFIXES = {
   deliveryFailedAlarm: "alerts-delivery-failed",
   blindSpotAlarm: "blind-spot",
   malformedMessagesAlarm: "enricher-malformed-messages",
+  policyErrorsAlarm: "enricher-policy-errors",
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;

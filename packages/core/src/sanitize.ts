@@ -41,6 +41,8 @@ const ASCII_LOOKALIKES: Readonly<Record<string, string>> = {
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const MARK = /\p{M}/u;
 const FORMAT = /\p{Cf}/u;
+/** Unassigned code points (such as U+2065 among the invisible operators): a later Unicode may make them format characters. */
+const UNASSIGNED = /\p{Cn}/u;
 const SEPARATOR = /[\p{Cc}\p{Z}\s]/u;
 /** Consecutive combining marks kept in body text; longer runs ("Zalgo" text) are cut. */
 const MAX_MARK_RUN = 3;
@@ -112,14 +114,14 @@ function display(ch: string, marksBefore: number): string {
   if (code === 0x09) return "\\t";
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return escapeCode(code);
   if (code >= 0xd800 && code <= 0xdfff) return escapeCode(code); // a lone surrogate
-  if (code === 0x2028 || code === 0x2029 || FORMAT.test(ch)) return escapeCode(code);
+  if (code === 0x2028 || code === 0x2029 || FORMAT.test(ch) || UNASSIGNED.test(ch)) return escapeCode(code);
   return MARK.test(ch) && marksBefore >= MAX_MARK_RUN ? "" : ch;
 }
 
 /**
  * One line of a plain-text email body. Line breaks and other control characters become
  * visible escapes (`\n`, `\r`, `\t`, `\x1B`); bidi overrides, zero-width characters, line
- * and paragraph separators and lone surrogates become `\uNNNN`, so they can neither move
+ * and paragraph separators, unassigned code points and lone surrogates become `\uNNNN`, so they can neither move
  * text onto a new line nor hide or reorder it. Text over `maxBytes` UTF-8 bytes is cut on a
  * character boundary and ends with `...[truncated N bytes]` (N counts the original's bytes
  * left out); the result never exceeds `maxBytes` and is always valid UTF-8.

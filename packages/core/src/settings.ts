@@ -6,6 +6,11 @@
 export interface Settings {
   /** Email addresses subscribed to the alert topic. */
   alertEmails: string[];
+  /**
+   * Email addresses paged: alerts at or above the policy's `page` severity, and every alarm of
+   * the stage. Optional (empty: no pager).
+   */
+  pagerEmails: string[];
   /** Production stages retain the trail bucket and log group and are protected. */
   production: boolean;
   /** Name of an existing log group that already receives CloudTrail; no trail is created then. */
@@ -21,6 +26,7 @@ export interface Settings {
 /** Environment variable names, in one place for the README and `.env.example`. */
 export const SETTING_NAMES = {
   alertEmails: "SECRETWATCH_ALERT_EMAILS",
+  pagerEmails: "SECRETWATCH_PAGER_EMAILS",
   production: "SECRETWATCH_PRODUCTION",
   existingLogGroup: "SECRETWATCH_EXISTING_LOG_GROUP",
   demoSecret: "SECRETWATCH_DEMO_SECRET",
@@ -71,6 +77,17 @@ export function isProductionStageName(stage: string): boolean {
   return stage === "production" || stage === "prod";
 }
 
+/** A comma-, semicolon- or space-separated list of addresses; throws naming `name` on a bad one. */
+function parseEmails(name: string, value: string | undefined): string[] {
+  const emails = (value ?? "")
+    .split(/[,;\s]+/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = emails.find((e) => !EMAIL.test(e));
+  if (bad !== undefined) throw new SettingsError(`${name} has an invalid address: "${bad}"`, name);
+  return emails;
+}
+
 /**
  * Parses and validates the settings of `stage`. Throws {@link SettingsError} naming the
  * first bad setting.
@@ -78,18 +95,14 @@ export function isProductionStageName(stage: string): boolean {
  */
 export function parseSettings(env: Readonly<Record<string, string | undefined>>, stage: string): Settings {
   const n = SETTING_NAMES;
-  const emails = (env[n.alertEmails] ?? "")
-    .split(/[,;\s]+/)
-    .map((e) => e.trim())
-    .filter(Boolean);
+  const emails = parseEmails(n.alertEmails, env[n.alertEmails]);
   if (emails.length === 0) {
     throw new SettingsError(
       `${n.alertEmails} is required: a comma-separated list of addresses that receive the alerts (set it in .env.${stage})`,
       n.alertEmails,
     );
   }
-  const bad = emails.find((e) => !EMAIL.test(e));
-  if (bad !== undefined) throw new SettingsError(`${n.alertEmails} has an invalid address: "${bad}"`, n.alertEmails);
+  const pagerEmails = parseEmails(n.pagerEmails, env[n.pagerEmails]);
 
   const production = parseBoolean(n.production, env[n.production], isProductionStageName(stage));
 
@@ -122,5 +135,13 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>,
     );
   }
 
-  return { alertEmails: emails, production, existingLogGroup: existing, demoSecret, retentionDays, blindSpotMinutes };
+  return {
+    alertEmails: emails,
+    pagerEmails,
+    production,
+    existingLogGroup: existing,
+    demoSecret,
+    retentionDays,
+    blindSpotMinutes,
+  };
 }

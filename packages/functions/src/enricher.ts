@@ -24,6 +24,7 @@ import {
   stateRequest,
 } from "@secretwatch/core";
 import type { CloudWatchLogsEvent } from "aws-lambda";
+import { compiledPolicySource } from "./policy-source.js";
 import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
 
 /** What the handler needs from its surroundings; tests and the CLI pass their own. */
@@ -202,6 +203,8 @@ function productionHandler() {
     app: process.env.SECRETWATCH_APP ?? "secretwatch",
     stage: process.env.SECRETWATCH_STAGE ?? "unknown",
     clock: () => new Date(),
+    // The compiled policy shipped beside the bundle (stacks/enricher.ts copyFiles), read once per container.
+    policy: compiledPolicySource(process.env),
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: ENRICHER_METRICS_NAMESPACE, serviceName }),
   });

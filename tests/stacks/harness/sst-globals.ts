@@ -187,6 +187,8 @@ export interface RunOptions {
   stage?: string;
   /** The SECRETWATCH_* settings (others are cleared). */
   env?: SettingsEnv;
+  /** SECRETWATCH_POLICY_FILE (absolute, or relative to the repository root); unset by default. */
+  policyFile?: string;
   /** `$cli.command`: deploy, diff, remove, dev... */
   command?: string;
   /** `$dev`: true under `sst dev`. */
@@ -226,7 +228,7 @@ async function settle() {
 export async function runApp(options: RunOptions = {}): Promise<RunResult> {
   const stage = options.stage ?? "dev";
   Object.assign(context, options.context);
-  applySettingsEnv(options.env ?? DEFAULT_ENV);
+  applySettingsEnv(options.env ?? DEFAULT_ENV, options.policyFile);
 
   const config = (await import("../../../sst.config")).default as unknown as Config;
   const app = await config.app({ stage });

@@ -1,0 +1,78 @@
+/**
+ * The pager (SECRETWATCH_PAGER_EMAILS, optional). Each pager address gets two subscriptions:
+ *
+ * - on the alert topic, filtered on the `severity` attribute every enricher message carries:
+ *   only alerts at or above the policy's `page` severity;
+ * - on the pager topic, unfiltered: every CloudWatch alarm of the stage also notifies it.
+ *
+ * Why a second topic: CloudWatch alarm notifications carry no message attributes, and an
+ * attribute filter policy never matches a message without attributes (even `"exists": false`
+ * matches only when at least one attribute is present); a `MessageBody` filter needs a JSON
+ * body, and the alert emails are plain text. So no filter on the alert topic can let alarms
+ * through to the pager. Each pager address therefore confirms two subscriptions.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
+ */
+import { severitiesFrom } from "../packages/core/src/severity";
+import { securityAlarms, stageTopicPolicy, subscriptionName, uniqueEmails } from "./alerts";
+import { policy } from "./policy";
+import { nameOf, settings } from "./settings";
+
+const pagerEmails = uniqueEmails(settings.pagerEmails);
+
+/** The filter policy of a pager subscription on the alert topic: `{"severity":["high","critical"]}` for page high. */
+export const pagerFilterPolicy = JSON.stringify({ severity: severitiesFrom(policy.policy.page) });
+
+function createPager() {
+  const topic = new aws.sns.Topic("SecurityPager", {
+    name: nameOf("pagerTopic"),
+    displayName: "secretwatch pager",
+  });
+  const topicPolicy = new aws.sns.TopicPolicy("SecurityPagerPolicy", {
+    arn: topic.arn,
+    policy: stageTopicPolicy(topic.arn),
+  });
+  const alarms = pagerEmails.map(
+    (email) =>
+      new aws.sns.TopicSubscription(subscriptionName("PagerAlarmEmail", email), {
+        topic: topic.arn,
+        protocol: "email",
+        endpoint: email,
+      }),
+  );
+  // An address that already receives every alert keeps that one subscription: SNS keeps one
+  // subscription per topic and endpoint and refuses a second with other attributes
+  // ("Subscription already exists with different attributes", see sst issue #4259), and
+  // removing either resource would unsubscribe the address.
+  const alertAddresses = new Set(settings.alertEmails.map((e) => e.toLowerCase()));
+  const alerts = pagerEmails
+    .filter((email) => !alertAddresses.has(email.toLowerCase()))
+    .map(
+      (email) =>
+        new aws.sns.TopicSubscription(subscriptionName("PagerAlertEmail", email), {
+          topic: securityAlarms.arn,
+          protocol: "email",
+          endpoint: email,
+          filterPolicyScope: "MessageAttributes",
+          filterPolicy: pagerFilterPolicy,
+        }),
+    );
+  return { topic, topicPolicy, alarms, alerts };
+}
+
+const pager = pagerEmails.length > 0 ? createPager() : undefined;
+
+/** The pager topic, when pager addresses are set. */
+export const pagerTopic = pager?.topic;
+export const pagerTopicPolicy = pager?.topicPolicy;
+/** Unfiltered subscriptions of the pager addresses to the pager topic (alarm notifications). */
+export const pagerAlarmSubscriptions = pager?.alarms ?? [];
+/** Filtered subscriptions of the pager addresses to the alert topic (alerts at or above `page`). */
+export const pagerAlertSubscriptions = pager?.alerts ?? [];
+
+/** What every alarm of the stage notifies: the alert topic, and the pager topic when there is one. */
+export function alarmActions(): $util.Output<string>[] {
+  return pager ? [securityAlarms.arn, pager.topic.arn] : [securityAlarms.arn];
+}
