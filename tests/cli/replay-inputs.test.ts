@@ -3,9 +3,9 @@ import { chmodSync, mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { DEFAULT_COMPILED_POLICY } from "../../packages/cli/src/assessment.js";
 import type { Io } from "../../packages/cli/src/io.js";
 import { loadFile } from "../../packages/cli/src/replay/load.js";
-import { DEFAULT_COMPILED_POLICY } from "../../packages/cli/src/assessment.js";
 import { runReplay } from "../../packages/cli/src/replay/run.js";
 import { subscriptionEvent } from "../helpers/subscription.js";
 import {

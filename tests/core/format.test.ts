@@ -439,9 +439,9 @@ const LABELS = [
   ...["Error message", "Version", "Count", "First / last", "Principal", "User / role", "Session", "Issued by"],
   ...["Account", "MFA", "Console", "Invoked by", "Source identity", "Access key", "Source", "VPC endpoint"],
   ...["Region", "Client", "Event time", "Event times", "Delivery lag", "Principal ARN", "Principal ID"],
-  ...["Requested ID", "User agent", "Events"],
+  ...["Requested ID", "User agent", "Events", "More"],
 ];
-const HEADINGS = ["Verdict", "What to do", "Rapid retrieval", "What", "Who", "From where", "How", "When"];
+const HEADINGS = ["Verdict", "What to do", "Rapid retrieval", "Secrets", "What", "Who", "From where", "How", "When"];
 const LABELLED = new RegExp(
   [
     "^$",
@@ -451,6 +451,7 @@ const LABELLED = new RegExp(
     "^  \\d+\\. [A-Z]",
     "^    - event ",
     "^      Console: ",
+    "^      Notes: ",
   ].join("|"),
 );
 /** Characters that break lines, hide or reorder text (as sanitize.test.ts has it, line feeds aside). */
@@ -561,5 +562,35 @@ describe("hostile records", () => {
         }
       }),
     );
+  });
+});
+
+describe("an actor probing many secrets (one alert)", () => {
+  it("says how many secrets, lists them, and gives no single secret attribute", () => {
+    const hits = Array.from({ length: 12 }, (_, i) =>
+      withVerdict(
+        aSecretAccess({ eventID: `m-${i}`, secretId: `prod/guess-${String(i).padStart(2, "0")}`, outcome: "denied" }),
+        {
+          severity: "high",
+          reasons: ["denied", "sensitive"],
+        },
+      ),
+    );
+    const [group] = groupHits(hits);
+    expect(group?.kind).toBe("many");
+    expect(formatSubject(group!, ctx)).toMatch(/^HIGH \[secretwatch prod\] DENIED reads of 12 secrets by alice/);
+    const body = formatBody(group!, ctx);
+    expect(body).toContain('  Secret:         12 different secrets - listed under "Secrets"');
+    expect(body.split("\n").filter((l) => l.startsWith("  Secret:         prod/guess-"))).toHaveLength(12);
+    expect(messageAttributes(group!).secret).toBeUndefined();
+  });
+});
+
+describe("record quirks", () => {
+  it("shows a read without an event ID, and its notes, in the event list", () => {
+    const hit = withVerdict(aSecretAccess({ eventID: "", consoleUrl: null, notes: ["the record has no eventID"] }));
+    const body = formatBody(groupHits([hit])[0]!, ctx);
+    expect(body).toContain("    - event (no event ID recorded) at ");
+    expect(body).toContain("      Notes: the record has no eventID");
   });
 });

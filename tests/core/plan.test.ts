@@ -270,9 +270,12 @@ describe("size limit", () => {
 
   it("keeps to a small limit too", () => {
     const hits = manyAccesses(200);
-    const plan = planMessages(hits, { ...ctx, maxMessageBytes: 4096 });
-    expect(plan.messages.length).toBeGreaterThan(10);
-    expectSound(plan, hits, 4096);
+    const plan = planMessages(hits, { ...ctx, maxMessageBytes: 8192 });
+    expect(plan.messages.length).toBeGreaterThan(5);
+    for (const m of plan.messages) expect(m.message).toContain("\nWhat to do\n"); // the full alert
+    expectSound(plan, hits, 8192);
+    // At the smallest limit the verdict and steps take over half the room: the minimal version is sent.
+    expectSound(planMessages(hits, { ...ctx, maxMessageBytes: 4096 }), hits, 4096);
   });
 
   it("sends only the fallback when the details alone would fill a message", () => {

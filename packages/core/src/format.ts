@@ -158,6 +158,7 @@ function compose(group: AlertGroup, hit: SecretAccess, lead: string, s: Slots): 
   const count = s.count ? `${s.count} ` : "";
   const failed = hit.outcome === "denied" ? "DENIED " : hit.outcome === "error" ? "FAILED " : "";
   if (group.kind === "rapid") return `${lead} rapid retrieval: ${s.secret} ${by}`;
+  if (group.kind === "many") return `${lead} ${failed}reads of ${s.secret} ${by}`;
   if (group.kind === "batch" || isBatch(hit)) {
     return `${lead} ${count}${failed}${hit.batch?.broad ? "BROAD " : ""}batch read (${s.secret}) ${by}`;
   }
@@ -182,7 +183,12 @@ export function formatSubject(group: AlertGroup, ctx: AlertContext): string {
   const hit = group.hits[0];
   if (!hit) return `${lead} secret access alert`;
   const id = hit.identity;
-  const rapid = group.kind === "rapid" ? (groupVerdict(group).rapid?.secrets.length ?? group.count) : null;
+  const rapid =
+    group.kind === "rapid"
+      ? (groupVerdict(group).rapid?.secrets.length ?? group.count)
+      : group.kind === "many"
+        ? secretsOf(group).length
+        : null;
   const what = isBatch(hit) ? batchScope(hit.batch, true) : (hit.secretId ?? hit.requestedSecretId);
   const slots: Slots = {
     secret: rapid !== null ? plural(rapid, "secret") : toSubjectText(what, SUBJECT_MAX) || "unknown secret",
@@ -273,6 +279,31 @@ function verdictRows(group: AlertGroup, gv: GroupVerdict): Row[] {
   ];
 }
 
+/** The distinct secrets of a group's reads, sorted. */
+function secretsOf(group: AlertGroup): string[] {
+  return [...new Set(group.hits.map((h) => h.secretId ?? h.requestedSecretId ?? ""))].filter(Boolean).sort();
+}
+
+/** Names listed in one alert of a `many` group; the rest are counted (every event is still listed below). */
+const MANY_LISTED = 100;
+
+/** SECRETS: for one actor's high or critical reads of many secrets, every secret (up to MANY_LISTED). */
+function manyLines(group: AlertGroup): string[] {
+  if (group.kind !== "many") return [];
+  const secrets = secretsOf(group);
+  const more = secrets.length - MANY_LISTED;
+  return [
+    ...section("Secrets", [
+      [
+        "Secrets",
+        `${plural(secrets.length, "different secret")} in this one alert, so that a probe of many names does not send an email each`,
+      ],
+    ]),
+    ...secrets.slice(0, MANY_LISTED).map((s) => line("Secret", text(s, 256))),
+    ...(more > 0 ? [line("More", `${plural(more, "other secret")}: see the events below`)] : []),
+  ];
+}
+
 /** RAPID RETRIEVAL: the window and every secret it counts, one per line. */
 function rapidLines(gv: GroupVerdict): string[] {
   if (!gv.rapid) return [];
@@ -292,19 +323,22 @@ function whatRows(group: AlertGroup, hit: SecretAccess, gv: GroupVerdict): Row[]
   const ids = batch?.secretIdList ?? [];
   const reasons = batch?.broadReasons?.slice(0, 5).join("; ");
   const rapid = gv.rapid && group.kind === "rapid" ? gv.rapid.secrets.length : null;
+  const many = group.kind === "many" ? secretsOf(group).length : null;
   const secret =
-    rapid !== null
-      ? `${plural(rapid, "different secret")} - listed under "Rapid retrieval"`
-      : batch === undefined
-        ? text(hit.secretId ?? hit.requestedSecretId)
-        : "several - a BatchGetSecretValue call";
+    many !== null
+      ? `${plural(many, "different secret")} - listed under "Secrets"`
+      : rapid !== null
+        ? `${plural(rapid, "different secret")} - listed under "Rapid retrieval"`
+        : batch === undefined
+          ? text(hit.secretId ?? hit.requestedSecretId)
+          : "several - a BatchGetSecretValue call";
   const count =
     group.kind === "batch" && group.count > 1
       ? `${plural(group.count, "identical call")} within one second`
       : plural(group.count, "event");
   return [
     ["Secret", secret],
-    ["Secret ARN", rapid === null && batch === undefined && distinct(group.hits, (h) => h.secretArn)],
+    ["Secret ARN", rapid === null && many === null && batch === undefined && distinct(group.hits, (h) => h.secretArn)],
     ["Batch scope", batch !== undefined && text(batchScope(batch))],
     [
       "Batch IDs",
@@ -368,6 +402,7 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
     "What to do",
     ...nextSteps(group).map((step, i) => `  ${i + 1}. ${step}`),
     ...rapidLines(gv),
+    ...manyLines(group),
     ...section("What", whatRows(group, hit, gv)),
     ...section("Who", whoRows(group, hit)),
     ...section("From where", [
@@ -414,8 +449,13 @@ export function formatBodyHeader(group: AlertGroup, ctx: AlertContext, part?: Bo
 
 /** One event of the list: its IDs and time, then its CloudTrail console link. */
 export function formatEventEntry(hit: SecretAccess): string {
-  const head = `    - event ${text(hit.eventID, 160)} at ${text(hit.eventTime, 64)}, request ${text(hit.requestID, 160)}`;
-  return hit.consoleUrl ? `${head}\n      Console: ${text(hit.consoleUrl, 400)}` : head;
+  const id = hit.eventID ? text(hit.eventID, 160) : "(no event ID recorded)";
+  const head = `    - event ${id} at ${text(hit.eventTime, 64)}, request ${text(hit.requestID, 160)}`;
+  const lines = [head];
+  if (hit.consoleUrl) lines.push(`      Console: ${text(hit.consoleUrl, 400)}`);
+  // Record quirks (no event ID, an odd event time) a person should know of.
+  if (hit.notes?.length) lines.push(`      Notes: ${text(hit.notes.join("; "), 512)}`);
+  return lines.join("\n");
 }
 
 /**
@@ -440,7 +480,7 @@ export function formatBody(group: AlertGroup, ctx: AlertContext, part?: BodyPart
 export function messageAttributes(group: AlertGroup): StringAttributes {
   const hit = group.hits[0];
   const attributes: StringAttributes = {};
-  const secret = group.kind === "rapid" ? null : hit?.secretId;
+  const secret = group.kind === "rapid" || group.kind === "many" ? null : hit?.secretId;
   const values = [hit?.eventName, hit?.outcome, secret, hit?.identityType];
   for (const [i, name] of ["eventName", "outcome", "secret", "identityType"].entries()) {
     const value = values[i];

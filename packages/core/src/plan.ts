@@ -243,10 +243,11 @@ export function severityAttributes(severity: Severity, reasons: readonly ReasonC
 /** Part `index` of `total` (1-based). */
 type Part = [index: number, total: number];
 
-/** `Subject (part 2/3)`, still at most 99 characters. */
+/** `Subject (part 2/3)`, still at most 99 characters; every part keeps the same subject text. */
 function withPart(subject: string, [index, total]: Part): string {
   const suffix = total > 1 ? ` (part ${index}/${total})` : "";
-  return `${toSubjectText(subject, SUBJECT_MAX - suffix.length)}${suffix}`;
+  const room = total > 1 ? SUBJECT_MAX - ` (part ${total}/${total})`.length : SUBJECT_MAX;
+  return `${toSubjectText(subject, room)}${suffix}`;
 }
 
 /** Letters, digits and `_.-` only: the one shape of app and stage a fallback carries (event IDs: `[A-Za-z0-9-]`). */
