@@ -100,7 +100,7 @@ describe("--format text (default)", () => {
     const head = `# ${stratusFile}: 25 secret-value retrieval(s), ${plan.messages.length} alert message(s)\n`;
     expect(run.stdout).toBe(head + plan.messages.map(emailText).join("\n"));
     expect(run.stdout).toMatch(
-      /\nSubject: [A-Z]+ \[acme prod\] BROAD batch read \(tag-key=StratusRedTeam\) by christophe/,
+      /\nSubject: MEDIUM \[acme prod\] 3x BROAD batch read \(tag-key=StratusRedTeam\) by christophe/,
     );
     expect(plan.messages).toHaveLength(11); // the Lambda's cap: 10 alerts, then one summary message
   });

@@ -62,17 +62,23 @@ describe("enricher handler", () => {
   it("publishes one readable alert per secret read, with exact subject and attributes", async () => {
     const { handler } = handlerWith();
     const result = await handler(recordsEvent([listSecrets, read18]));
-    expect(result).toEqual({ records: 2, malformed: 0, hits: 1, duplicatesDropped: 0, published: 1, fallbacks: 0 });
+    expect(result).toEqual({
+      ...{ records: 2, malformed: 0, hits: 1, duplicatesDropped: 0, published: 1, fallbacks: 0 },
+      ...{ belowNotify: 0, suppressed: 0, policyHash: expect.stringMatching(/^sha256:/) },
+    });
     const [input] = published();
     expect(input).toMatchObject({
       TopicArn: TOPIC_ARN,
-      Subject: "[secretwatch test] stratus-red-team-retrieve-secret-18 read by christophe from 253.201.144.253",
+      // No state store yet: an unknown reader is treated as a first read (medium).
+      Subject: "MEDIUM [secretwatch test] stratus-red-team-retrieve-secret-18 read by christophe from 253.201.14...",
       MessageAttributes: {
         eventName: { DataType: "String", StringValue: "GetSecretValue" },
         outcome: { DataType: "String", StringValue: "success" },
         secret: { DataType: "String", StringValue: "stratus-red-team-retrieve-secret-18" },
         identityType: { DataType: "String", StringValue: "IAMUser" },
         kind: { DataType: "String", StringValue: "alert" },
+        severity: { DataType: "String", StringValue: "medium" },
+        reasons: { DataType: "String", StringValue: "state-unavailable" },
       },
     });
     expect(Object.keys(input!.MessageAttributes!).sort()).toEqual([
@@ -80,11 +86,13 @@ describe("enricher handler", () => {
       "identityType",
       "kind",
       "outcome",
+      "reasons",
       "secret",
+      "severity",
     ]);
     const lines = input!.Message!.split("\n");
     expect(lines).toContain("  Secret:         stratus-red-team-retrieve-secret-18");
-    expect(lines).toContain("  Principal:      christophe (IAMUser)");
+    expect(lines).toContain("  Principal:      christophe - IAM user (IAMUser)");
     expect(lines).toContain("  Delivery lag:   5m 0s after the call");
     expect(input!.Message).toContain(read18.eventID);
     expect(input!.Message).toContain(read18.requestParameters.secretId);
@@ -96,7 +104,10 @@ describe("enricher handler", () => {
     const result = await handler(recordsEvent(records));
     expect(result.published).toBe(1);
     const [input] = published();
-    expect(input!.Subject).toMatch(/^\[secretwatch test\] 3x stratus-red-team-retrieve-secret-18 read by christophe/);
+    expect(input!.Subject).toMatch(
+      /^MEDIUM \[secretwatch test\] (3x )?stratus-red-team-retrieve-secret-18 read by christophe/,
+    );
+    expect(input!.Message).toContain("  Count:          3 events");
     for (const r of records) expect(input!.Message).toContain(r.eventID);
     expect(input!.Message).toContain("2024-07-31T12:30:00Z");
     expect(input!.Message).toContain("2024-07-31T12:32:00Z");
@@ -117,7 +128,9 @@ describe("enricher handler", () => {
     expect(inputs.slice(0, 5).every((i) => i.MessageAttributes?.kind?.StringValue === "alert")).toBe(true);
     const summary = inputs[5]!;
     expect(summary.MessageAttributes?.kind?.StringValue).toBe("summary");
-    expect(summary.Subject).toBe("[secretwatch test] summary: 15 more group(s), 15 event(s)");
+    expect(summary.Subject).toBe("MEDIUM [secretwatch test] summary: 15 more groups, 15 events");
+    // Stratus reads 20 secrets within a few minutes: the 20th crosses the rapid-retrieval threshold, first of all.
+    expect(inputs[0]!.Subject).toMatch(/^HIGH \[secretwatch test\] rapid retrieval: 20 secrets by christophe/);
     const all = inputs.map((i) => i.Message).join("\n");
     for (const r of reads) expect(all).toContain(r.eventID);
   });
