@@ -2,9 +2,12 @@
  * `npm start`: the whole enricher path with no AWS. Real CloudTrail records committed in the
  * repo are gzipped into CloudWatch Logs subscription events, run through `createHandler`
  * with an SNS client that prints each Publish, so you see the emails that would be sent.
+ * The handler runs with the triage fixture's policy (tests/fixtures/cloudtrail/triage.policy.json)
+ * and an in-memory state store, so expected and routine reads are counted, not emailed.
  */
 import { readFileSync } from "node:fs";
 import type { PublishCommand } from "@aws-sdk/client-sns";
+import { compilePolicy, InMemoryStateStore, type Policy } from "../packages/core/src/index.js";
 import { createHandler } from "../packages/functions/src/enricher.js";
 import type { SnsSender } from "../packages/functions/src/publish.js";
 import { recordsEvent } from "../tests/helpers/subscription.js";
@@ -17,7 +20,10 @@ const FIXTURES = [
   "batch-with-companions.json",
   "cross-account.json",
   "hostile.json",
+  "triage.json",
 ].map((name) => `tests/fixtures/cloudtrail/${name}`);
+const POLICY_FILE = "tests/fixtures/cloudtrail/triage.policy.json";
+const policy = compilePolicy(JSON.parse(readFileSync(POLICY_FILE, "utf8")) as Policy, POLICY_FILE);
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:secretwatch-demo-alerts";
 
 const rule = "=".repeat(78);
@@ -42,7 +48,10 @@ const handler = createHandler({
   app: "secretwatch",
   stage: "demo",
   clock: () => new Date(),
+  policy: () => policy,
+  state: new InMemoryStateStore(),
 });
+let counted = 0;
 
 for (const file of FIXTURES) {
   const records = JSON.parse(readFileSync(file, "utf8")) as object[];
@@ -50,7 +59,12 @@ for (const file of FIXTURES) {
   const result = await handler(recordsEvent(records));
   process.stderr.write(
     `\n${file}: ${result.records} records, ${result.hits} secret-value retrievals, ` +
-      `${result.malformed} malformed, ${result.published} emails\n`,
+      `${result.malformed} malformed, ${result.published} emails, ` +
+      `${result.belowNotify + result.suppressed} reads counted but not emailed\n`,
   );
+  counted += result.belowNotify + result.suppressed;
 }
-process.stdout.write(`${rule}\n${sent} alert emails would have been sent to the topic's subscribers.\n`);
+process.stdout.write(
+  `${rule}\n${sent} alert emails would have been sent to the topic's subscribers; ` +
+    `${counted} reads were counted (below the policy's notify level, or repeats) and not emailed.\n`,
+);
