@@ -35,11 +35,19 @@ export interface StateRequest {
   alerts: string[];
 }
 
+/** When the stage was first deployed (a marker the deploy writes) and when `baseline` last ran: what learning is measured from. */
+export interface StageMeta {
+  deployedAt: number | null;
+  baselineAt: number | null;
+}
+
 /** What the store knew when the invocation started: plain maps, keyed as the helpers below key them. */
 export interface StateSnapshot {
   pairs: Map<string, PairMemo>;
   windows: Map<string, WindowEntry[]>;
   alerts: Map<string, AlertMemo>;
+  /** Absent when the store keeps no stage marker (the in-memory store). */
+  meta?: StageMeta;
 }
 
 export interface StateUpdate {
