@@ -6,6 +6,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import {
   assessAndPlan,
@@ -18,6 +19,7 @@ import {
   emailedMemos,
   enrichEvents,
   ENRICHER_METRICS as M,
+  type Policy,
   PolicyMatcher,
   type StateSnapshot,
   type StateStore,
@@ -26,6 +28,7 @@ import {
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { compiledPolicySource } from "./policy-source.js";
 import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
+import { DynamoStateStore } from "./state.js";
 
 /** What the handler needs from its surroundings; tests and the CLI pass their own. */
 export interface EnricherDeps {
@@ -43,8 +46,11 @@ export interface EnricherDeps {
    * the documented defaults.
    */
   policy?: () => CompiledPolicy;
-  /** Memory across invocations; without one, first-seen is unknown (`state-unavailable`). */
-  state?: StateStore;
+  /**
+   * Memory across invocations, or a factory given the policy in force (the DynamoDB store keeps
+   * items as long as the policy's windows); without one, first-seen is unknown (`state-unavailable`).
+   */
+  state?: StateStore | ((policy: Policy) => StateStore);
   logger?: Pick<Logger, "info" | "warn" | "error">;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
 }
@@ -108,9 +114,10 @@ export function createHandler(deps: EnricherDeps) {
     const matcher = compiled ? matcherFor(compiled) : matcherFor(DEFAULT_COMPILED);
     const enriched = enrichEvents(payload.events, deps.clock());
     let snapshot: StateSnapshot | null = null;
-    if (deps.state && enriched.length > 0) {
+    const state = typeof deps.state === "function" ? deps.state(matcher.policy) : deps.state;
+    if (state && enriched.length > 0) {
       try {
-        snapshot = await deps.state.load(stateRequest(enriched, matcher));
+        snapshot = await state.load(stateRequest(enriched, matcher));
       } catch (error) {
         logger.warn("The state store could not be read; alerting without it", { error });
         count(M.stateErrors, 1);
@@ -162,9 +169,9 @@ export function createHandler(deps: EnricherDeps) {
       });
       count(M.messagesPublished, report.published);
       count(M.fallbackMessagesPublished, report.fallbacks);
-      if (deps.state && snapshot !== null) {
+      if (state && snapshot !== null) {
         try {
-          await deps.state.save({ accesses: result.update.accesses, alerts: emailedMemos(result.plan) });
+          await state.save({ accesses: result.update.accesses, alerts: emailedMemos(result.plan) });
         } catch (error) {
           logger.warn("The state store could not be written; the next alerts may repeat", { error });
           count(M.stateErrors, 1);
@@ -194,9 +201,26 @@ export function createHandler(deps: EnricherDeps) {
 }
 
 /** Production wiring, made on the first call (one SNS client per cold start, explicit SDK retries). */
+/**
+ * Timeouts for state calls: a slow or unreachable table must cost a few hundred milliseconds,
+ * not the function's 60 seconds (the store also keeps to a total budget).
+ */
+export const STATE_CLIENT_CONFIG = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 200, requestTimeout: 300 },
+} as const;
+
+let dynamo: DynamoDBClient | undefined;
+/** The DynamoDB store of the stage's table (one client per container). */
+function dynamoState(tableName: string, policy: Policy): StateStore {
+  dynamo ??= new DynamoDBClient(STATE_CLIENT_CONFIG);
+  return new DynamoStateStore({ client: dynamo, tableName, thresholds: policy.thresholds });
+}
+
 function productionHandler() {
   // The function's own name (set by the stack): the `service` dimension of its metrics, per stage.
   const serviceName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "secretwatch-enricher";
+  const stateTable = process.env.SECRETWATCH_TABLE_NAME;
   return createHandler({
     sns: new SNSClient({ maxAttempts: SNS_MAX_ATTEMPTS }),
     topicArn: () => process.env.SECRETWATCH_TOPIC_ARN ?? "",
@@ -205,6 +229,7 @@ function productionHandler() {
     clock: () => new Date(),
     // The compiled policy shipped beside the bundle (stacks/enricher.ts copyFiles), read once per container.
     policy: compiledPolicySource(process.env),
+    ...(stateTable && { state: (policy: Policy) => dynamoState(stateTable, policy) }),
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: ENRICHER_METRICS_NAMESPACE, serviceName }),
   });
