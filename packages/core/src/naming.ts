@@ -1,7 +1,16 @@
 /**
  * Physical resource names. One function names every resource, so two stages deploy side by
  * side in one account and the CLI finds a stage's resources by the same rule.
+ *
+ * A name is `<app>-<stage>-<suffix>`. SST stage names allow `[a-zA-Z0-9-]`, AWS names do not
+ * all allow upper case, and every kind has a length limit: when the app or stage name is not
+ * already lower-case with single hyphens (`Dev`, `a--b`), or the name would not fit, that name
+ * part is lower-cased, shortened and followed by `-` and 8 hex digits of the SHA-256 of the
+ * raw part. So `Dev` and `dev`, `a--b` and `a-b`, or two long stage names that share a prefix
+ * never share a physical name, while a canonical stage whose name fits keeps the name it has
+ * always had (renaming a resource replaces it). Suffixes are never shortened.
  */
+import { createHash } from "node:crypto";
 
 export interface StageRef {
   /** The SST app name, e.g. `secretwatch`. */
@@ -27,7 +36,8 @@ export const RESOURCE_SUFFIXES = {
   failureQueue: "enricher-failures",
   dashboard: "dashboard",
   demoSecret: "TopSecretInfo",
-  // Self-monitoring alarms: each watches one way an alert can be lost.
+  // Self-monitoring alarms: each watches one way an alert can be lost. Every alarm kind's key
+  // ends in `Alarm`: the topic policies admit exactly these names (see stageAlarmNames).
   enricherErrorsAlarm: "enricher-errors",
   enricherThrottlesAlarm: "enricher-throttles",
   enricherDroppedAlarm: "enricher-events-dropped",
@@ -41,7 +51,65 @@ export const RESOURCE_SUFFIXES = {
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
 
-/** Lower-case letters, digits and single hyphens: valid in every AWS name we create. */
+/**
+ * The longest name AWS accepts per kind (the trail bucket's includes `-<account>`).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html (128)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (63)
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (64)
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html (512)
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html (512)
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html (512)
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html (255)
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html (255)
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html (256)
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html (64)
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (80)
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (512)
+ */
+export const NAME_LIMITS: Readonly<Record<ResourceKind, number>> = {
+  trail: 128,
+  trailBucket: 63,
+  trailRole: 64,
+  logGroup: 512,
+  metricFilter: 512,
+  secretAccessAlarm: 255,
+  topic: 256,
+  pagerTopic: 256,
+  enricher: 64,
+  enricherRole: 64,
+  subscriptionFilter: 512,
+  failureQueue: 80,
+  dashboard: 255,
+  demoSecret: 512,
+  enricherErrorsAlarm: 255,
+  enricherThrottlesAlarm: 255,
+  enricherDroppedAlarm: 255,
+  enricherDestinationAlarm: 255,
+  failureQueueAlarm: 255,
+  deliveryFailedAlarm: 255,
+  blindSpotAlarm: 255,
+  malformedMessagesAlarm: 255,
+  policyErrorsAlarm: 255,
+};
+
+/** CloudWatch metric names: 1-255 characters. */
+export const METRIC_NAME_LIMIT = 255;
+
+/** Characters of the hash that marks a changed name part. */
+const HASH_LENGTH = 8;
+/** An app name part is at most this long once changed (so every kind keeps room for the stage). */
+const APP_PART_LIMIT = 24;
+/** `-` and the hash: the least room a changed part needs. */
+const HASHED_MIN = HASH_LENGTH + 1;
+
+/** A name or its parts cannot be made to fit (a suffix or an explicit `maxLength` too long). */
+export class NamingError extends Error {
+  override name = "NamingError";
+}
+
+/** Lower-case letters and digits in runs joined by single hyphens: valid in every AWS name here. */
+const CANONICAL = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 function slug(text: string): string {
   return text
     .toLowerCase()
@@ -49,41 +117,77 @@ function slug(text: string): string {
     .replace(/^-+|-+$/g, "");
 }
 
-/** `<app>-<stage>-`: the start of every name {@link resourceName} gives (before truncation). */
-export function stagePrefix(ref: StageRef): string {
-  return `${slug(ref.app)}-${slug(ref.stage)}-`;
+function shortHash(raw: string): string {
+  return createHash("sha256").update(raw, "utf8").digest("hex").slice(0, HASH_LENGTH);
 }
 
 /**
- * Longest name per kind: 64 (IAM roles, Lambda functions, SQS queues, the tightest limits)
- * unless the service allows more (CloudWatch alarm names: 255).
+ * A name part within `max` characters: `raw` itself when canonical and short enough, else its
+ * slug cut to fit, `-`, and the hash of `raw` (only the hash if nothing of the slug is left).
  */
-function maxLengthOf(kind: ResourceKind): number {
-  return kind.endsWith("Alarm") ? 255 : 64;
+function namePart(raw: string, max: number): string {
+  if (CANONICAL.test(raw) && raw.length <= max) return raw;
+  if (max < HASH_LENGTH) throw new NamingError(`no room for "${raw}" in a name part of ${max} characters`);
+  const kept = slug(raw)
+    .slice(0, Math.max(0, max - HASHED_MIN))
+    .replace(/-+$/, "");
+  return kept ? `${kept}-${shortHash(raw)}` : shortHash(raw);
 }
 
-/** `<app>-<stage>-<suffix>`, lower-cased, truncated to `maxLength` (see {@link maxLengthOf}). */
-export function resourceName(ref: StageRef, kind: ResourceKind, maxLength = maxLengthOf(kind)): string {
-  return `${stagePrefix(ref)}${slug(RESOURCE_SUFFIXES[kind])}`.slice(0, maxLength).replace(/-+$/, "");
+/**
+ * `<app><sep><stage>` in at most `max` characters: unchanged when both parts are canonical and
+ * it fits; otherwise each part through {@link namePart} (the app part first, at most 24).
+ */
+function stageId(ref: StageRef, sep: string, max: number): string {
+  const plain = `${ref.app}${sep}${ref.stage}`;
+  if (CANONICAL.test(ref.app) && CANONICAL.test(ref.stage) && plain.length <= max) return plain;
+  const app = namePart(ref.app, Math.min(APP_PART_LIMIT, max));
+  return `${app}${sep}${namePart(ref.stage, max - app.length - sep.length)}`;
 }
 
-/** Every named resource of a stage, by kind: how the CLI finds what `stacks/` created. */
+/** `<app>-<stage>-<suffix>` within `maxLength` (default: the kind's AWS limit, {@link NAME_LIMITS}). */
+export function resourceName(ref: StageRef, kind: ResourceKind, maxLength = NAME_LIMITS[kind]): string {
+  const suffix = slug(RESOURCE_SUFFIXES[kind]);
+  return `${stageId(ref, "-", maxLength - suffix.length - 1)}-${suffix}`;
+}
+
+/**
+ * Every named resource of a stage, by kind: how the CLI finds what `stacks/` created. The log
+ * group and the demo secret have their own rules; the trail bucket's real name also carries
+ * the account ({@link trailBucketName}).
+ */
 export function stageResources(ref: StageRef): Record<ResourceKind, string> {
   const kinds = Object.keys(RESOURCE_SUFFIXES) as ResourceKind[];
-  return Object.fromEntries(kinds.map((kind) => [kind, resourceName(ref, kind)])) as Record<ResourceKind, string>;
+  const names = Object.fromEntries(kinds.map((kind) => [kind, resourceName(ref, kind)])) as Record<
+    ResourceKind,
+    string
+  >;
+  return { ...names, logGroup: logGroupName(ref), demoSecret: demoSecretName(ref) };
+}
+
+/**
+ * The names of every alarm of the stage (the kinds whose key ends in `Alarm`): what the topic
+ * policies let CloudWatch publish for, name by name. A prefix with `*` would also admit
+ * another stage whose name merely starts the same (`dev` and `dev-alice`).
+ */
+export function stageAlarmNames(ref: StageRef): string[] {
+  const kinds = (Object.keys(RESOURCE_SUFFIXES) as ResourceKind[]).filter((k) => k.endsWith("Alarm"));
+  return kinds.map((kind) => resourceName(ref, kind));
 }
 
 /**
  * The demo secret keeps the classic tutorial's mixed-case name `TopSecretInfo` after the
- * stage prefix (Secrets Manager names are case-sensitive and allow upper case).
+ * stage (Secrets Manager names are case-sensitive and allow upper case).
  */
 export function demoSecretName(ref: StageRef): string {
-  return `${stagePrefix(ref)}${RESOURCE_SUFFIXES.demoSecret}`;
+  const suffix = RESOURCE_SUFFIXES.demoSecret;
+  return `${stageId(ref, "-", NAME_LIMITS.demoSecret - suffix.length - 1)}-${suffix}`;
 }
 
-/** Name of the stage's log group (CloudWatch Logs allows `/`). */
+/** Name of the stage's log group, `/<app>/<stage>/cloudtrail` (CloudWatch Logs allows `/`). */
 export function logGroupName(ref: StageRef): string {
-  return `/${slug(ref.app)}/${slug(ref.stage)}/cloudtrail`;
+  const suffix = RESOURCE_SUFFIXES.logGroup;
+  return `/${stageId(ref, "/", NAME_LIMITS.logGroup - suffix.length - 2)}/${suffix}`;
 }
 
 /**
@@ -93,12 +197,13 @@ export function logGroupName(ref: StageRef): string {
  */
 export function trailBucketName(ref: StageRef, accountId: string): string {
   const tail = `-${accountId}`;
-  return resourceName(ref, "trailBucket", 63 - tail.length) + tail;
+  return resourceName(ref, "trailBucket", NAME_LIMITS.trailBucket - tail.length) + tail;
 }
 
 /** The metric that counts secret reads. The stage is in the name: filters take no constant dimensions. */
 export function secretAccessMetricName(ref: StageRef): string {
-  return `Secret is accessed (${slug(ref.app)}-${slug(ref.stage)})`;
+  const [start, end] = ["Secret is accessed (", ")"];
+  return `${start}${stageId(ref, "-", METRIC_NAME_LIMIT - start.length - end.length)}${end}`;
 }
 
 /**
@@ -124,4 +229,6 @@ export const ENRICHER_METRICS = {
   repeatsSuppressed: "RepeatsSuppressed",
   /** The state store could not be read or written; alerts went out without it. */
   stateErrors: "StateErrors",
+  /** Messages a redelivered payload did not send again: an earlier delivery already had (exactly-once). */
+  alertsAlreadySent: "AlertsAlreadySent",
 } as const;

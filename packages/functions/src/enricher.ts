@@ -19,13 +19,15 @@ import {
   emailedMemos,
   enrichEvents,
   ENRICHER_METRICS as M,
+  type PlannedMessage,
   type Policy,
   PolicyMatcher,
   type StateSnapshot,
   type StateStore,
   stateRequest,
 } from "@secretwatch/core";
-import type { CloudWatchLogsEvent } from "aws-lambda";
+import type { CloudWatchLogsEvent, Context } from "aws-lambda";
+import { type DeliveryGuard, deliveryKey, powertoolsDeliveryGuard } from "./delivery.js";
 import { compiledPolicySource } from "./policy-source.js";
 import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
 import { DynamoStateStore } from "./state.js";
@@ -51,6 +53,8 @@ export interface EnricherDeps {
    * items as long as the policy's windows); without one, first-seen is unknown (`state-unavailable`).
    */
   state?: StateStore | ((policy: Policy) => StateStore);
+  /** Exactly-once per message and channel (delivery.ts); without one, a redelivered payload is sent again. */
+  deliveries?: DeliveryGuard;
   logger?: Pick<Logger, "info" | "warn" | "error">;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
 }
@@ -62,6 +66,8 @@ export interface EnricherResult {
   duplicatesDropped: number;
   published: number;
   fallbacks: number;
+  /** Messages an earlier delivery of the same events already sent (exactly-once). */
+  alreadySent: number;
   /** Reads below the policy's `notify` severity (counted, not emailed). */
   belowNotify: number;
   /** Reads not emailed as repeats of an alert within the repeat window. */
@@ -98,12 +104,14 @@ function resolveTopicArn(topicArn: EnricherDeps["topicArn"]): string {
 export function createHandler(deps: EnricherDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: "enricher", logLevel: "SILENT" });
   const metrics = deps.metrics;
-  return async function enricher(event: CloudWatchLogsEvent): Promise<EnricherResult> {
+  return async function enricher(event: CloudWatchLogsEvent, context?: Context): Promise<EnricherResult> {
     const topicArn = resolveTopicArn(deps.topicArn);
+    deps.deliveries?.begin?.(context);
     const data = event?.awslogs?.data;
     if (typeof data !== "string") throw new DecodeError("The event is not a CloudWatch Logs subscription event");
     const payload = decodeSubscriptionData(data);
     const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
+    let stateErrors = 0;
     let compiled: CompiledPolicy | null = null;
     try {
       compiled = (deps.policy ?? (() => DEFAULT_COMPILED))();
@@ -120,7 +128,7 @@ export function createHandler(deps: EnricherDeps) {
         snapshot = await state.load(stateRequest(enriched, matcher));
       } catch (error) {
         logger.warn("The state store could not be read; alerting without it", { error });
-        count(M.stateErrors, 1);
+        stateErrors++;
       }
     }
     const assessed = assessAndPlan(enriched, {
@@ -161,20 +169,38 @@ export function createHandler(deps: EnricherDeps) {
     count(M.readsBelowNotify, belowNotify);
     count(M.repeatsSuppressed, suppressed);
     try {
-      const report = await publishAll(deps.sns, topicArn, result.plan.messages, {
-        onFallback: (message, error) =>
-          logger.warn("SNS rejected an alert; sent its minimal version", { eventIDs: message.eventIDs, error }),
-        onFailure: (message, error) =>
-          logger.error("Could not publish an alert", { eventIDs: message.eventIDs, error }),
-      });
+      const deliveries = deps.deliveries;
+      const guard = deliveries && {
+        keyOf: (message: PlannedMessage) => deliveryKey(topicArn, message),
+        once: (key: string, send: () => Promise<void>) => deliveries.once(key, send),
+      };
+      const report = await publishAll(
+        deps.sns,
+        topicArn,
+        result.plan.messages,
+        {
+          onFallback: (message, error) =>
+            logger.warn("SNS rejected an alert; sent its minimal version", { eventIDs: message.eventIDs, error }),
+          onFailure: (message, error) =>
+            logger.error("Could not publish an alert", { eventIDs: message.eventIDs, error }),
+          onGuardFailure: (message, error) =>
+            logger.warn("The delivery records could not be used; sent the alert anyway (it may repeat)", {
+              eventIDs: message.eventIDs,
+              error,
+            }),
+        },
+        guard,
+      );
       count(M.messagesPublished, report.published);
       count(M.fallbackMessagesPublished, report.fallbacks);
+      count(M.alertsAlreadySent, report.alreadySent);
+      if (report.unguarded > 0) stateErrors++;
       if (state && snapshot !== null) {
         try {
           await state.save({ accesses: result.update.accesses, alerts: emailedMemos(result.plan) });
         } catch (error) {
           logger.warn("The state store could not be written; the next alerts may repeat", { error });
-          count(M.stateErrors, 1);
+          stateErrors++;
         }
       }
       const summary: EnricherResult = {
@@ -184,6 +210,7 @@ export function createHandler(deps: EnricherDeps) {
         duplicatesDropped: result.plan.duplicatesDropped,
         published: report.published,
         fallbacks: report.fallbacks,
+        alreadySent: report.alreadySent,
         belowNotify,
         suppressed,
         policyHash,
@@ -195,6 +222,8 @@ export function createHandler(deps: EnricherDeps) {
       });
       return summary;
     } finally {
+      // One datapoint per invocation, however many state calls failed.
+      if (stateErrors > 0) count(M.stateErrors, 1);
       metrics?.publishStoredMetrics();
     }
   };
@@ -211,10 +240,14 @@ export const STATE_CLIENT_CONFIG = {
 } as const;
 
 let dynamo: DynamoDBClient | undefined;
-/** The DynamoDB store of the stage's table (one client per container). */
-function dynamoState(tableName: string, policy: Policy): StateStore {
+/** One DynamoDB client per container, with the state timeouts. */
+function stateClient(): DynamoDBClient {
   dynamo ??= new DynamoDBClient(STATE_CLIENT_CONFIG);
-  return new DynamoStateStore({ client: dynamo, tableName, thresholds: policy.thresholds });
+  return dynamo;
+}
+/** The DynamoDB store of the stage's table. */
+function dynamoState(tableName: string, policy: Policy): StateStore {
+  return new DynamoStateStore({ client: stateClient(), tableName, thresholds: policy.thresholds });
 }
 
 function productionHandler() {
@@ -229,7 +262,10 @@ function productionHandler() {
     clock: () => new Date(),
     // The compiled policy shipped beside the bundle (stacks/enricher.ts copyFiles), read once per container.
     policy: compiledPolicySource(process.env),
-    ...(stateTable && { state: (policy: Policy) => dynamoState(stateTable, policy) }),
+    ...(stateTable && {
+      state: (policy: Policy) => dynamoState(stateTable, policy),
+      deliveries: powertoolsDeliveryGuard(stateClient(), stateTable),
+    }),
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: ENRICHER_METRICS_NAMESPACE, serviceName }),
   });
@@ -241,7 +277,7 @@ let production: ReturnType<typeof createHandler> | undefined;
  * The Lambda entry point (`packages/functions/src/enricher.handler`). Importing this module
  * creates nothing, so the CLI and tests can import `createHandler` freely.
  */
-export async function handler(event: CloudWatchLogsEvent): Promise<EnricherResult> {
+export async function handler(event: CloudWatchLogsEvent, context?: Context): Promise<EnricherResult> {
   production ??= productionHandler();
-  return production(event);
+  return production(event, context);
 }

@@ -30,6 +30,10 @@ export interface PublishReport {
   published: number;
   /** Messages that SNS rejected as invalid and were replaced by their minimal version. */
   fallbacks: number;
+  /** Messages an earlier delivery of the same events already sent (not sent again). */
+  alreadySent: number;
+  /** Messages sent without the delivery guard because its store could not be used (a duplicate is possible). */
+  unguarded: number;
 }
 
 /** Error names SNS returns when a message itself is invalid (a retry would fail again). */
@@ -58,7 +62,17 @@ export function publishInput(topicArn: string, message: Omit<PlannedMessage, "ki
 export interface PublishHooks {
   onFallback?(message: PlannedMessage, error: unknown): void;
   onFailure?(message: PlannedMessage, error: unknown): void;
+  /** The delivery guard's store failed: the message is sent anyway (never lost; maybe twice). */
+  onGuardFailure?(message: PlannedMessage, error: unknown): void;
 }
+
+/** Exactly-once per message (delivery.ts); without one every message is sent. */
+export interface GuardedSend {
+  once(key: string, send: () => Promise<void>): Promise<"sent" | "already-sent">;
+}
+
+/** The guard's own refusal to run (another invocation is sending it): not a store failure to fail open on. */
+const isInProgress = (error: unknown) => error instanceof Error && error.name === "DeliveryInProgressError";
 
 /**
  * Publishes every message in order. Throws {@link PublishError} if any could not be sent,
@@ -69,14 +83,45 @@ export async function publishAll(
   topicArn: string,
   messages: readonly PlannedMessage[],
   hooks: PublishHooks = {},
+  guard?: { keyOf(message: PlannedMessage): string; once: GuardedSend["once"] },
 ): Promise<PublishReport> {
-  const report: PublishReport = { published: 0, fallbacks: 0 };
+  const report: PublishReport = { published: 0, fallbacks: 0, alreadySent: 0, unguarded: 0 };
   let failed = 0;
   let lastError: unknown;
   for (const message of messages) {
+    const send = () => sendWithFallback(sns, topicArn, message, report, hooks);
     try {
-      await sendWithFallback(sns, topicArn, message, report, hooks);
-      report.published++;
+      if (!guard) {
+        await send();
+        report.published++;
+        continue;
+      }
+      let [attempted, succeeded] = [false, false];
+      let outcome: "sent" | "already-sent";
+      try {
+        outcome = await guard.once(guard.keyOf(message), async () => {
+          attempted = true;
+          await send();
+          succeeded = true;
+        });
+      } catch (error) {
+        if (succeeded) {
+          // SNS took it, the guard could not record it: sent (a redelivery may send it again).
+          hooks.onGuardFailure?.(message, error);
+          report.unguarded++;
+          report.published++;
+          continue;
+        }
+        // SNS failed inside the guard, or another invocation holds the message: a real failure.
+        if (attempted || isInProgress(error)) throw error;
+        // The guard's store failed before sending: send anyway, a duplicate is better than a loss.
+        hooks.onGuardFailure?.(message, error);
+        await send();
+        report.unguarded++;
+        outcome = "sent";
+      }
+      if (outcome === "sent") report.published++;
+      else report.alreadySent++;
     } catch (error) {
       failed++;
       lastError = error;
