@@ -9,8 +9,11 @@ export default $config({
   async app(input) {
     // Never throw here (it would break `sst install` too): run() checks the settings.
     // (SST refuses top-level imports in this file: import inside the functions.)
-    const { lenientProduction } = await import("./stacks/production");
-    const production = lenientProduction(process.env.SECRETWATCH_PRODUCTION, input.stage);
+    // A SECRETWATCH_PRODUCTION=false for `prod`/`production` counts only from `.env.<stage>`
+    // (here: in the current directory; run() reads the one beside this file and refuses the rest).
+    const { lenientProduction, readStageFile, stageFileProduction } = await import("./stacks/production");
+    const fromStageFile = stageFileProduction(readStageFile(process.cwd(), input.stage));
+    const production = lenientProduction(process.env.SECRETWATCH_PRODUCTION, input.stage, fromStageFile);
     return {
       name: "secretwatch",
       home: "aws",
@@ -29,6 +32,7 @@ export default $config({
     const { securityAlarms } = await import("./stacks/alerts");
     const { pagerTopic } = await import("./stacks/pager");
     const { secretAccessAlarm } = await import("./stacks/detection");
+    const { stateTable } = await import("./stacks/state");
     const { enricher, enricherFailures } = await import("./stacks/enricher");
     const { dashboard } = await import("./stacks/monitoring");
     const { demoSecret } = await import("./stacks/demo");
@@ -47,6 +51,7 @@ export default $config({
       secretAccessAlarm: secretAccessAlarm.name,
       enricher: enricher.name,
       enricherFailureQueue: enricherFailures.url,
+      stateTable: stateTable.name,
       dashboard: dashboard.dashboardName,
       ...(demoSecret ? { demoSecret: demoSecret.name } : {}),
     };

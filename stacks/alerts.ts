@@ -6,15 +6,26 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
  */
 import { createHash } from "node:crypto";
-import { accountId, nameOf, namePrefix, partition, region, settings } from "./settings";
+import { accountId, alarmNames, nameOf, partition, region, settings } from "./settings";
 
 export const securityAlarms = new aws.sns.Topic("SecurityAlarms", {
   name: nameOf("topic"),
   displayName: "secretwatch",
 });
 
-/** Every alarm of this stage (they are all named `<app>-<stage>-...`). */
-export const stageAlarmArns = $interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${namePrefix}*`;
+/**
+ * The ARN of every alarm of this stage, each one exactly. Not `<app>-<stage>-*`: that would
+ * also admit the alarms of a stage whose name merely starts the same (`dev` and `dev-alice`),
+ * and stage names may contain every character the names use. An alarm missing from this list
+ * cannot notify the topics: every alarm is named by a kind ending in `Alarm`
+ * (packages/core/src/naming.ts), and tests/stacks check each recorded alarm against the policy.
+ * (ArnLike, as in AWS's examples: ArnEquals matches the same way, with the same `*` and `?`
+ * wildcards; the names contain neither.)
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+ */
+export const stageAlarmArns = alarmNames.map(
+  (name) => $interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name}`,
+);
 
 /**
  * Replaces the default topic policy (which trusts `*` with an owner condition): CloudWatch
@@ -31,7 +42,7 @@ export function stageTopicPolicy(topicArn: $util.Output<string>) {
         resources: [topicArn],
         conditions: [
           { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-          { test: "ArnLike", variable: "aws:SourceArn", values: [stageAlarmArns] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: stageAlarmArns },
         ],
       },
       {

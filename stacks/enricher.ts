@@ -2,7 +2,8 @@
  * The detailed signal: a subscription filter sends each secret read (and each batch read)
  * to the enricher Lambda, which emails who read which secret, from where. CloudWatch Logs
  * invokes it asynchronously: two retries, then the event goes to the failure queue. The
- * compiled detection policy (./policy.ts) ships inside its package.
+ * compiled detection policy (./policy.ts) ships inside its package; what it remembers across
+ * invocations is in the stage's state table (./state.ts).
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
@@ -11,6 +12,7 @@ import { SUBSCRIPTION_FILTER_PATTERN } from "../packages/core/src/events";
 import { securityAlarms } from "./alerts";
 import { POLICY_BUNDLE_FILE, policy, policyBuildFile } from "./policy";
 import { accountId, nameOf, partition, region, settings, stageRef } from "./settings";
+import { stateTable } from "./state";
 import { watchedLogGroup } from "./trail";
 
 /** The Lambda service keeps an async event this long (retrying throttles) before giving up. */
@@ -19,6 +21,22 @@ export const MAX_EVENT_AGE_SECONDS = 6 * 60 * 60;
 export const FAILURE_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 export const enricherFunctionName = nameOf("enricher");
+
+/**
+ * The enricher's item actions on its state table: the store's batched reads, window queries
+ * and batched writes, and the idempotency records of its deliveries (Powertools' Get, Put,
+ * Update and Delete). No Scan, no PartiQL, no table management.
+ * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/
+ */
+export const ENRICHER_TABLE_ACTIONS = [
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+];
 
 /** SST names the function's log group `/aws/lambda/<function name>`. */
 const functionLogGroupArn = $interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${enricherFunctionName}`;
@@ -57,6 +75,7 @@ export const enricher = new sst.aws.Function("Enricher", {
     // here lets the handler refuse any other file, and makes a policy change update the function.
     SECRETWATCH_COMPILED_POLICY: POLICY_BUNDLE_FILE,
     SECRETWATCH_POLICY_HASH: policy.hash,
+    SECRETWATCH_TABLE_NAME: stateTable.name,
   },
   // Into the package root, beside the bundle (SST copies it before zipping; `from` is relative to the app root).
   copyFiles: [{ from: policyBuildFile, to: POLICY_BUNDLE_FILE }],
@@ -64,6 +83,8 @@ export const enricher = new sst.aws.Function("Enricher", {
     { actions: ["sns:Publish"], resources: [securityAlarms.arn] },
     // Lambda sends failed async events to the destination with the function's own role.
     { actions: ["sqs:SendMessage"], resources: [enricherFailures.arn] },
+    // The table only (it has no index or stream); its resource policy lets this role write items.
+    { actions: ENRICHER_TABLE_ACTIONS, resources: [stateTable.arn] },
     // Replaces AWSLambdaBasicExecutionRole (logs on every group) with the function's own group.
     { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [$interpolate`${functionLogGroupArn}:*`] },
   ],

@@ -2,8 +2,9 @@
  * Watching the watcher: an alarm for each way an alert can be lost (enricher errors,
  * throttles, dropped events, undeliverable failures, failures waiting in the queue, emails
  * SNS could not deliver, log messages the enricher could not read, a detection policy it could
- * not load, and a log group that stopped receiving CloudTrail), and a dashboard. Every alarm
- * also notifies the pager topic when pager addresses are set (see ./pager.ts).
+ * not load, a state table it could not use, and a log group that stopped receiving
+ * CloudTrail), and a dashboard. Every alarm also notifies the pager topic when pager
+ * addresses are set (see ./pager.ts).
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
@@ -16,6 +17,7 @@ import { secretAccessAlarm, secretAccessMetric } from "./detection";
 import { enricher, enricherFailures } from "./enricher";
 import { alarmActions } from "./pager";
 import { nameOf, region, settings, stageRef } from "./settings";
+import { stateTable } from "./state";
 import { watchedLogGroup } from "./trail";
 
 type Input<T> = $util.Input<T>;
@@ -104,6 +106,14 @@ export const policyErrorsAlarm = atLeastOnce("EnricherPolicyErrorsAlarm", {
   ...enricherMetric(ENRICHER_METRICS.policyErrors),
 });
 
+/** The enricher fails open without its state: no alert is lost, but repeats may be emailed again. */
+export const stateErrorsAlarm = atLeastOnce("EnricherStateErrorsAlarm", {
+  kind: "stateErrorsAlarm",
+  description:
+    "the enricher could not read or write its state table (throttled, denied, unreachable or too slow); it sent every alert without it, marked state-unavailable, and may send repeats",
+  ...enricherMetric(ENRICHER_METRICS.stateErrors),
+});
+
 export const failureQueueAlarm = atLeastOnce("EnricherFailuresAlarm", {
   kind: "failureQueueAlarm",
   description: "events the enricher could not process are waiting in the failure queue",
@@ -154,6 +164,7 @@ export const selfAlarms = [
   enricherDestinationAlarm,
   malformedMessagesAlarm,
   policyErrorsAlarm,
+  stateErrorsAlarm,
   failureQueueAlarm,
   deliveryFailedAlarm,
   blindSpotAlarm,
@@ -192,6 +203,13 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.policyErrors, "service", enricher.name],
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.readsBelowNotify, "service", enricher.name],
         [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.repeatsSuppressed, "service", enricher.name],
+      ]),
+      metricWidget(0, 24, "State table", "Sum", 300, [
+        [ENRICHER_METRICS_NAMESPACE, ENRICHER_METRICS.stateErrors, "service", enricher.name],
+        ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", stateTable.name],
+        ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", stateTable.name],
+        ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", stateTable.name],
+        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", stateTable.name],
       ]),
       metricWidget(0, 6, "Failure queue depth", "Maximum", 300, [
         ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", enricherFailures.name],

@@ -2,7 +2,7 @@
  * `secretwatch doctor` against aws-sdk-client-mock (see doctor-fixtures.ts): the log group
  * (the stage's own or an existing one), its subscription filter and the metric filter.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
@@ -69,6 +69,53 @@ describe("bring-your-own log group (SECRETWATCH_EXISTING_LOG_GROUP)", () => {
     );
     expect(mocks.cloudtrail.commandCalls(GetTrailStatusCommand)).toHaveLength(0);
     expect(run.code).toBe(1);
+  });
+});
+
+describe("settings read as SST reads them (stacks deploy what doctor checks)", () => {
+  const G = "SECRETWATCH_EXISTING_LOG_GROUP";
+  /** An app directory (sst.config.ts) with these files; returns it. */
+  function appDir(files: Record<string, string>): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "secretwatch-doctor-env-"));
+    writeFileSync(path.join(dir, "sst.config.ts"), "");
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+    return dir;
+  }
+  /** The log group doctor checked (the run has no trail for it). */
+  const checked = (lines: string[]) =>
+    lines.map((l) => /^✗ no trail delivers to log group (\S+) in /.exec(l)?.[1]).find(Boolean);
+
+  test.each<[string, Record<string, string>, Record<string, string>, string, string]>([
+    [
+      ".env.dev wins over .env and the environment",
+      { ".env": `${G}=from-dotenv\n`, ".env.dev": `${G}=from-stage-file\n` },
+      { [G]: "from-env" },
+      "",
+      "from-stage-file",
+    ],
+    ["the environment wins over .env", { ".env": `${G}=from-dotenv\n` }, { [G]: "from-env" }, "", "from-env"],
+    [".env alone", { ".env": `${G}=from-dotenv\n` }, {}, "", "from-dotenv"],
+    // As SST: `.env` from the current directory, `.env.<stage>` beside sst.config.ts.
+    [
+      "from a subdirectory",
+      { "sub/.env": `${G}=sub-dotenv\n`, ".env.dev": `${G}=root-stage-file\n` },
+      {},
+      "sub",
+      "root-stage-file",
+    ],
+    [
+      "from a subdirectory, .env there",
+      { "sub/.env": `${G}=sub-dotenv\n`, ".env": `${G}=root-dotenv\n` },
+      {},
+      "sub",
+      "sub-dotenv",
+    ],
+  ])("%s", async (_, files, env, sub, group) => {
+    const run = await doctor([], { cwd: path.join(appDir(files), sub), env });
+    expect(checked(run.lines)).toBe(group);
   });
 });
 

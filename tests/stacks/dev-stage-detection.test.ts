@@ -4,12 +4,13 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { METRIC_FILTER_PATTERN, METRIC_NAMESPACE } from "../../packages/core/src/events";
-import { secretAccessMetricName } from "../../packages/core/src/naming";
+import { secretAccessMetricName, stageAlarmNames } from "../../packages/core/src/naming";
 import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
 import { ACCOUNT, REGION, records, ref, topicArn } from "./dev-stage";
-import { arnLike, readPolicy } from "./harness/policy";
+import { readPolicy } from "./harness/policy";
 import { arnOf, named, ofType, T } from "./harness/recorder";
 import { runApp } from "./harness/sst-globals";
+import { admitsAlarm, admittedAlarmArns } from "./topic-policy";
 
 beforeAll(async () => {
   await runApp({ stage: "dev", env: { alertEmails: "security@example.com, oncall@example.org" } });
@@ -84,16 +85,32 @@ describe("alert topic", () => {
         Resource: [topicArn()],
         Condition: {
           StringEquals: { "aws:SourceAccount": [ACCOUNT] },
-          ArnLike: { "aws:SourceArn": [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:secretwatch-dev-*`] },
+          ArnLike: { "aws:SourceArn": expect.any(Array) },
         },
       },
     ]);
-    // Every alarm of the app is covered; another stage's alarm is not.
-    const pattern = fromCloudWatch[0]?.Condition.ArnLike?.["aws:SourceArn"]?.[0] ?? "";
-    for (const alarm of ofType(T.alarm)) expect(arnLike(pattern, arnOf(alarm.name)), alarm.name).toBe(true);
-    expect(arnLike(pattern, `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:secretwatch-prod-secret-access`)).toBe(
-      false,
+  });
+
+  it("names each alarm of this stage in full, and admits no other stage's alarm", () => {
+    const policy = named("SecurityAlarmsPolicy").inputs.policy;
+    const admitted = admittedAlarmArns(policy);
+    // Exactly the alarms this stage creates, without a wildcard.
+    expect([...admitted].sort()).toEqual(
+      ofType(T.alarm)
+        .map((a) => arnOf(a.name))
+        .sort(),
     );
+    for (const arn of admitted) expect(arn).not.toMatch(/[*?]/);
+    const alarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
+    // A stage whose name starts like this one (`dev-alice`) matched `secretwatch-dev-*`.
+    expect(admitsAlarm(policy, alarm("secretwatch-dev-alice-blind-spot"))).toBe(false);
+    expect(admitsAlarm(policy, alarm("secretwatch-dev-alice-secret-access"))).toBe(false);
+    for (const stage of ["dev-alice", "Dev", "prod", "de"]) {
+      for (const name of stageAlarmNames({ app: "secretwatch", stage })) {
+        expect(admitsAlarm(policy, alarm(name)), `${stage}: ${name}`).toBe(false);
+      }
+    }
+    expect(admitsAlarm(policy, `arn:aws:cloudwatch:us-west-2:${ACCOUNT}:alarm:secretwatch-dev-blind-spot`)).toBe(false);
   });
 
   it("is not public and not open to other accounts", () => {

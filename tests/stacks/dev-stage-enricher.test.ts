@@ -66,7 +66,7 @@ describe("enricher", () => {
     ]);
   });
 
-  it("may publish to the topic, send to its failure queue and log to its own group, nothing else", () => {
+  it("may publish to the topic, send to its failure queue, use its state table and log to its own group, nothing else", () => {
     const role = named("EnricherRole");
     expect(role.inputs.managedPolicyArns).toEqual([]);
     expect(JSON.stringify(role.inputs)).not.toContain("AWSLambdaBasicExecutionRole");
@@ -76,6 +76,20 @@ describe("enricher", () => {
     expect(statements).toEqual<Statement[]>([
       { Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn()], Condition: {} },
       { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arnOf("EnricherFailures")], Condition: {} },
+      {
+        Effect: "Allow",
+        Action: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:Query",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
+        Resource: [arnOf("StateTable")],
+        Condition: {},
+      },
       {
         Effect: "Allow",
         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],

@@ -68,6 +68,9 @@ describe("names", () => {
       BlindSpotAlarm: ["name", resourceName(ref, "blindSpotAlarm")],
       EnricherMalformedMessagesAlarm: ["name", resourceName(ref, "malformedMessagesAlarm")],
       EnricherPolicyErrorsAlarm: ["name", resourceName(ref, "policyErrorsAlarm")],
+      EnricherStateErrorsAlarm: ["name", resourceName(ref, "stateErrorsAlarm")],
+      StateTable: ["name", resourceName(ref, "stateTable")],
+      StateBaselineRole: ["name", resourceName(ref, "stateBaselineRole")],
     };
     for (const [logical, [field, value]] of Object.entries(expected)) {
       expect(named(logical).inputs[field], logical).toBe(value);
@@ -79,7 +82,7 @@ describe("names", () => {
 
   it("names every alarm with the stage prefix the topic policy trusts", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) expect(alarm.inputs.name).toMatch(/^secretwatch-dev-/);
   });
 });

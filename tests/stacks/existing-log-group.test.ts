@@ -25,7 +25,11 @@ describe("existing log group", () => {
     expect(ofType(T.bucket)).toEqual([]);
     expect(ofType(T.bucketPolicy)).toEqual([]);
     expect(ofType(T.rolePolicy)).toEqual([]);
-    expect(ofType(T.role).map((r) => r.name)).toEqual(["EnricherRole"]);
+    expect(
+      ofType(T.role)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["EnricherRole", "StateBaselineRole"]);
     expect(ofType(T.logGroup).map((r) => r.name)).toEqual(["EnricherLogGroup"]);
     expect(result.outputs).toMatchObject({ logGroup: GROUP, trail: "none (existing log group)" });
   });

@@ -8,9 +8,10 @@ import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resourceName } from "../../packages/core/src/naming";
 import { ACCOUNT, REGION, ref, topicArn } from "./dev-stage";
-import { arnLike, readPolicy } from "./harness/policy";
+import { readPolicy } from "./harness/policy";
 import { arnOf, named, ofType, T } from "./harness/recorder";
 import { type RunResult, runApp } from "./harness/sst-globals";
+import { admitsAlarm, admittedAlarmArns } from "./topic-policy";
 
 const hash = (email: string) => createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10);
 
@@ -40,9 +41,17 @@ describe("the pager topic", () => {
       Resource: [pagerArn()],
     });
     expect(cloudwatch?.Condition.StringEquals).toEqual({ "aws:SourceAccount": [ACCOUNT] });
-    const [pattern] = cloudwatch?.Condition.ArnLike?.["aws:SourceArn"] ?? [];
-    for (const alarm of ofType(T.alarm)) expect(arnLike(pattern!, arnOf(alarm.name)), alarm.name).toBe(true);
-    expect(arnLike(pattern!, `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:secretwatch-prod-blind-spot`)).toBe(false);
+    const policy = named("SecurityPagerPolicy").inputs.policy;
+    const admitted = admittedAlarmArns(policy);
+    expect([...admitted].sort()).toEqual(
+      ofType(T.alarm)
+        .map((a) => arnOf(a.name))
+        .sort(),
+    );
+    expect(admitted).toEqual(admittedAlarmArns(named("SecurityAlarmsPolicy").inputs.policy));
+    const alarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
+    expect(admitsAlarm(policy, alarm("secretwatch-prod-blind-spot"))).toBe(false);
+    expect(admitsAlarm(policy, alarm("secretwatch-dev-alice-blind-spot"))).toBe(false);
     const owner = statements.find((s) => s.Sid === "OwnerAccountOnly");
     expect(owner?.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNT}:root`] });
     expect(owner?.Resource).toEqual([pagerArn()]);
@@ -92,7 +101,7 @@ describe("pager subscriptions", () => {
 describe("alarms", () => {
   it("every alarm of the stage notifies the alert topic and the pager topic", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn(), pagerArn()]);
   });
 

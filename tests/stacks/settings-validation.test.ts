@@ -100,7 +100,8 @@ describe("app() decides removal and protection without ever throwing", () => {
     ["dev", {}, false],
     ["dev", { production: "true" }, true],
     ["dev", { production: "yes" }, true],
-    ["prod", { production: "false" }, false],
+    // From the process environment, not from .env.prod: still production (production-env.test.ts).
+    ["prod", { production: "false" }, true],
     // Unreadable: treated as production (retain, protect) until run() reports it.
     ["dev", { production: "maybe" }, true],
   ])("stage %s with %j: production %s", async (stage, env, production) => {

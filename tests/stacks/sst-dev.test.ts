@@ -25,6 +25,18 @@ describe("sst dev", () => {
       { Service: ["lambda.amazonaws.com"] },
     ]);
     const actions = allowedActions(readPolicy(role.inputs.inlinePolicies[0].policy));
-    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish", "sqs:SendMessage"]);
+    expect(actions.sort()).toEqual([
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "sns:Publish",
+      "sqs:SendMessage",
+    ]);
   });
 });

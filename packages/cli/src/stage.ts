@@ -5,8 +5,16 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseEnv } from "node:util";
-import { logGroupName, SETTING_NAMES, type StageRef, secretAccessMetricName, stageResources } from "@secretwatch/core";
+import {
+  DOTENV_FILE,
+  logGroupName,
+  mergeStageEnv,
+  SETTING_NAMES,
+  type StageRef,
+  secretAccessMetricName,
+  stageEnvFile,
+  stageResources,
+} from "@secretwatch/core";
 import { type Command, Option } from "commander";
 import type { Io } from "./io.js";
 
@@ -26,14 +34,29 @@ export function withStageOptions(command: Command): Command {
     .option("--region <region>", "AWS Region of the stage (default: from AWS_REGION / your AWS profile)");
 }
 
-/** `.env` then `.env.<stage>` from `cwd`, overridden by the process environment (as SST does). */
-export function stageEnv(io: Io, stage: string): Record<string, string | undefined> {
-  const merged: Record<string, string | undefined> = {};
-  for (const file of [".env", `.env.${stage}`]) {
-    const full = path.join(io.cwd, file);
-    if (existsSync(full)) Object.assign(merged, parseEnv(readFileSync(full, "utf8")));
+/** The directory of the nearest sst.config.ts at or above `cwd` (where SST looks), else `cwd`. */
+export function appRoot(cwd: string): string {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "sst.config.ts"))) return dir;
+    if (path.dirname(dir) === dir) return cwd;
   }
-  return { ...merged, ...io.env };
+}
+
+function readIfExists(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+}
+
+/**
+ * The settings `sst deploy --stage <stage>` sees from here: `.env` in `cwd`, the process
+ * environment, and `.env.<stage>` beside sst.config.ts, merged as SST 4.17.1 does (the stage
+ * file wins, then the environment, then `.env`: packages/core/src/stage-env.ts).
+ */
+export function stageEnv(io: Io, stage: string): Record<string, string | undefined> {
+  const files = {
+    dotenv: readIfExists(path.join(io.cwd, DOTENV_FILE)),
+    stageFile: readIfExists(path.join(appRoot(io.cwd), stageEnvFile(stage))),
+  };
+  return mergeStageEnv(files, io.env).env;
 }
 
 export interface StageInfo {

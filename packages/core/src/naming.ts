@@ -47,6 +47,11 @@ export const RESOURCE_SUFFIXES = {
   blindSpotAlarm: "blind-spot",
   malformedMessagesAlarm: "enricher-malformed-messages",
   policyErrorsAlarm: "enricher-policy-errors",
+  stateErrorsAlarm: "enricher-state-errors",
+  /** What the enricher remembers across invocations (see stacks/state.ts). */
+  stateTable: "state",
+  /** The role `secretwatch baseline` assumes to seed the state table (its one writer besides the functions). */
+  stateBaselineRole: "state-baseline",
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
@@ -90,6 +95,10 @@ export const NAME_LIMITS: Readonly<Record<ResourceKind, number>> = {
   blindSpotAlarm: 255,
   malformedMessagesAlarm: 255,
   policyErrorsAlarm: 255,
+  stateErrorsAlarm: 255,
+  // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html (255)
+  stateTable: 255,
+  stateBaselineRole: 64,
 };
 
 /** CloudWatch metric names: 1-255 characters. */

@@ -3,6 +3,9 @@
  * `.env.<stage>` into `process.env` before `run()`). Pure: the caller passes the record.
  */
 
+// The order in which SST merges `.env`, `.env.<stage>` and the process environment.
+export * from "./stage-env.js";
+
 export interface Settings {
   /** Email addresses subscribed to the alert topic. */
   alertEmails: string[];

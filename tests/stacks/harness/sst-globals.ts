@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll } from "vitest";
+import { DOTENV_FILE, type EnvFiles, mergeStageEnv, stageEnvFile } from "../../../packages/core/src/stage-env";
 import { applySettingsEnv, DEFAULT_ENV, type SettingsEnv } from "./env";
 import { renderPolicyDocument } from "./policy";
 import { type Recorded, recorded } from "./recorder";
@@ -194,6 +195,14 @@ export interface RunOptions {
   /** `$dev`: true under `sst dev`. */
   dev?: boolean;
   context?: Partial<Context>;
+  /**
+   * `.env` and `.env.<stage>` of an app directory made for this run: it becomes the current
+   * directory for `app()` and `$cli.paths.root` for `run()`, and the files are merged into
+   * `process.env` over `env` as SST 4.17.1 does (mergeStageEnv, which
+   * tests/stacks/sst-env-order.test.ts checks against SST's binary). Without it, the app
+   * directory is the repository and `env` is the whole environment.
+   */
+  envFiles?: EnvFiles;
 }
 
 export interface RunResult {
@@ -204,6 +213,26 @@ export interface RunResult {
 }
 
 type Config = { app(input: { stage: string }): any; run(): Promise<Record<string, unknown>> };
+
+const repositoryRoot = process.cwd();
+const appDirectories: string[] = [];
+afterAll(() => {
+  process.chdir(repositoryRoot);
+  g.$cli.paths.root = repositoryRoot;
+  for (const dir of appDirectories) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh app directory with these env files, entered as `sst` would be run in it. */
+function useAppDirectory(stage: string, files: EnvFiles) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secretwatch-app-"));
+  appDirectories.push(dir);
+  if (files.dotenv !== undefined) fs.writeFileSync(path.join(dir, DOTENV_FILE), files.dotenv);
+  if (files.stageFile !== undefined) fs.writeFileSync(path.join(dir, stageEnvFile(stage)), files.stageFile);
+  const { env, source } = mergeStageEnv(files, process.env);
+  for (const [name, value] of Object.entries(env)) if (source[name] !== "process") process.env[name] = value;
+  process.chdir(dir);
+  g.$cli.paths.root = dir;
+}
 
 /** Waits until Pulumi has sent every registration and nothing new has appeared for a while. */
 async function settle() {
@@ -229,6 +258,9 @@ export async function runApp(options: RunOptions = {}): Promise<RunResult> {
   const stage = options.stage ?? "dev";
   Object.assign(context, options.context);
   applySettingsEnv(options.env ?? DEFAULT_ENV, options.policyFile);
+  process.chdir(repositoryRoot);
+  g.$cli.paths.root = repositoryRoot;
+  if (options.envFiles) useAppDirectory(stage, options.envFiles);
 
   const config = (await import("../../../sst.config")).default as unknown as Config;
   const app = await config.app({ stage });
