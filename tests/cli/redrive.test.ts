@@ -2,18 +2,25 @@
  * `secretwatch redrive` against a mocked SQS failure queue (real visibility semantics) and
  * SNS: the read-only view, a redrive through the Lambda's own handler (same PublishCommand
  * inputs), delete-after-publish order, a crash half-way, and messages that are not Lambda
- * destination records.
+ * destination records; the warning when the local policy is not the deployed one (the
+ * enricher's configuration from a mocked Lambda, in GetFunctionConfiguration's shape).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { InternalErrorException, PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { DEPLOYED_POLICY_HASH_ENV } from "../../packages/cli/src/commands/redrive.js";
+import type { Io } from "../../packages/cli/src/io.js";
+import { loadPolicy } from "../../packages/cli/src/policy-file.js";
 import { createHandler } from "../../packages/functions/src/enricher.js";
+import { POLICY_ENV } from "../../packages/functions/src/policy-source.js";
 import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { recordsEvent } from "../helpers/subscription.js";
 import { ACCOUNT, FakeQueue } from "./fake-queue.js";
@@ -63,6 +70,30 @@ function destinationRecord(requestPayload: unknown, i = 0) {
 const SENT = Date.parse("2024-07-31T12:50:00Z");
 const sqs = mockClient(SQSClient);
 const sns = mockClient(SNSClient);
+const lambda = mockClient(LambdaClient);
+/** The hash of the policy redrive uses by default here (the repository's, or the defaults). */
+const LOCAL_HASH = (await loadPolicy({ cwd: process.cwd(), env: {} } as Io)).compiled.hash;
+const OTHER_HASH = `sha256:${"0".repeat(64)}`;
+/** How many messages had been published each time the enricher's configuration was read. */
+let publishedAtCheck: number[];
+
+/** The enricher's configuration as GetFunctionConfiguration returns it, deployed with `hash`. */
+function deployedWith(hash: string | null) {
+  lambda.on(GetFunctionConfigurationCommand).callsFake(() => {
+    publishedAtCheck.push(sns.commandCalls(PublishCommand).length);
+    return {
+      FunctionName: "secretwatch-test-enricher",
+      FunctionArn: FUNCTION_ARN.replace(/:\$LATEST$/, ""),
+      Runtime: "nodejs22.x",
+      Environment: {
+        Variables: {
+          SECRETWATCH_TOPIC_ARN: TOPIC_ARN,
+          ...(hash !== null && { [DEPLOYED_POLICY_HASH_ENV]: hash }),
+        },
+      },
+    };
+  });
+}
 let log: string[];
 let queue: FakeQueue;
 /** SNS fails every publish after this many. */
@@ -102,6 +133,9 @@ const redrive = (...args: string[]) => runCli(["redrive", "--stage", "test", ...
 beforeEach(() => {
   sqs.reset();
   sns.reset();
+  lambda.reset();
+  publishedAtCheck = [];
+  deployedWith(LOCAL_HASH);
   log = [];
   publishesBeforeFailure = Number.POSITIVE_INFINITY;
   queue = new FakeQueue(log);
@@ -247,5 +281,73 @@ describe("redrive --policy", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("redrive --publish: the deployed policy", () => {
+  const warnings = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("redrive: warning:"));
+
+  it("says nothing when the local policy is the deployed one (read from the enricher's configuration)", async () => {
+    expect(DEPLOYED_POLICY_HASH_ENV).toBe(POLICY_ENV.hash);
+    queue.add(destinationRecord(payloads[0]), SENT);
+    const run = await redrive("--publish");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const asked = lambda.commandCalls(GetFunctionConfigurationCommand).map((c) => c.args[0].input);
+    expect(asked).toEqual([{ FunctionName: "secretwatch-test-enricher" }]);
+  });
+
+  it("warns in one line naming both hashes, before publishing, and still redrives", async () => {
+    deployedWith(OTHER_HASH);
+    queue.add(destinationRecord(payloads[0]), SENT);
+    const run = await redrive("--publish");
+    expect(run.code).toBe(0);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(warnings(run.stderr)).toEqual([
+      `redrive: warning: the local policy ${LOCAL_HASH} (defaults) differs from the one secretwatch-test-enricher ` +
+        `was deployed with (${OTHER_HASH}); assessing with the local one (pass --policy with the deployed file to match)`,
+    ]);
+    expect(publishedAtCheck).toEqual([0]);
+    expect(published().length).toBeGreaterThan(0);
+    expect(queue.remaining).toEqual([]);
+  });
+
+  it("says it could not check when the function cannot be read (AccessDenied) or names no hash, and carries on", async () => {
+    lambda
+      .on(GetFunctionConfigurationCommand)
+      .rejects(
+        Object.assign(
+          new Error(
+            "User: arn:aws:sts::111122223333:assumed-role/ops/alice is not authorized to perform: lambda:GetFunctionConfiguration",
+          ),
+          { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 403 } },
+        ),
+      );
+    queue.add(destinationRecord(payloads[0]), SENT);
+    const denied = await redrive("--publish");
+    expect(denied.code).toBe(0);
+    expect(warnings(denied.stderr)).toEqual([
+      "redrive: warning: could not check which policy secretwatch-test-enricher was deployed with (access denied by AWS: " +
+        "User: arn:aws:sts::111122223333:assumed-role/ops/alice is not authorized to perform: lambda:GetFunctionConfiguration); " +
+        `assessing with the local policy ${LOCAL_HASH} (defaults)`,
+    ]);
+    expect(denied.stderr.trim().split("\n")).toHaveLength(1);
+    expect(queue.remaining).toEqual([]);
+    expect(published().length).toBeGreaterThan(0);
+
+    deployedWith(null);
+    queue.add(destinationRecord(payloads[1], 1), SENT);
+    const unnamed = await redrive("--publish");
+    expect(unnamed.code).toBe(0);
+    expect(warnings(unnamed.stderr)).toEqual([
+      `redrive: warning: secretwatch-test-enricher has no ${DEPLOYED_POLICY_HASH_ENV}: could not check its policy; ` +
+        `assessing with the local policy ${LOCAL_HASH} (defaults)`,
+    ]);
+  });
+
+  it("does not look at the function in the read-only view", async () => {
+    queue.add(destinationRecord(payloads[0]), SENT);
+    expect((await redrive()).code).toBe(0);
+    expect(lambda.commandCalls(GetFunctionConfigurationCommand)).toHaveLength(0);
   });
 });

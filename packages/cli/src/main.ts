@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   "test-alarm": async () => (await import("./commands/test-alarm.js")).testAlarmCommand,
   policy: async () => (await import("./commands/policy.js")).policyCommand,
+  baseline: async () => (await import("./commands/baseline.js")).baselineCommand,
 };
 
 async function commandFactories(argv: readonly string[]): Promise<CommandFactory[]> {
@@ -50,7 +51,7 @@ function configure(command: Command, io: Io): void {
 export async function createProgram(ctx: CommandContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("secretwatch")
     .description(
-      "Know who read which secret in an AWS account: replay, lookup, redrive, doctor, test-alarm, policy check.",
+      "Know who read which secret in an AWS account: replay, lookup, redrive, doctor, test-alarm, policy check, baseline.",
     )
     .version("0.1.0");
   for (const factory of await commandFactories(argv)) program.addCommand(factory(ctx));

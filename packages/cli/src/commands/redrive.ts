@@ -5,8 +5,11 @@
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html
  */
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { CompiledPolicy } from "@secretwatch/core";
 import { createHandler } from "@secretwatch/functions/enricher";
 import { Command, InvalidArgumentError } from "commander";
 import { awsClientConfig } from "../aws-config.js";
@@ -31,6 +34,32 @@ interface RedriveOptions extends StageOptions {
   policy?: string;
   max?: number;
   topicArn?: string;
+}
+
+/** The enricher's variable holding the deployed policy's hash (stacks/enricher.ts, functions' POLICY_ENV.hash). */
+export const DEPLOYED_POLICY_HASH_ENV = "SECRETWATCH_POLICY_HASH";
+
+/**
+ * One line when the local policy is not the one deployed with the enricher (its
+ * {@link DEPLOYED_POLICY_HASH_ENV}), or when that could not be checked; null when they match.
+ */
+export async function policyDriftWarning(
+  lambda: Pick<LambdaClient, "send">,
+  functionName: string,
+  local: CompiledPolicy,
+): Promise<string | null> {
+  const mine = `the local policy ${local.hash} (${local.source})`;
+  let deployed: string | undefined;
+  try {
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    deployed = config.Environment?.Variables?.[DEPLOYED_POLICY_HASH_ENV]?.trim();
+  } catch (error) {
+    return `could not check which policy ${functionName} was deployed with (${describeError(error)}); assessing with ${mine}`;
+  }
+  if (!deployed)
+    return `${functionName} has no ${DEPLOYED_POLICY_HASH_ENV}: could not check its policy; assessing with ${mine}`;
+  if (deployed === local.hash) return null;
+  return `${mine} differs from the one ${functionName} was deployed with (${deployed}); assessing with the local one (pass --policy with the deployed file to match)`;
 }
 
 function positiveInteger(value: string): number {
@@ -82,6 +111,9 @@ async function publish(
   // and the policy given (by default the repository's, which is what the stage was deployed with).
   const policy = await loadPolicy(io, options.policy);
   for (const warning of policy.warnings) io.stderr.write(`redrive: warning: ${warning}\n`);
+  const lambda = new LambdaClient(awsClientConfig(queue.region));
+  const drift = await policyDriftWarning(lambda, stage.names.enricher, policy.compiled);
+  if (drift !== null) io.stderr.write(`redrive: warning: ${drift}\n`);
   const handler = createHandler({
     policy: () => policy.compiled,
     sns: snsClient(queue.region),
