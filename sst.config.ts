@@ -28,12 +28,16 @@ export default $config({
     // Then the detection policy (not read on `sst remove`): a missing or invalid policy file
     // stops the deploy with every problem listed, still before any resource is declared.
     const { policy } = await import("./stacks/policy");
+    // SECRETWATCH_DIGEST=off needs the policy's notify at info: checked before any resource is declared.
+    const { refuseDigestOff } = await import("./packages/core/src/digest");
+    if ($cli.command !== "remove") refuseDigestOff(settings.digest, policy.policy.notify);
     const { trail, trailBucket, watchedLogGroup } = await import("./stacks/trail");
     const { securityAlarms } = await import("./stacks/alerts");
     const { pagerTopic } = await import("./stacks/pager");
     const { secretAccessAlarm } = await import("./stacks/detection");
     const { stateTable } = await import("./stacks/state");
     const { enricher, enricherFailures } = await import("./stacks/enricher");
+    const { digest, digestScheduleExpression } = await import("./stacks/digest");
     const { dashboard } = await import("./stacks/monitoring");
     const { demoSecret } = await import("./stacks/demo");
 
@@ -52,6 +56,7 @@ export default $config({
       enricher: enricher.name,
       enricherFailureQueue: enricherFailures.url,
       stateTable: stateTable.name,
+      digest: digest ? $interpolate`${settings.digest}: ${digestScheduleExpression} UTC, ${digest.fn.name}` : "off",
       dashboard: dashboard.dashboardName,
       ...(demoSecret ? { demoSecret: demoSecret.name } : {}),
     };

@@ -2,16 +2,28 @@
  * (b) The enricher handler on a CloudWatch Logs subscription payload holding 1 MiB of decoded
  * messages, against merely decoding it (base64, gunzip, JSON.parse of the envelope and of
  * every message). In-process, the production bundle's `createHandler` with an SNS stub that
- * resolves at once; runs interleaved. Two payloads: mixed records with ~1% secret reads (the
- * brief), and secret reads only (what the deployed subscription filter actually delivers).
+ * resolves at once; everything interleaved within each iteration. Two payloads: mixed records
+ * with ~1% secret reads (the brief), and secret reads only (what the deployed subscription
+ * filter actually delivers); each with the default policy and with the bench's 100-rule policy
+ * (`policy: () => compiled`, as the deployed function gets it). With a baseline bundle (another
+ * source tree, `--baseline`), each handler case also runs on it, in the same iterations.
  */
 import { gunzipSync } from "node:zlib";
-import { assessAndPlan, DEFAULT_POLICY, decodeSubscriptionData, enrichEvents, PolicyMatcher } from "@secretwatch/core";
+import {
+  assessHits,
+  type CompiledPolicy,
+  compilePolicy,
+  DEFAULT_POLICY,
+  decodeSubscriptionData,
+  enrichEvents,
+  PolicyMatcher,
+  planMessages,
+} from "@secretwatch/core";
 import type { EnricherDeps, EnricherResult } from "@secretwatch/functions/enricher";
 import { publishAll, type SnsSender } from "@secretwatch/functions/publish";
 import type { CloudWatchLogsEvent } from "aws-lambda";
 import { subscriptionEvent } from "../tests/helpers/subscription.js";
-import { generateRecords, isRead } from "./corpus.js";
+import { generateRecords, isRead, SEED } from "./corpus.js";
 import type { JsonObject } from "./gen/record.js";
 import { makeWorld } from "./gen/world.js";
 import { Rng } from "./lib/prng.js";
@@ -21,9 +33,22 @@ export const PAYLOAD_BYTES = 1 << 20;
 const NOW = new Date("2024-07-30T12:10:00Z");
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:secretwatch-bench-alerts";
 
-type Kind = "mixed" | "reads";
+export type Kind = "mixed" | "reads";
+/** `default`: no policy file (the documented defaults); `bench`: the 100-rule policy. */
+export type PolicyCase = "default" | "bench";
 
-export interface PayloadCase {
+export interface HandlerCase {
+  kind: Kind;
+  policy: PolicyCase;
+  /** The bundle measured: this tree's, or the baseline's. */
+  build: "current" | "baseline";
+  handler: Summary;
+  /** handler median / decode median of the same payload. */
+  ratio: number;
+  result: EnricherResult;
+}
+
+export interface PayloadInfo {
   kind: Kind;
   messages: number;
   messageBytes: number;
@@ -31,20 +56,31 @@ export interface PayloadCase {
   /** Size of `awslogs.data` (base64 of the gzip). */
   dataBytes: number;
   decode: Summary;
-  handler: Summary;
-  result: EnricherResult;
-  /** Medians of the handler's parts (core functions, one at a time), ms. */
+}
+
+export interface PartsCase {
+  kind: Kind;
+  policy: PolicyCase;
+  /** Medians of the handler's phases, run one at a time with core's own functions, ms. */
   parts: Record<string, number>;
 }
 
 export interface HandlerBench {
   iterations: number;
-  cases: PayloadCase[];
+  policyRules: number;
+  policyHash: string;
+  payloads: PayloadInfo[];
+  cases: HandlerCase[];
+  parts: PartsCase[];
+  baseline: string | null;
+  /** Per `kind/policy`: whether the baseline published exactly the messages this tree did (null: no baseline). */
+  baselineIdentical: Record<string, boolean> | null;
 }
 
 /** Generated records, endlessly: the noise of a delivery window, or only its secret reads. */
 function* records(reads: boolean): Generator<JsonObject> {
-  const world = makeWorld(7);
+  // The corpus's world: the bench policy names its accounts, roles and addresses.
+  const world = makeWorld(SEED);
   const stream = {
     rng: new Rng(reads ? 13 : 11),
     world,
@@ -73,6 +109,14 @@ function messages(kind: Kind, bytes: number): string[] {
   return out;
 }
 
+/** The 1 MiB subscription event of `kind`, with its messages and how many are secret reads. */
+export function payload(kind: Kind) {
+  const msgs = messages(kind, PAYLOAD_BYTES);
+  const event = subscriptionEvent(msgs, { logGroup: "/secretwatch/bench/cloudtrail" });
+  const secretReads = msgs.filter((m) => isRead(JSON.parse(m) as JsonObject)).length;
+  return { kind, msgs, event, secretReads };
+}
+
 /** Merely decoding: base64, gunzip, JSON.parse of the envelope and of every message. */
 function decodeOnly(event: CloudWatchLogsEvent): number {
   const envelope = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, "base64")).toString("utf8")) as {
@@ -85,7 +129,8 @@ function decodeOnly(event: CloudWatchLogsEvent): number {
 
 const stub = { send: async () => ({ $metadata: {}, MessageId: "bench" }) } as unknown as SnsSender;
 
-async function parts(event: CloudWatchLogsEvent, repeats: number): Promise<Record<string, number>> {
+/** The handler's phases one at a time, with this tree's core (decode, select+enrich, assess, plan incl. format, publish). */
+async function parts(event: CloudWatchLogsEvent, policy: CompiledPolicy, repeats: number) {
   const data = event.awslogs.data;
   const samples = new Map<string, number[]>();
   const note = (name: string, t0: number) => {
@@ -101,77 +146,144 @@ async function parts(event: CloudWatchLogsEvent, repeats: number): Promise<Recor
   };
   const context = { app: "secretwatch", stage: "bench" };
   for (let i = 0; i < repeats; i++) {
-    const raw = time("base64 decode", () => Buffer.from(data, "base64"));
-    time("base64 check (round trip, as core does)", () => raw.toString("base64") === data);
-    const text = time("gunzip + utf8", () => gunzipSync(raw).toString("utf8"));
-    const envelope = time("parse envelope", () => JSON.parse(text) as { logEvents: { message: string }[] });
-    time("parse messages", () => envelope.logEvents.map((e) => JSON.parse(e.message) as unknown));
-    const payload = time("core decodeSubscriptionData", () => decodeSubscriptionData(data));
-    const hits = time("core select+enrich", () => enrichEvents(payload.events, NOW));
-    const { plan } = time("core assess+plan", () =>
-      assessAndPlan(hits, { ...context, matcher: new PolicyMatcher(DEFAULT_POLICY), snapshot: null }),
-    );
+    // As the handler does: one matcher per policy hash and container, so its caches stay warm.
+    const matcher = matcherFor(policy);
+    const payload = time("decode", () => decodeSubscriptionData(data));
+    const hits = time("select+enrich", () => enrichEvents(payload.events, NOW));
+    const { assessed } = time("assess", () => assessHits(hits, { matcher, snapshot: null }));
+    const plan = time("plan+format", () => planMessages(assessed, { ...context, notify: matcher.policy.notify }));
     const t0 = performance.now();
     await publishAll(stub, TOPIC, plan.messages);
-    note("publish (stub SNS)", t0);
+    note("publish (stub)", t0);
   }
   return Object.fromEntries([...samples].map(([k, v]) => [k, summarize(v).median]));
 }
 
-type CreateHandler = (deps: EnricherDeps) => (event: CloudWatchLogsEvent) => Promise<EnricherResult>;
+const matchers = new Map<string, PolicyMatcher>();
+function matcherFor(policy: CompiledPolicy): PolicyMatcher {
+  let m = matchers.get(policy.hash);
+  if (!m) {
+    m = new PolicyMatcher(policy.policy);
+    matchers.set(policy.hash, m);
+  }
+  return m;
+}
 
-export async function benchHandler(
-  bundleFile: string,
-  iterations: number,
-  log: (line: string) => void,
-): Promise<HandlerBench> {
-  const mod = (await import(bundleFile)) as { createHandler: CreateHandler };
-  const handler = mod.createHandler({
-    sns: stub,
-    topicArn: TOPIC,
-    app: "secretwatch",
-    stage: "bench",
-    clock: () => NOW,
-  });
-  const payloads = (["mixed", "reads"] as const).map((kind) => {
-    const msgs = messages(kind, PAYLOAD_BYTES);
-    const event = subscriptionEvent(msgs, { logGroup: "/secretwatch/bench/cloudtrail" });
-    const secretReads = msgs.filter((m) => isRead(JSON.parse(m) as JsonObject)).length;
-    return { kind, msgs, event, secretReads };
-  });
-  const samples = payloads.map(() => ({ decode: [] as number[], handler: [] as number[] }));
-  const results: EnricherResult[] = [];
-  const warmup = Math.max(5, Math.round(iterations / 5));
-  log(`  ${warmup} warm-up + ${iterations} interleaved iterations per case …`);
+/** Publishes each payload once through both bundles with a recording SNS stub: the same messages, byte for byte? */
+async function sameMessages(
+  current: string,
+  baseline: string,
+  policy: CompiledPolicy,
+  payloads: readonly { kind: Kind; event: CloudWatchLogsEvent }[],
+): Promise<Record<string, boolean>> {
+  const sent: unknown[] = [];
+  const recorder = {
+    send: async (command: { input: unknown }) => {
+      sent.push(command.input);
+      return { $metadata: {}, MessageId: "bench" };
+    },
+  } as unknown as SnsSender;
+  const [a, b] = [await handlers(current, policy, recorder), await handlers(baseline, policy, recorder)];
+  const out: Record<string, boolean> = {};
+  for (const p of payloads) {
+    for (const policyCase of ["default", "bench"] as const) {
+      sent.length = 0;
+      await a[policyCase](p.event);
+      const mine = JSON.stringify(sent);
+      sent.length = 0;
+      await b[policyCase](p.event);
+      out[`${p.kind}/${policyCase}`] = mine === JSON.stringify(sent) && mine !== "[]";
+    }
+  }
+  return out;
+}
+
+type CreateHandler = (deps: EnricherDeps) => (event: CloudWatchLogsEvent) => Promise<EnricherResult>;
+type Handler = (event: CloudWatchLogsEvent) => Promise<EnricherResult>;
+
+async function handlers(
+  bundleUrl: string,
+  policy: CompiledPolicy,
+  sns: SnsSender = stub,
+): Promise<Record<PolicyCase, Handler>> {
+  const mod = (await import(bundleUrl)) as { createHandler: CreateHandler };
+  const deps = { sns, topicArn: TOPIC, app: "secretwatch", stage: "bench", clock: () => NOW };
+  return {
+    default: mod.createHandler(deps),
+    bench: mod.createHandler({ ...deps, policy: () => policy }),
+  };
+}
+
+export interface HandlerOptions {
+  bundleUrl: string;
+  /** A second bundle to measure in the same iterations (the tree before a change). */
+  baselineUrl?: string;
+  iterations: number;
+  policy: CompiledPolicy;
+}
+
+export async function benchHandler(o: HandlerOptions, log: (line: string) => void): Promise<HandlerBench> {
+  const builds = { current: await handlers(o.bundleUrl, o.policy) } as Record<
+    HandlerCase["build"],
+    Record<PolicyCase, Handler>
+  >;
+  if (o.baselineUrl) builds.baseline = await handlers(o.baselineUrl, o.policy);
+  const payloads = (["mixed", "reads"] as const).map((kind) => ({ ...payload(kind), decode: [] as number[] }));
+  type Slot = { kind: Kind; policy: PolicyCase; build: HandlerCase["build"]; samples: number[] };
+  const slots: Slot[] = [];
+  for (const kind of ["mixed", "reads"] as const)
+    for (const policy of ["default", "bench"] as const)
+      for (const build of Object.keys(builds) as HandlerCase["build"][])
+        slots.push({ kind, policy, build, samples: [] });
+  const results = new Map<Slot, EnricherResult>();
+  const warmup = Math.max(5, Math.round(o.iterations / 5));
+  log(`  ${warmup} warm-up + ${o.iterations} iterations, every case once per iteration (interleaved) …`);
   let sink = 0;
-  for (let i = -warmup; i < iterations; i++) {
-    for (const [j, p] of payloads.entries()) {
-      let t0 = performance.now();
+  for (let i = -warmup; i < o.iterations; i++) {
+    for (const p of payloads) {
+      const t0 = performance.now();
       sink += decodeOnly(p.event);
-      const dt = performance.now() - t0;
-      t0 = performance.now();
-      results[j] = await handler(p.event);
-      const ht = performance.now() - t0;
-      if (i >= 0) {
-        samples[j]!.decode.push(dt);
-        samples[j]!.handler.push(ht);
+      if (i >= 0) p.decode.push(performance.now() - t0);
+      for (const slot of slots) {
+        if (slot.kind !== p.kind) continue;
+        const t1 = performance.now();
+        results.set(slot, await builds[slot.build][slot.policy](p.event));
+        if (i >= 0) slot.samples.push(performance.now() - t1);
       }
     }
   }
   if (sink === 0) log("  (no messages decoded)");
-  const cases: PayloadCase[] = [];
-  for (const [j, p] of payloads.entries()) {
-    cases.push({
-      kind: p.kind,
-      messages: p.msgs.length,
-      messageBytes: p.msgs.reduce((s, m) => s + Buffer.byteLength(m), 0),
-      secretReads: p.secretReads,
-      dataBytes: p.event.awslogs.data.length,
-      decode: summarize(samples[j]!.decode),
-      handler: summarize(samples[j]!.handler),
-      result: results[j]!,
-      parts: await parts(p.event, Math.max(5, Math.round(iterations / 4))),
-    });
+  const info: PayloadInfo[] = payloads.map((p) => ({
+    kind: p.kind,
+    messages: p.msgs.length,
+    messageBytes: p.msgs.reduce((s, m) => s + Buffer.byteLength(m), 0),
+    secretReads: p.secretReads,
+    dataBytes: p.event.awslogs.data.length,
+    decode: summarize(p.decode),
+  }));
+  const cases = slots.map((s): HandlerCase => {
+    const handler = summarize(s.samples);
+    const decode = info.find((p) => p.kind === s.kind)!.decode;
+    const result = results.get(s)!;
+    return { kind: s.kind, policy: s.policy, build: s.build, handler, ratio: handler.median / decode.median, result };
+  });
+  const defaults = compilePolicy(DEFAULT_POLICY, "defaults");
+  const repeats = Math.max(5, Math.round(o.iterations / 4));
+  const partsCases: PartsCase[] = [];
+  for (const p of payloads) {
+    for (const policy of ["default", "bench"] as const) {
+      const parted = await parts(p.event, policy === "bench" ? o.policy : defaults, repeats);
+      partsCases.push({ kind: p.kind, policy, parts: parted });
+    }
   }
-  return { iterations, cases };
+  return {
+    baselineIdentical: o.baselineUrl ? await sameMessages(o.bundleUrl, o.baselineUrl, o.policy, payloads) : null,
+    iterations: o.iterations,
+    policyRules: o.policy.policy.expected.length,
+    policyHash: o.policy.hash,
+    payloads: info,
+    cases,
+    parts: partsCases,
+    baseline: o.baselineUrl ?? null,
+  };
 }

@@ -34,6 +34,8 @@ export interface LoadBench {
   runs: number;
   bundle: LoadCase;
   empty: LoadCase;
+  /** The baseline's bundle (`--baseline`), in the same rounds. */
+  baseline?: LoadCase;
 }
 
 export async function buildBundle(outdir: string): Promise<BundleInfo> {
@@ -54,34 +56,40 @@ export async function benchLoad(
   dir: string,
   runs: number,
   log: (line: string) => void,
+  baselineFile?: string,
 ): Promise<LoadBench> {
   mkdirSync(dir, { recursive: true });
   const probe = path.join(dir, "load-probe.mjs");
   const empty = path.join(dir, "empty.mjs");
   writeFileSync(probe, PROBE);
   writeFileSync(empty, "");
-  const targets = { bundle: pathToFileURL(bundleFile).href, empty: pathToFileURL(empty).href };
-  const samples = {
-    bundle: { importMs: [] as number[], readyMs: [] as number[], processMs: [] as number[] },
-    empty: { importMs: [] as number[], readyMs: [] as number[], processMs: [] as number[] },
-  };
+  const targets: Record<string, string> = { bundle: pathToFileURL(bundleFile).href, empty: pathToFileURL(empty).href };
+  if (baselineFile) targets.baseline = pathToFileURL(baselineFile).href;
+  type Samples = { importMs: number[]; readyMs: number[]; processMs: number[] };
+  const samples: Record<string, Samples> = {};
+  for (const key of Object.keys(targets)) samples[key] = { importMs: [], readyMs: [], processMs: [] };
   const warmup = 2;
   log(`  ${warmup} warm-up + ${runs} interleaved fresh processes each …`);
   for (let i = -warmup; i < runs; i++) {
-    for (const key of ["bundle", "empty"] as const) {
-      const r = await runProcess({ cmd: process.execPath, args: [probe, targets[key]], cwd: dir });
+    for (const key of Object.keys(targets)) {
+      const r = await runProcess({ cmd: process.execPath, args: [probe, targets[key]!], cwd: dir });
       if (r.code !== 0) throw new Error(`loading the ${key} module failed: ${r.stderrTail.trim()}`);
       if (i < 0) continue;
       const m = JSON.parse(r.stdoutHead) as { importMs: number; readyMs: number };
-      samples[key].importMs.push(m.importMs);
-      samples[key].readyMs.push(m.readyMs);
-      samples[key].processMs.push(r.ms);
+      samples[key]!.importMs.push(m.importMs);
+      samples[key]!.readyMs.push(m.readyMs);
+      samples[key]!.processMs.push(r.ms);
     }
   }
-  const sum = (s: (typeof samples)["bundle"]): LoadCase => ({
+  const sum = (s: Samples): LoadCase => ({
     importMs: summarize(s.importMs),
     readyMs: summarize(s.readyMs),
     processMs: summarize(s.processMs),
   });
-  return { runs, bundle: sum(samples.bundle), empty: sum(samples.empty) };
+  return {
+    runs,
+    bundle: sum(samples.bundle!),
+    empty: sum(samples.empty!),
+    ...(samples.baseline && { baseline: sum(samples.baseline) }),
+  };
 }

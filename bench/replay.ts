@@ -1,8 +1,11 @@
 /**
- * (a) Replay throughput, as whole processes over the corpus: `secretwatch replay` with 1 and
- * with N workers, the single-thread limit (gunzip + JSON.parse, nothing else) and jq over zcat.
- * Runs are interleaved (A B C D A B C D …) after one warm-up round, which also checks that the
- * outputs agree. The same contenders on one empty log file give each one's fixed start-up cost.
+ * (a) Replay throughput, as whole processes over the corpus: `secretwatch replay` with 1 worker
+ * (the defaults, and the bench's 100-rule policy file) and with N workers (the policy), the
+ * single-thread limit (gunzip + JSON.parse, nothing else) and jq over zcat; with a baseline
+ * build (`--baseline`), also its replay with 1 worker and the policy. Runs are interleaved
+ * (A B C D A B C D …) after one warm-up round, which also checks that the outputs agree (and
+ * that the baseline prints exactly what this tree prints). The same contenders on one empty
+ * log file give each one's fixed start-up cost.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,7 +18,9 @@ import { type Profile, profileProcess } from "./profile.js";
 export const JQ_FILTER =
   '.Records[] | select(.eventSource=="secretsmanager.amazonaws.com" and (.eventName=="GetSecretValue" or .eventName=="BatchGetSecretValue"))';
 
-export type CaseId = "limit" | "replay-1" | "replay-N" | "jq";
+export type CaseId = "limit" | "replay-1" | "replay-1-policy" | "replay-N" | "jq" | "baseline-replay-1-policy";
+/** The contenders that print one NDJSON line per hit. */
+const REPLAYS = ["replay-1", "replay-1-policy", "replay-N", "baseline-replay-1-policy"] as const;
 
 export interface CaseResult {
   id: CaseId;
@@ -43,6 +48,8 @@ export interface Agreement {
   counts: Partial<Record<CaseId, number>>;
   /** eventIDs that jq printed and a replay did not, or the reverse (warm-up round). */
   idMismatches: Partial<Record<CaseId, { missing: number; extra: number }>>;
+  /** With a baseline: whether its NDJSON (the policy) is byte for byte this tree's. */
+  baselineIdentical: boolean | null;
   ok: boolean;
   notes: string[];
 }
@@ -62,6 +69,10 @@ export interface ReplayOptions {
   runs: number;
   workers: number;
   replay: CliStatus;
+  /** The policy file replay is given with `--policy` (absolute). */
+  policyFile: string;
+  /** The baseline CLI's entry (`bin.mjs`), when a baseline is measured. */
+  baselineBin?: string;
   jq: boolean;
   /** A scratch directory (for the empty log file). */
   scratch: string;
@@ -77,20 +88,23 @@ interface Contender {
 
 function contenders(o: ReplayOptions): Contender[] {
   const node = process.execPath;
-  const replay = (n: number): Contender => ({
-    id: n === 1 ? "replay-1" : "replay-N",
-    label: `replay --workers ${n}`,
-    command: `node packages/cli/bin/secretwatch.js replay <files> --format json --workers ${n}`,
-    ...(o.replay.ok
-      ? {
-          spec: (files, cwd) => ({
-            cmd: node,
-            args: [CLI_BIN, "replay", ...files, "--format", "json", "--workers", String(n)],
-            cwd,
-          }),
-        }
-      : { skipped: `not built (${o.replay.reason})` }),
-  });
+  const replay = (id: CaseId, label: string, bin: string, n: number, policy: boolean): Contender => {
+    const extra = policy ? ["--policy", o.policyFile] : [];
+    return {
+      id,
+      label,
+      command: `node ${bin === CLI_BIN ? "packages/cli/bin/secretwatch.js" : path.basename(bin)} replay <files> --format json --workers ${n}${policy ? " --policy .bench/policy.yaml" : ""}`,
+      ...(o.replay.ok
+        ? {
+            spec: (files, cwd) => ({
+              cmd: node,
+              args: [bin, "replay", ...files, "--format", "json", "--workers", String(n), ...extra],
+              cwd,
+            }),
+          }
+        : { skipped: `not built (${o.replay.reason})` }),
+    };
+  };
   const limit: Contender = {
     id: "limit",
     label: "limit (gunzip+parse)",
@@ -114,11 +128,18 @@ function contenders(o: ReplayOptions): Contender[] {
   };
   const single = {
     id: "replay-N" as const,
-    label: "replay --workers N",
+    label: "replay -w N --policy",
     command: "",
     skipped: "1 core: as --workers 1",
   };
-  return [limit, replay(1), o.workers > 1 ? replay(o.workers) : single, jq];
+  return [
+    limit,
+    replay("replay-1", "replay -w 1", CLI_BIN, 1, false),
+    replay("replay-1-policy", "replay -w 1 --policy", CLI_BIN, 1, true),
+    o.workers > 1 ? replay("replay-N", `replay -w ${o.workers} --policy`, CLI_BIN, o.workers, true) : single,
+    jq,
+    ...(o.baselineBin ? [replay("baseline-replay-1-policy", "baseline: -w 1 --policy", o.baselineBin, 1, true)] : []),
+  ];
 }
 
 function eventIds(result: ProcResult): Set<string> {
@@ -211,7 +232,7 @@ export async function benchReplay(o: ReplayOptions, log: (line: string) => void)
 
 function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: number | null): Agreement {
   const counts: Agreement["counts"] = {};
-  for (const id of ["replay-1", "replay-N", "jq"] as const) {
+  for (const id of [...REPLAYS, "jq"] as const) {
     const r = warm.get(id);
     if (r && r.code === 0) counts[id] = r.stdoutLines;
   }
@@ -219,7 +240,7 @@ function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: nu
   const idMismatches: Agreement["idMismatches"] = {};
   const jq = warm.get("jq");
   const jqIds = jq && jq.code === 0 ? eventIds(jq) : undefined;
-  for (const id of ["replay-1", "replay-N"] as const) {
+  for (const id of REPLAYS) {
     const r = warm.get(id);
     if (!jqIds || !r || r.code !== 0) continue;
     const ids = eventIds(r);
@@ -232,6 +253,10 @@ function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: nu
     if (n !== o.expectedHits)
       notes.push(`${id} printed ${n} lines; the corpus holds ${o.expectedHits} secret-value records`);
   }
+  const [mine, theirs] = [warm.get("replay-1-policy"), warm.get("baseline-replay-1-policy")];
+  const baselineIdentical =
+    mine && theirs && mine.code === 0 && theirs.code === 0 ? mine.stdout === theirs.stdout : null;
+  if (baselineIdentical === false) notes.push("the baseline's NDJSON with the policy differs from this tree's");
   if (limitRecords !== null && limitRecords !== o.expectedRecords) {
     notes.push(`the limit parsed ${limitRecords} records; the corpus holds ${o.expectedRecords}`);
   }
@@ -241,6 +266,7 @@ function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: nu
     limitRecords,
     counts,
     idMismatches,
+    baselineIdentical,
     ok: notes.length === 0 && Object.keys(counts).length > 0,
     notes,
   };

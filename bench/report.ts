@@ -1,7 +1,7 @@
 /** Text output: one block per section as it finishes, and the compact table at the end. */
 import type { Breakdown } from "./breakdown.js";
 import type { CorpusManifest } from "./corpus.js";
-import type { HandlerBench } from "./handler.js";
+import type { HandlerBench, Kind, PolicyCase } from "./handler.js";
 import { int, mb, ms, msRange, ratio } from "./lib/stats.js";
 import { ratios, type Target } from "./lib/targets.js";
 import type { BundleInfo, LoadBench } from "./load.js";
@@ -24,11 +24,11 @@ export function corpusLines(m: CorpusManifest, dir: string, generatedMs: number 
 }
 
 export function replayLines(a: ReplayBench, records: number): string[] {
-  const w = [22, 8, 13, 10, 8, 9, 0];
+  const w = [26, 8, 13, 10, 8, 9, 0];
   const out = [row(["case", "median", "min–max", "records/s", "cpu", "startup", "output"], w)];
   for (const c of a.cases) {
     if (!c.time) {
-      out.push(row([c.label, c.skipped ?? `failed: ${c.failures[0] ?? "no successful run"}`], [22, 0]));
+      out.push(row([c.label, c.skipped ?? `failed: ${c.failures[0] ?? "no successful run"}`], [26, 0]));
       continue;
     }
     const output =
@@ -41,9 +41,13 @@ export function replayLines(a: ReplayBench, records: number): string[] {
   }
   out.push("(cpu: user+system of the process tree; startup: the same command on one empty log file)");
   const r = ratios(a);
+  const f = (x: number | null) => ratio(x ?? Number.NaN);
   out.push(
-    `ratios: replay-1/limit ${ratio(r.replay1OverLimit ?? Number.NaN)} · replay-${a.workers}/limit ${ratio(r.replayNOverLimit ?? Number.NaN)} · jq/replay-1 ${ratio(r.jqOverReplay1 ?? Number.NaN)} · jq/limit ${ratio(r.jqOverLimit ?? Number.NaN)}`,
-    `net of start-up (each minus its empty-file time): replay-1/limit ${ratio(r.replay1OverLimitNet ?? Number.NaN)}`,
+    `ratios: replay-1/limit ${f(r.replay1OverLimit)} · replay-1 --policy/limit ${f(r.replay1PolicyOverLimit)} · replay-${a.workers} --policy/limit ${f(r.replayNOverLimit)} · jq/replay-1 --policy ${f(r.jqOverReplay1Policy)} · jq/limit ${f(r.jqOverLimit)}`,
+    `net of start-up (each minus its empty-file time): replay-1/limit ${f(r.replay1OverLimitNet)} · replay-1 --policy/limit ${f(r.replay1PolicyOverLimitNet)}`,
+    ...(r.baselineOverReplay1Policy !== null
+      ? [`baseline/this tree, replay -w 1 --policy: ${f(r.baselineOverReplay1Policy)}`]
+      : []),
   );
   const g = a.agreement;
   const counts = Object.entries(g.counts)
@@ -56,6 +60,10 @@ export function replayLines(a: ReplayBench, records: number): string[] {
       `outputs agree: yes — ${counts} = corpus ${int(g.expectedHits)}${ids}; limit parsed ${int(g.limitRecords ?? Number.NaN)} records`,
     );
   } else out.push(`outputs agree: NO — ${counts}; corpus ${int(g.expectedHits)}`, ...g.notes.map((n) => `    ! ${n}`));
+  if (g.baselineIdentical !== null)
+    out.push(
+      `baseline's NDJSON (-w 1 --policy): ${g.baselineIdentical ? "identical to this tree's" : "DIFFERS from this tree's"}`,
+    );
   return out;
 }
 
@@ -76,7 +84,7 @@ export function profileLines(a: ReplayBench): string[] {
   const profiled = a.cases.flatMap((c) => (c.profile && "totalMs" in c.profile ? [{ c, p: c.profile }] : []));
   const failed = a.cases.flatMap((c) => (c.profile && "error" in c.profile ? [`${c.id}: ${c.profile.error}`] : []));
   if (profiled.length === 0) return failed.map((f) => `profile failed: ${f}`);
-  const w = [20, ...profiled.map(() => 10)];
+  const w = [20, ...profiled.map(({ c }) => Math.max(10, c.id.length + 2))];
   const out = [
     "CPU profile, one run each (self time summed over all threads):",
     row(["category", ...profiled.map(({ c }) => c.id)], w),
@@ -109,31 +117,56 @@ export function breakdownLines(b: Breakdown): string[] {
   ];
 }
 
+const POLICY_NAME: Record<PolicyCase, string> = { default: "defaults", bench: "100 rules" };
+const KIND_NAME: Record<Kind, string> = { mixed: "mixed, ~1% reads", reads: "secret reads only" };
+
 export function handlerLines(b: HandlerBench): string[] {
-  const w = [20, 5, 5, 7, 24, 24, 6, 0];
-  const out = [
-    row(["payload (1 MiB msgs)", "msgs", "reads", "data", "decode only", "handler", "ratio", "published"], w),
-  ];
+  const w = [18, 10, 9, 22, 7, 0];
+  const out: string[] = [];
+  for (const p of b.payloads) {
+    out.push(
+      `${KIND_NAME[p.kind]}: ${int(p.messages)} messages (${Math.round(p.messageBytes / 1024)} KB), ${int(p.secretReads)} secret reads, data ${Math.round(p.dataBytes / 1024)} KB; decode only ${ms(p.decode.median)} (${range(p.decode)})`,
+    );
+  }
+  out.push(row(["payload", "policy", "build", "handler", "ratio", "published"], w));
   for (const c of b.cases) {
+    const r = c.result;
     out.push(
       row(
         [
-          c.kind === "mixed" ? "mixed, ~1% reads" : "secret reads only",
-          int(c.messages),
-          int(c.secretReads),
-          `${Math.round(c.dataBytes / 1024)} KB`,
-          `${ms(c.decode.median)} (${range(c.decode)})`,
+          c.kind === "mixed" ? "mixed" : "reads only",
+          POLICY_NAME[c.policy],
+          c.build === "current" ? "this tree" : "baseline",
           `${ms(c.handler.median)} (${range(c.handler)})`,
-          ratio(c.handler.median / c.decode.median),
-          `${c.result.published} msgs, ${c.result.hits} hits`,
+          ratio(c.ratio),
+          `${r.published} msgs, ${r.hits} hits, ${r.belowNotify} below notify`,
         ],
         w,
       ),
     );
   }
+  out.push("(ratio: handler median / decode-only median of the same payload; all cases interleaved per iteration)");
   for (const c of b.cases) {
-    const parts = Object.entries(c.parts).map(([k, v]) => `${k} ${ms(v)}`);
-    out.push(`  ${c.kind} parts: ${parts.join(" · ")}`);
+    if (c.build !== "baseline") continue;
+    const mine = b.cases.find((x) => x.kind === c.kind && x.policy === c.policy && x.build === "current");
+    if (mine)
+      out.push(
+        `baseline/this tree, ${c.kind} with ${POLICY_NAME[c.policy]}: ${ratio(c.handler.median / mine.handler.median)}`,
+      );
+  }
+  if (b.baselineIdentical) {
+    const same = Object.entries(b.baselineIdentical);
+    const differ = same.filter(([, v]) => !v).map(([k]) => k);
+    out.push(
+      differ.length === 0
+        ? `published messages: identical to the baseline's (${same.map(([k]) => k).join(", ")})`
+        : `published messages: DIFFER from the baseline's in ${differ.join(", ")}`,
+    );
+  }
+  out.push("phases, one at a time with this tree's core (median ms):");
+  for (const p of b.parts) {
+    const parts = Object.entries(p.parts).map(([k, v]) => `${k} ${ms(v)}`);
+    out.push(`  ${p.kind}, ${POLICY_NAME[p.policy]}: ${parts.join(" · ")}`);
   }
   return out;
 }
@@ -143,7 +176,7 @@ export function loadLines(bundle: BundleInfo, l: LoadBench): string[] {
   return [
     `size: ${int(bundle.bytes)} B (${(bundle.bytes / 1024).toFixed(1)} KB; ${(bundle.gzipBytes / 1024).toFixed(1)} KB gzipped), built in ${ms(bundle.buildMs)}`,
     `cold load, ${l.runs} fresh node processes each:`,
-    `  import()   bundle ${ms(l.bundle.importMs.median)} (${range(l.bundle.importMs)}) · empty .mjs ${ms(l.empty.importMs.median)} → +${ms(over)}`,
+    `  import()   bundle ${ms(l.bundle.importMs.median)} (${range(l.bundle.importMs)}) · empty .mjs ${ms(l.empty.importMs.median)} → +${ms(over)}${l.baseline ? ` · baseline bundle ${ms(l.baseline.importMs.median)}` : ""}`,
     `  ready      bundle ${ms(l.bundle.readyMs.median)} · empty ${ms(l.empty.readyMs.median)} (node start to module loaded)`,
     `  process    bundle ${ms(l.bundle.processMs.median)} · empty ${ms(l.empty.processMs.median)} (spawn to exit)`,
   ];
@@ -154,6 +187,8 @@ export interface FinalTable {
   replayNote?: string;
   b?: HandlerBench;
   bundle?: BundleInfo;
+  /** The baseline's handler bundle, minified bytes. */
+  baselineBytes?: number;
   load?: LoadBench;
   targets: Target[];
 }
@@ -162,20 +197,29 @@ export function finalTable(t: FinalTable): string[] {
   const w = [44, 14, 30];
   const out = [row(["measure", "median", "detail"], w), row(["-".repeat(44), "-".repeat(14), "-".repeat(30)], w)];
   if (t.a) {
+    const limit = t.a.cases.find((c) => c.id === "limit")?.time?.median ?? Number.NaN;
     for (const c of t.a.cases) {
       const missing = c.skipped ? (c.skipped.startsWith("not built") ? "not built" : c.skipped) : "failed";
-      out.push(row([`(a) ${c.label}`, c.time ? ms(c.time.median) : missing, c.time ? range(c.time) : ""], w));
+      const detail = c.time
+        ? c.id === "limit"
+          ? range(c.time)
+          : `${ratio(c.time.median / limit)} of limit · ${range(c.time)}`
+        : "";
+      out.push(row([`(a) ${c.label}`, c.time ? ms(c.time.median) : missing, detail], w));
     }
   } else if (t.replayNote) out.push(row(["(a) replay", t.replayNote], w));
-  for (const c of t.b?.cases ?? []) {
-    const name = c.kind === "mixed" ? "mixed" : "reads only";
-    out.push(row([`(b) decode only, 1 MiB ${name}`, ms(c.decode.median), range(c.decode)], w));
-    out.push(
-      row(
-        [`(b) handler, 1 MiB ${name}`, ms(c.handler.median), `${ratio(c.handler.median / c.decode.median)} of decode`],
-        w,
-      ),
-    );
+  for (const p of t.b?.payloads ?? []) {
+    const name = p.kind === "mixed" ? "mixed" : "reads only";
+    out.push(row([`(b) decode only, 1 MiB ${name}`, ms(p.decode.median), range(p.decode)], w));
+    for (const c of t.b?.cases.filter((x) => x.kind === p.kind) ?? []) {
+      const who = c.build === "baseline" ? "baseline " : "";
+      out.push(
+        row(
+          [`(b) ${who}handler, ${name}, ${POLICY_NAME[c.policy]}`, ms(c.handler.median), `${ratio(c.ratio)} of decode`],
+          w,
+        ),
+      );
+    }
   }
   if (t.bundle)
     out.push(
@@ -183,7 +227,7 @@ export function finalTable(t: FinalTable): string[] {
         [
           "(c) bundle size (minified)",
           `${(t.bundle.bytes / 1024).toFixed(1)} KB`,
-          `${int(t.bundle.bytes)} B, ${(t.bundle.gzipBytes / 1024).toFixed(1)} KB gz`,
+          `${int(t.bundle.bytes)} B, ${(t.bundle.gzipBytes / 1024).toFixed(1)} KB gz${t.baselineBytes ? `; baseline ${int(t.baselineBytes)} B` : ""}`,
         ],
         w,
       ),
@@ -194,7 +238,7 @@ export function finalTable(t: FinalTable): string[] {
         [
           "(c) cold import() of the bundle",
           ms(t.load.bundle.importMs.median),
-          `empty .mjs ${ms(t.load.empty.importMs.median)}`,
+          `empty .mjs ${ms(t.load.empty.importMs.median)}${t.load.baseline ? `; baseline ${ms(t.load.baseline.importMs.median)}` : ""}`,
         ],
         w,
       ),
@@ -210,7 +254,7 @@ export function finalTable(t: FinalTable): string[] {
       ),
     );
   }
-  const tw = [46, 30, 8, 0];
+  const tw = [50, 28, 8, 0];
   out.push("", row(["target", "goal", "value", "status"], tw));
   for (const g of t.targets) {
     const status = g.met === null ? "not measured" : g.met ? "met" : "NOT MET";

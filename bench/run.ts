@@ -1,18 +1,21 @@
 /**
- * `npm run bench`: the benchmarks of issue 3 §7, side by side in one run, on this machine.
- *   (a) replay with 1 and N workers vs the single-thread limit vs jq, whole processes;
- *       plus where the time goes, phase by phase;
- *   (b) the handler on a 1 MiB subscription payload vs merely decoding it;
+ * `npm run bench`: the benchmarks of issues 3 §7 and 6, side by side in one run, on this machine.
+ *   (a) replay with 1 and N workers (the defaults, and the bench's 100-rule policy) vs the
+ *       single-thread limit vs jq, whole processes; plus where the time goes, phase by phase;
+ *   (b) the handler on a 1 MiB subscription payload vs merely decoding it, with the defaults
+ *       and with the 100-rule policy;
  *   (c) the handler bundle's size and cold module-load time.
  * Figures are reported, never gated: a missed target does not fail the run.
- * Options: --quick (fewer runs), --runs N (rounds of (a)), --only a,b,c, --force-corpus.
- * Results also go to .bench/results.json.
+ * Options: --quick (fewer runs), --runs N (rounds of (a)), --only a,b,c, --force-corpus,
+ * --baseline DIR (a copy of packages/ from before a change: built and measured in the same
+ * rounds, its outputs compared with this tree's). Results also go to .bench/results.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { type Baseline, buildBaseline } from "./baseline.js";
 import { type Breakdown, benchBreakdown } from "./breakdown.js";
 import { DEFAULT_CORPUS_DIR, ensureCorpus, REPO_ROOT } from "./corpus.js";
 import { benchHandler, type HandlerBench } from "./handler.js";
@@ -21,6 +24,7 @@ import { describeMachine, machine } from "./lib/machine.js";
 import { ms } from "./lib/stats.js";
 import { targets } from "./lib/targets.js";
 import { type BundleInfo, benchLoad, buildBundle, type LoadBench } from "./load.js";
+import { ensurePolicy } from "./policy.js";
 import { benchReplay, type ReplayBench } from "./replay.js";
 import {
   breakdownLines,
@@ -38,6 +42,7 @@ const { values: opts } = parseArgs({
     runs: { type: "string" },
     only: { type: "string", default: "a,b,c" },
     "force-corpus": { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 });
 const quick = opts.quick ?? false;
@@ -60,8 +65,17 @@ async function main(): Promise<void> {
   const { manifest, generatedMs } = ensureCorpus(DEFAULT_CORPUS_DIR, opts["force-corpus"]);
   for (const line of corpusLines(manifest, path.relative(REPO_ROOT, DEFAULT_CORPUS_DIR), generatedMs)) log(line);
 
+  const policy = ensurePolicy();
+  log(
+    `policy:  ${path.relative(REPO_ROOT, policy.file)}: ${policy.rules} expected rules, ${policy.compiled.policy.decoys.length} decoys, ${policy.compiled.policy.sensitive.length} sensitive patterns (${policy.compiled.hash.slice(0, 19)}…)${policy.warnings.length ? `; ${policy.warnings.length} warnings` : ""}`,
+  );
   const needBundle = plan.sections.has("b") || plan.sections.has("c");
   const bundle: BundleInfo | undefined = needBundle ? await buildBundle(path.join(OUT, "bundle")) : undefined;
+  let baseline: Baseline | undefined;
+  if (opts.baseline) {
+    baseline = await buildBaseline(opts.baseline);
+    log(`baseline: ${baseline.dir} (handler bundle ${(baseline.handler.bytes / 1024).toFixed(1)} KB; CLI built)`);
+  }
 
   let a: ReplayBench | undefined;
   let breakdown: Breakdown | undefined;
@@ -85,6 +99,8 @@ async function main(): Promise<void> {
         runs: plan.replayRuns,
         workers,
         replay,
+        policyFile: policy.file,
+        ...(baseline && { baselineBin: baseline.cliBin }),
         jq: host.jq !== null,
         scratch: path.join(OUT, "startup"),
       },
@@ -99,14 +115,22 @@ async function main(): Promise<void> {
   let b: HandlerBench | undefined;
   if (plan.sections.has("b") && bundle) {
     section("(b) enricher handler on a 1 MiB subscription payload — in-process, production bundle, stub SNS");
-    b = await benchHandler(pathToFileURL(bundle.file).href, plan.handlerIterations, log);
+    b = await benchHandler(
+      {
+        bundleUrl: pathToFileURL(bundle.file).href,
+        ...(baseline && { baselineUrl: pathToFileURL(baseline.handler.file).href }),
+        iterations: plan.handlerIterations,
+        policy: policy.compiled,
+      },
+      log,
+    );
     for (const line of handlerLines(b)) log(`  ${line}`);
   }
 
   let load: LoadBench | undefined;
   if (plan.sections.has("c") && bundle) {
     section("(c) handler bundle — esbuild, minified ESM, as SST builds it");
-    load = await benchLoad(bundle.file, path.join(OUT, "load"), plan.loadRuns, log);
+    load = await benchLoad(bundle.file, path.join(OUT, "load"), plan.loadRuns, log, baseline?.handler.file);
     for (const line of loadLines(bundle, load)) log(`  ${line}`);
   }
 
@@ -114,7 +138,16 @@ async function main(): Promise<void> {
   const loadEnd = Math.round(os.loadavg()[0]! * 100) / 100;
   section("summary");
   const replayNote = replay && !replay.ok ? "replay: not built" : undefined;
-  for (const line of finalTable({ a, b, bundle, load, targets: checked, ...(replayNote && { replayNote }) }))
+  const baselineBytes = baseline?.handler.bytes;
+  for (const line of finalTable({
+    a,
+    b,
+    bundle,
+    load,
+    targets: checked,
+    ...(replayNote && { replayNote }),
+    ...(baselineBytes !== undefined && { baselineBytes }),
+  }))
     log(`  ${line}`);
   if (replay && !replay.ok) log("  replay: not built");
   log(
@@ -133,6 +166,8 @@ async function main(): Promise<void> {
     breakdown,
     handler: b,
     bundle,
+    baseline: baseline && { dir: baseline.dir, handlerBytes: baseline.handler.bytes },
+    policy: { file: path.relative(REPO_ROOT, policy.file), rules: policy.rules, hash: policy.compiled.hash },
     load,
     targets: checked,
   };

@@ -76,6 +76,7 @@ export const enricher = new sst.aws.Function("Enricher", {
     SECRETWATCH_COMPILED_POLICY: POLICY_BUNDLE_FILE,
     SECRETWATCH_POLICY_HASH: policy.hash,
     SECRETWATCH_TABLE_NAME: stateTable.name,
+    SECRETWATCH_LEARNING_HOURS: String(settings.learningHours),
   },
   // Into the package root, beside the bundle (SST copies it before zipping; `from` is relative to the app root).
   copyFiles: [{ from: policyBuildFile, to: POLICY_BUNDLE_FILE }],

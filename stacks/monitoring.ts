@@ -2,8 +2,8 @@
  * Watching the watcher: an alarm for each way an alert can be lost (enricher errors,
  * throttles, dropped events, undeliverable failures, failures waiting in the queue, emails
  * SNS could not deliver, log messages the enricher could not read, a detection policy it could
- * not load, a state table it could not use, and a log group that stopped receiving
- * CloudTrail), and a dashboard. Every alarm also notifies the pager topic when pager
+ * not load, a state table it could not use, a log group that stopped receiving CloudTrail, and
+ * a digest that failed), and a dashboard. Every alarm also notifies the pager topic when pager
  * addresses are set (see ./pager.ts).
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
@@ -14,6 +14,7 @@ import { METRIC_NAMESPACE } from "../packages/core/src/events";
 import { ENRICHER_METRICS, ENRICHER_METRICS_NAMESPACE, type ResourceKind } from "../packages/core/src/naming";
 import { securityAlarms } from "./alerts";
 import { secretAccessAlarm, secretAccessMetric } from "./detection";
+import { digest } from "./digest";
 import { enricher, enricherFailures } from "./enricher";
 import { alarmActions } from "./pager";
 import { nameOf, region, settings, stageRef } from "./settings";
@@ -157,6 +158,34 @@ export const blindSpotAlarm = new aws.cloudwatch.MetricAlarm("BlindSpotAlarm", {
   okActions: [securityAlarms.arn],
 });
 
+/** The digest (when on): a failed run is retried, then kept in its failure queue; both alarm. */
+export const digestErrorsAlarm =
+  digest &&
+  atLeastOnce("DigestErrorsAlarm", {
+    kind: "digestErrorsAlarm",
+    description: "the digest function failed; it is retried, then kept in the digest's failure queue",
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: digest.fn.name },
+    statistic: "Sum",
+    period: 300,
+  });
+
+export const digestFailuresAlarm =
+  digest &&
+  atLeastOnce("DigestFailuresAlarm", {
+    kind: "digestFailuresAlarm",
+    description:
+      "a digest run failed after its retries (or the scheduler could not start it); it is waiting in the digest's failure queue and no digest was sent for its period",
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: digest.failures.name },
+    statistic: "Maximum",
+    period: 300,
+  });
+
+const digestAlarms = digestErrorsAlarm && digestFailuresAlarm ? [digestErrorsAlarm, digestFailuresAlarm] : [];
+
 export const selfAlarms = [
   enricherErrorsAlarm,
   enricherThrottlesAlarm,
@@ -168,6 +197,7 @@ export const selfAlarms = [
   failureQueueAlarm,
   deliveryFailedAlarm,
   blindSpotAlarm,
+  ...digestAlarms,
 ];
 
 function metricWidget(x: number, y: number, title: string, stat: string, period: number, metrics: Input<string>[][]) {
@@ -222,6 +252,15 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         ["AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", securityAlarms.name],
         ["AWS/SNS", "NumberOfNotificationsFailed", "TopicName", securityAlarms.name],
       ]),
+      ...(digest
+        ? [
+            metricWidget(12, 24, "Digest", "Sum", 3600, [
+              ["AWS/Lambda", "Invocations", "FunctionName", digest.fn.name],
+              ["AWS/Lambda", "Errors", "FunctionName", digest.fn.name],
+              ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", digest.failures.name],
+            ]),
+          ]
+        : []),
       {
         type: "alarm",
         x: 12,

@@ -22,8 +22,15 @@ import { nameOf, settings } from "./settings";
 
 const pagerEmails = uniqueEmails(settings.pagerEmails);
 
-/** The filter policy of a pager subscription on the alert topic: `{"severity":["high","critical"]}` for page high. */
-export const pagerFilterPolicy = JSON.stringify({ severity: severitiesFrom(policy.policy.page) });
+/**
+ * The filter policy of a pager subscription on the alert topic: alerts (and summaries) at or
+ * above the page severity, `{"severity":["high","critical"],"kind":["alert","summary"]}` for
+ * page high. The daily digest carries a severity too, but is not a page (`kind` is `digest`).
+ */
+export const pagerFilterPolicy = JSON.stringify({
+  severity: severitiesFrom(policy.policy.page),
+  kind: ["alert", "summary"],
+});
 
 function createPager() {
   const topic = new aws.sns.Topic("SecurityPager", {

@@ -14,6 +14,9 @@
 import { type ResourceKind, resourceName, type StageRef, stageAlarmNames } from "../packages/core/src/naming";
 import {
   DEFAULT_BLIND_SPOT_MINUTES,
+  DEFAULT_DIGEST,
+  DEFAULT_DIGEST_HOUR,
+  DEFAULT_LEARNING_HOURS,
   DEFAULT_RETENTION_DAYS,
   parseSettings,
   SETTING_NAMES,
@@ -50,6 +53,9 @@ export function lenientSettings(
       demoSecret: false,
       retentionDays: DEFAULT_RETENTION_DAYS,
       blindSpotMinutes: DEFAULT_BLIND_SPOT_MINUTES,
+      digest: DEFAULT_DIGEST,
+      digestHour: DEFAULT_DIGEST_HOUR,
+      learningHours: DEFAULT_LEARNING_HOURS,
     };
   }
 }

@@ -36,6 +36,7 @@ const SECRET = /^[a-zA-Z0-9/_+=.@-]+$/;
 const ALARM = /^[\x20-\x7e]+$/;
 
 const DYNAMODB_TABLE = /^[a-zA-Z0-9_.-]{3,}$/;
+const SCHEDULE = /^[0-9a-zA-Z_.-]+$/;
 
 /** Per kind: the service whose names must be unique, and the characters it accepts. */
 const KINDS: Record<ResourceKind, { service: string; charset: RegExp }> = {
@@ -65,6 +66,13 @@ const KINDS: Record<ResourceKind, { service: string; charset: RegExp }> = {
   stateErrorsAlarm: { service: "alarm", charset: ALARM },
   stateTable: { service: "dynamodb", charset: DYNAMODB_TABLE },
   stateBaselineRole: { service: "iam", charset: IAM_ROLE },
+  digest: { service: "lambda", charset: LAMBDA },
+  digestRole: { service: "iam", charset: IAM_ROLE },
+  digestSchedule: { service: "scheduler", charset: SCHEDULE },
+  digestSchedulerRole: { service: "iam", charset: IAM_ROLE },
+  digestFailureQueue: { service: "sqs", charset: SQS },
+  digestErrorsAlarm: { service: "alarm", charset: ALARM },
+  digestFailuresAlarm: { service: "alarm", charset: ALARM },
 };
 
 /** Every naming rule: the name it gives, the longest AWS allows, what AWS accepts. */
@@ -118,6 +126,13 @@ describe("names of canonical stages stay what they were (renaming replaces a res
       stateErrorsAlarm: "secretwatch-dev-enricher-state-errors",
       stateTable: "secretwatch-dev-state",
       stateBaselineRole: "secretwatch-dev-state-baseline",
+      digest: "secretwatch-dev-digest",
+      digestRole: "secretwatch-dev-digest",
+      digestSchedule: "secretwatch-dev-digest",
+      digestSchedulerRole: "secretwatch-dev-digest-scheduler",
+      digestFailureQueue: "secretwatch-dev-digest-failures",
+      digestErrorsAlarm: "secretwatch-dev-digest-errors",
+      digestFailuresAlarm: "secretwatch-dev-digest-failures-waiting",
     });
     expect(trailBucketName(ref("dev"), ACCOUNT)).toBe(`secretwatch-dev-trail-${ACCOUNT}`);
     expect(secretAccessMetricName(ref("dev"))).toBe("Secret is accessed (secretwatch-dev)");

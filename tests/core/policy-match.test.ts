@@ -252,3 +252,55 @@ describe("secret patterns", () => {
     else expect(found).toContain(problem);
   });
 });
+
+describe("one matcher across many reads (its caches must not mix principals)", () => {
+  const SSO_ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`;
+  const ssoSession = (user: string) =>
+    anIdentity({
+      principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/${user}`,
+      roleSessionName: user,
+      sessionIssuerArn: SSO_ROLE,
+      userName: "AWSReservedSSO_Admin_0123456789abcdef",
+    });
+  const rootOf = (account: string) =>
+    anIdentity({
+      type: "Root",
+      principalArn: `arn:aws:iam::${account}:root`,
+      accountId: account,
+      sessionIssuerArn: null,
+    });
+  const read = (identity: Identity) => aSecretAccess({ identity, source: aSource({ range: "private" }) });
+
+  it.each([
+    ["alice first, then bob", ["alice@example.com", "bob@example.com"]],
+    ["bob first, then alice", ["bob@example.com", "alice@example.com"]],
+  ])("an Identity Center user's rule covers that user only (%s)", (_order, users) => {
+    const matcher = new PolicyMatcher({
+      ...DEFAULT_POLICY,
+      expected: [{ id: "alice", principal: "sso-user:alice@example.com", secret: "*" }],
+    });
+    const got = Object.fromEntries(users.map((u) => [u, matcher.expectedRule(read(ssoSession(u)))?.id ?? null]));
+    expect(got).toEqual({ "alice@example.com": "alice", "bob@example.com": null });
+  });
+
+  it.each([
+    ["this account's root first", ["111122223333", "444455556666"]],
+    ["the other account's root first", ["444455556666", "111122223333"]],
+  ])("a root rule covers that account's root only (%s)", (_order, accounts) => {
+    const matcher = new PolicyMatcher({
+      ...DEFAULT_POLICY,
+      expected: [{ id: "root", principal: "arn:aws:iam::111122223333:root", secret: "*" }],
+    });
+    const got = Object.fromEntries(accounts.map((a) => [a, matcher.expectedRule(read(rootOf(a)))?.id ?? null]));
+    expect(got).toEqual({ "111122223333": "root", "444455556666": null });
+  });
+
+  it("two sessions of one role get the same rule", () => {
+    const matcher = new PolicyMatcher({
+      ...DEFAULT_POLICY,
+      expected: [{ id: "devops", principal: `arn:aws:iam::${ACCOUNT}:role/DevOps`, secret: "*" }],
+    });
+    expect(matcher.expectedRule(read(roleSession("DevOps", "alice")))?.id).toBe("devops");
+    expect(matcher.expectedRule(read(roleSession("DevOps", "bob")))?.id).toBe("devops");
+  });
+});

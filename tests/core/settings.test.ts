@@ -23,6 +23,9 @@ describe("parseSettings", () => {
       demoSecret: false,
       retentionDays: 365,
       blindSpotMinutes: 60,
+      digest: "daily",
+      digestHour: 8,
+      learningHours: 24,
     });
   });
 
@@ -53,6 +56,11 @@ describe("parseSettings", () => {
     ],
     [{ ...emails, [SETTING_NAMES.blindSpotMinutes]: "1" }, SETTING_NAMES.blindSpotMinutes, /between/],
     [{ ...emails, [SETTING_NAMES.pagerEmails]: "oncall@example.com, pager" }, SETTING_NAMES.pagerEmails, /"pager"/],
+    [{ ...emails, [SETTING_NAMES.digest]: "weekly" }, SETTING_NAMES.digest, /daily, hourly or off, got "weekly"/],
+    [{ ...emails, [SETTING_NAMES.digestHour]: "24" }, SETTING_NAMES.digestHour, /from 0 to 23/],
+    [{ ...emails, [SETTING_NAMES.digestHour]: "8am" }, SETTING_NAMES.digestHour, /whole number/],
+    [{ ...emails, [SETTING_NAMES.learningHours]: "721" }, SETTING_NAMES.learningHours, /between 0 and 720/],
+    [{ ...emails, [SETTING_NAMES.learningHours]: "-1" }, SETTING_NAMES.learningHours, /whole number/],
   ])("rejects %o naming %s", (env, setting, message) => {
     const error = settingError(() => parseSettings(env, "dev"));
     expect(error.setting).toBe(setting);
@@ -83,5 +91,16 @@ describe("parseSettings", () => {
   it("accepts a bring-your-own log group name", () => {
     const s = parseSettings({ ...emails, [SETTING_NAMES.existingLogGroup]: "aws-cloudtrail-logs-123/org" }, "dev");
     expect(s.existingLogGroup).toBe("aws-cloudtrail-logs-123/org");
+  });
+
+  it("reads the digest's schedule and the learning period", () => {
+    const with_ = (env: Record<string, string>) => parseSettings({ ...emails, ...env }, "dev");
+    expect(with_({ [SETTING_NAMES.digest]: " Hourly " }).digest).toBe("hourly");
+    expect(with_({ [SETTING_NAMES.digest]: "OFF" }).digest).toBe("off");
+    expect(with_({ [SETTING_NAMES.digest]: "" }).digest).toBe("daily");
+    expect(with_({ [SETTING_NAMES.digestHour]: "0" }).digestHour).toBe(0);
+    expect(with_({ [SETTING_NAMES.digestHour]: "23" }).digestHour).toBe(23);
+    expect(with_({ [SETTING_NAMES.learningHours]: "0" }).learningHours).toBe(0);
+    expect(with_({ [SETTING_NAMES.learningHours]: "720" }).learningHours).toBe(720);
   });
 });

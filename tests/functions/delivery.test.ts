@@ -22,12 +22,10 @@ const TOPIC = "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts";
 const reads = cloudTrailFixture("stratus-secretsmanager").filter((r) => r.eventName === "GetSecretValue");
 /** Three reads of three secrets by three principals: three alerts. */
 const payload = recordsEvent(
-  reads
-    .slice(0, 3)
-    .map((r, i) => ({
-      ...r,
-      userIdentity: { ...r.userIdentity, arn: `arn:aws:iam::903144391865:user/u${i}`, userName: `u${i}` },
-    })),
+  reads.slice(0, 3).map((r, i) => ({
+    ...r,
+    userIdentity: { ...r.userIdentity, arn: `arn:aws:iam::903144391865:user/u${i}`, userName: `u${i}` },
+  })),
 );
 
 let db: LocalDynamo;

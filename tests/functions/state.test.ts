@@ -150,7 +150,12 @@ describe("the DynamoDB state store", () => {
   it("keeps to its time budget: a slow table is an error, not a stalled function", async () => {
     let now = NOW;
     const slow = new DynamoStateStore({
-      client: { send: async () => ((now += 500), { Responses: {} }) } as unknown as DynamoDBClient,
+      client: {
+        send: async () => {
+          now += 500; // every call takes half a second
+          return { Responses: {} };
+        },
+      } as unknown as DynamoDBClient,
       tableName: db.tableName,
       thresholds: DEFAULT_THRESHOLDS,
       clock: () => now,

@@ -21,7 +21,12 @@ beforeAll(async () => {
 
 describe("enricher", () => {
   it("runs the enricher handler on Node 22, arm64, 256 MB, 60 s", () => {
-    expect(onlyOfType(T.function).name).toBe("EnricherFunction");
+    // The other function is the digest's (tests/stacks/digest-daily.test.ts).
+    expect(
+      ofType(T.function)
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(["DigestFunction", "EnricherFunction"]);
     expect(named("EnricherFunction").inputs).toMatchObject({
       runtime: "nodejs22.x",
       architectures: ["arm64"],
@@ -30,7 +35,8 @@ describe("enricher", () => {
       role: arnOf("EnricherRole"),
     });
     const builds = rpcCalls.filter((c) => c.method === "Runtime.Build");
-    expect(builds.map((c) => (c.args as { handler: string }).handler)).toEqual([
+    expect(builds.map((c) => (c.args as { handler: string }).handler).sort()).toEqual([
+      "packages/functions/src/digest.handler",
       "packages/functions/src/enricher.handler",
     ]);
   });
@@ -111,7 +117,7 @@ describe("enricher", () => {
   });
 
   it("retries twice, keeps events 6 h, then sends them to the failure queue (one invoke config)", () => {
-    const config = onlyOfType(T.eventInvokeConfig);
+    const config = named("EnricherEventInvokeConfig");
     expect(config.inputs).toEqual({
       functionName: "secretwatch-dev-enricher",
       maximumRetryAttempts: 2,
@@ -121,7 +127,7 @@ describe("enricher", () => {
   });
 
   it("keeps failed events 14 days in an encrypted queue", () => {
-    expect(onlyOfType(T.queue).inputs).toMatchObject({
+    expect(named("EnricherFailures").inputs).toMatchObject({
       name: "secretwatch-dev-enricher-failures",
       messageRetentionSeconds: 1209600,
       sqsManagedSseEnabled: true,

@@ -82,7 +82,7 @@ describe("names", () => {
 
   it("names every alarm with the stage prefix the topic policy trusts", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(13);
     for (const alarm of alarms) expect(alarm.inputs.name).toMatch(/^secretwatch-dev-/);
   });
 });

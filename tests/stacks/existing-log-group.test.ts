@@ -29,8 +29,8 @@ describe("existing log group", () => {
       ofType(T.role)
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["EnricherRole", "StateBaselineRole"]);
-    expect(ofType(T.logGroup).map((r) => r.name)).toEqual(["EnricherLogGroup"]);
+    ).toEqual(["DigestCronRole", "DigestRole", "EnricherRole", "StateBaselineRole"]);
+    expect(ofType(T.logGroup).map((r) => r.name)).toEqual(["EnricherLogGroup", "DigestLogGroup"]);
     expect(result.outputs).toMatchObject({ logGroup: GROUP, trail: "none (existing log group)" });
   });
 

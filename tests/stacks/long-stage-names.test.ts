@@ -28,6 +28,7 @@ const NAMED: Record<string, { field: (inputs: Record<string, any>) => unknown; l
   "aws:lambda/function:Function": { field: (i) => i.name, limit: 64 },
   "aws:sqs/queue:Queue": { field: (i) => i.name, limit: 80 },
   "aws:dynamodb/table:Table": { field: (i) => i.name, limit: 255 },
+  "aws:scheduler/schedule:Schedule": { field: (i) => i.name, limit: 64 },
   "aws:secretsmanager/secret:Secret": { field: (i) => i.name, limit: 512 },
 };
 

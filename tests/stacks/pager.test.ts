@@ -84,7 +84,8 @@ describe("pager subscriptions", () => {
       endpoint: "ONCALL@example.com",
       filterPolicyScope: "MessageAttributes",
     });
-    expect(subscription.inputs.filterPolicy).toBe('{"severity":["high","critical"]}');
+    // Alerts and summaries at or above page high; the digest (kind digest) never pages.
+    expect(subscription.inputs.filterPolicy).toBe('{"severity":["high","critical"],"kind":["alert","summary"]}');
   });
 
   it("adds no filtered subscription for an address that already receives every alert", () => {
@@ -101,7 +102,7 @@ describe("pager subscriptions", () => {
 describe("alarms", () => {
   it("every alarm of the stage notifies the alert topic and the pager topic", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(13);
     for (const alarm of alarms) expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn(), pagerArn()]);
   });
 

@@ -93,6 +93,9 @@ describe("the pager follows the policy's page severity", () => {
       endpoint: "oncall@example.com",
       filterPolicyScope: "MessageAttributes",
     });
-    expect(JSON.parse(filtered[0]!.inputs.filterPolicy)).toEqual({ severity: ["medium", "high", "critical"] });
+    expect(JSON.parse(filtered[0]!.inputs.filterPolicy)).toEqual({
+      severity: ["medium", "high", "critical"],
+      kind: ["alert", "summary"],
+    });
   });
 });

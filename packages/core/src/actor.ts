@@ -15,6 +15,9 @@ import type { Identity } from "./types.js";
 const IDENTITY_CENTER_ROLE_ARN =
   /^arn:aws[a-z-]*:iam::(\d{12}):role\/aws-reserved\/sso\.amazonaws\.com\/(?:[a-z0-9-]+\/)?AWSReservedSSO_[A-Za-z0-9+=,.@_-]+$/;
 
+/** Text every Identity Center role ARN holds (see the pattern above). */
+const SSO_ROLE_PATH = ":role/aws-reserved/sso.amazonaws.com/";
+
 /** `arn:<partition>:iam::<account>:root` */
 const ROOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:root$/;
 
@@ -24,6 +27,8 @@ const ROOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:root$/;
  */
 export function identityCenterUser(identity: Identity): string | null {
   if (identity.type !== "AssumedRole" || identity.sessionIssuerArn === null) return null;
+  // The pattern holds this text: most roles are ruled out without running it.
+  if (!identity.sessionIssuerArn.includes(SSO_ROLE_PATH)) return null;
   if (!IDENTITY_CENTER_ROLE_ARN.test(identity.sessionIssuerArn)) return null;
   return identity.roleSessionName || null;
 }
@@ -35,7 +40,8 @@ function issuerAccount(identity: Identity): string | null {
 
 /** True when the root user made the call. */
 export function isRoot(identity: Identity): boolean {
-  return identity.type === "Root" || (identity.principalArn !== null && ROOT_ARN.test(identity.principalArn));
+  const arn = identity.principalArn;
+  return identity.type === "Root" || (arn?.endsWith(":root") === true && ROOT_ARN.test(arn));
 }
 
 /**

@@ -12,7 +12,7 @@ import { actorKey, identityCenterUser, isPerson, isRoot } from "./actor.js";
 import { DEFAULT_THRESHOLDS } from "./policy.js";
 import type { PolicyMatcher } from "./policy-match.js";
 import { REASONS, type ReasonCode } from "./reasons.js";
-import { maxSeverity, type Severity, severityRank } from "./severity.js";
+import { SEVERITIES, type Severity, severityRank } from "./severity.js";
 import {
   type AlertMemo,
   pairKey,
@@ -47,9 +47,23 @@ const MINUTE_MS = 60_000;
 /** CloudTrail's ISO form, and the `2024-10-17 21:48:45.000000000` form some exports write. */
 const EVENT_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+/** Distinct event times parsed so far (a batch repeats the same seconds): text → epoch ms or null. */
+const parsedTimes = new Map<string, number | null>();
+const MAX_CACHED_TIMES = 4096;
+
 /** Event time in epoch ms, or null when missing or not a time. Accepts the space-separated nanosecond form. */
 export function eventMillis(eventTime: string | null): number | null {
   if (eventTime === null) return null;
+  // Enrich, assess and plan each ask for every hit's time: parse each distinct text once.
+  const cached = parsedTimes.get(eventTime);
+  if (cached !== undefined) return cached;
+  const ms = parseEventTime(eventTime);
+  if (parsedTimes.size >= MAX_CACHED_TIMES) parsedTimes.clear();
+  parsedTimes.set(eventTime, ms);
+  return ms;
+}
+
+function parseEventTime(eventTime: string): number | null {
   const m = EVENT_TIME.exec(eventTime.trim());
   if (!m) return null;
   const fraction = m[3] ? m[3].slice(0, 4) : "";
@@ -136,46 +150,98 @@ function reasonSeverity(code: ReasonCode, sensitive: boolean, lowered: boolean):
   return sensitive ? spec.sensitive : spec.severity;
 }
 
-const ORDER = Object.keys(REASONS) as ReasonCode[];
+/** Each reason's place in the table: the order among reasons of one severity. */
+const ORDER_INDEX = Object.fromEntries(Object.keys(REASONS).map((code, i) => [code, i])) as Record<ReasonCode, number>;
+
+/** Whether `a` sorts before `b`: a higher rank, or the same rank and earlier in the table. */
+function before(a: [ReasonCode, number], b: [ReasonCode, number]): boolean {
+  return a[1] > b[1] || (a[1] === b[1] && ORDER_INDEX[a[0]] < ORDER_INDEX[b[0]]);
+}
+
+/**
+ * Reason codes by rank (highest first), then the table's order: a total order, so the result
+ * does not depend on the input's order. An insertion sort: a read has a handful of reasons.
+ */
+function byRank(ranked: Array<[ReasonCode, number]>): ReasonCode[] {
+  for (let i = 1; i < ranked.length; i++) {
+    const item = ranked[i]!;
+    let j = i - 1;
+    for (; j >= 0 && before(item, ranked[j]!); j--) ranked[j + 1] = ranked[j]!;
+    ranked[j + 1] = item;
+  }
+  return ranked.map(([code]) => code);
+}
+
+/** Whether `span` (first and last read) comes within `windowMs` of `time` (null time: any span). */
+function covers(span: { first: number; last: number } | undefined, time: number | null, windowMs: number): boolean {
+  return span !== undefined && (time === null || (time >= span.first - windowMs && time <= span.last + windowMs));
+}
 
 /** Keeps, per actor, the successful reads of this batch so far (time, secret) on top of the snapshot. */
 class Overlay {
-  private readonly pairs = new Map<string, { first: number; last: number }>();
+  /** Actor → secret → the span of its reads in this batch. */
+  private readonly pairs = new Map<string, Map<string, { first: number; last: number }>>();
   private readonly reads = new Map<string, Array<{ secret: string; time: number }>>();
+  /**
+   * Per actor, each secret's latest read so far, while the actor's reads came in time order
+   * (as assessHits adds them): a secret was then read within a window ending now exactly when
+   * its latest read was. Null once a read came out of order: the reads are then scanned.
+   */
+  private readonly latest = new Map<string, Map<string, number> | null>();
 
   constructor(private readonly snapshot: StateSnapshot | null) {}
 
   /** Whether the actor read the secret within `windowMs` of `time` (null time: ever). */
   seen(actor: string, secret: string, time: number | null, windowMs: number): boolean {
     const key = pairKey(actor, secret);
-    const spans = [this.snapshot?.pairs.get(key), this.pairs.get(key)].map((m) =>
-      m && "firstSeen" in m ? { first: m.firstSeen, last: m.lastSeen } : m,
-    );
-    return spans.some(
-      (span) =>
-        span !== undefined && (time === null || (time >= span.first - windowMs && time <= span.last + windowMs)),
+    const stored = this.snapshot?.pairs.get(key);
+    const span = stored && "firstSeen" in stored ? { first: stored.firstSeen, last: stored.lastSeen } : stored;
+    return (
+      covers(span as { first: number; last: number } | undefined, time, windowMs) ||
+      covers(this.pairs.get(actor)?.get(secret), time, windowMs)
     );
   }
 
-  /** Distinct secrets the actor read in [time - windowMs, time], this read included. */
-  window(actor: string, secret: string, time: number, windowMs: number): string[] {
-    const inWindow = (e: { time: number }) => e.time >= time - windowMs && e.time <= time;
+  /**
+   * The distinct secrets (sorted) the actor read in [time - windowMs, time], this read
+   * included, when they are at least `min`; else null (the common case, with nothing to sort).
+   */
+  window(actor: string, secret: string, time: number, windowMs: number, min: number): string[] | null {
+    const from = time - windowMs;
     const secrets = new Set<string>([secret]);
-    for (const e of this.snapshot?.windows.get(actor) ?? []) if (inWindow(e)) secrets.add(e.secret);
-    for (const e of this.reads.get(actor) ?? []) if (inWindow(e)) secrets.add(e.secret);
-    return [...secrets].sort();
+    for (const e of this.snapshot?.windows.get(actor) ?? [])
+      if (e.time >= from && e.time <= time) secrets.add(e.secret);
+    const reads = this.reads.get(actor) ?? [];
+    const latest = this.latest.get(actor);
+    if (latest && (reads.at(-1)?.time ?? -Infinity) <= time) {
+      for (const [s, t] of latest) if (t >= from && t <= time) secrets.add(s);
+    } else for (const e of reads) if (e.time >= from && e.time <= time) secrets.add(e.secret);
+    return secrets.size >= min ? [...secrets].sort() : null;
   }
 
   add(actor: string, secret: string, time: number | null): void {
-    const key = pairKey(actor, secret);
-    const t = time ?? Number.NaN;
-    const span = this.pairs.get(key);
-    if (!span) this.pairs.set(key, { first: time ?? -Infinity, last: time ?? Infinity });
-    else if (time !== null) [span.first, span.last] = [Math.min(span.first, t), Math.max(span.last, t)];
-    if (time !== null) {
-      if (!this.reads.has(actor)) this.reads.set(actor, []);
-      this.reads.get(actor)!.push({ secret, time });
+    let spans = this.pairs.get(actor);
+    if (spans === undefined) {
+      spans = new Map();
+      this.pairs.set(actor, spans);
     }
+    const t = time ?? Number.NaN;
+    const span = spans.get(secret);
+    if (!span) spans.set(secret, { first: time ?? -Infinity, last: time ?? Infinity });
+    else if (time !== null) [span.first, span.last] = [Math.min(span.first, t), Math.max(span.last, t)];
+    if (time === null) return;
+    const reads = this.reads.get(actor) ?? [];
+    if (reads.length === 0) this.reads.set(actor, reads);
+    const previous = reads.at(-1)?.time ?? -Infinity;
+    reads.push({ secret, time });
+    let latest = this.latest.get(actor);
+    if (latest === undefined) {
+      latest = new Map();
+      this.latest.set(actor, latest);
+    }
+    if (latest === null) return;
+    if (time < previous) this.latest.set(actor, null);
+    else latest.set(secret, time);
   }
 }
 
@@ -249,8 +315,8 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
         if (firstSeen && !onBehalf) reasons.add("first-seen");
       }
       if (time !== null) {
-        const secrets = overlay.window(actor, secret, time, rapidMs);
-        if (secrets.length >= t.rapidSecrets) {
+        const secrets = overlay.window(actor, secret, time, rapidMs, t.rapidSecrets);
+        if (secrets !== null) {
           reasons.add("rapid-retrieval");
           rapid = { secrets, from: new Date(time - rapidMs).toISOString(), to: new Date(time).toISOString() };
         }
@@ -258,19 +324,23 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
       }
       overlay.add(actor, secret, time);
     }
-    const unusual = [...reasons].some((r) => r !== "sensitive" && r !== "aws-service");
+    let unusual = false;
+    for (const r of reasons) if (r !== "sensitive" && r !== "aws-service") unusual = true;
     if (!unusual && !reasons.has("aws-service")) reasons.add("plain-read");
 
     const rule = ctx.policyUnavailable ? null : matcher.expectedRule(hit);
     const lowered = rule ? [...reasons].filter((r) => REASONS[r].lowerable) : [];
     if (rule) reasons.add("expected");
-    let severity: Severity = "info";
-    for (const r of reasons) severity = maxSeverity(severity, reasonSeverity(r, sensitive, lowered.includes(r)));
-    const sorted = [...reasons].sort(
-      (a, b) =>
-        severityRank(reasonSeverity(b, sensitive, lowered.includes(b))) -
-          severityRank(reasonSeverity(a, sensitive, lowered.includes(a))) || ORDER.indexOf(a) - ORDER.indexOf(b),
-    );
+    // Highest severity first, then the table's order: each reason's rank worked out once.
+    const ranked: Array<[ReasonCode, number]> = [];
+    let top = 0;
+    for (const r of reasons) {
+      const rank = severityRank(reasonSeverity(r, sensitive, lowered.includes(r)));
+      if (rank > top) top = rank;
+      ranked.push([r, rank]);
+    }
+    const severity: Severity = SEVERITIES[top]!;
+    const sorted = byRank(ranked);
 
     const protectedRead = sorted.some((r) => NEVER_SUPPRESSED.has(r));
     const memo = snapshot?.alerts.get(repeatKey(actor, whatOf(hit), hit.outcome));

@@ -74,22 +74,55 @@ function text(value: unknown, maxBytes = 512): string {
   return toBodyText(value, maxBytes) || NOT_RECORDED;
 }
 
+/** `  Label:        ` for each of our labels, made once. */
+const labels = new Map<string, string>();
+
 /** `  Label:         value` — the label is ours, the value one sanitised line. */
 function line(label: string, value: string): string {
-  return `  ${`${label}:`.padEnd(15)} ${value}`;
+  let lead = labels.get(label);
+  if (lead === undefined) {
+    lead = `  ${`${label}:`.padEnd(15)} `;
+    labels.set(label, lead);
+  }
+  return lead + value;
 }
 
 /** A labelled row; rows whose value is null, false or empty are left out. */
 type Row = [label: string, value: string | null | false | undefined];
 
-function section(title: string, rows: Row[]): string[] {
-  return ["", title, ...rows.flatMap(([label, value]) => (value ? [line(label, value)] : []))];
+/** A blank line, the title, then each row with a value; onto `lines` when given. */
+function section(title: string, rows: Row[], lines: string[] = []): string[] {
+  lines.push("", title);
+  for (const [label, value] of rows) if (value) lines.push(line(label, value));
+  return lines;
 }
+
+const isValue = (v: unknown) => v !== null && v !== undefined && v !== "";
 
 /** The distinct values across hits: `a; b; c (+4 more)`, or null when there is none. */
 function distinct(hits: readonly SecretAccess[], pick: (hit: SecretAccess) => unknown, shown = 3): string | null {
-  const values = [...new Set(hits.map(pick).filter((v) => v !== null && v !== undefined && v !== ""))];
-  const head = values.slice(0, shown).map((v) => text(v, values.length > 1 ? 200 : 512));
+  // Most alerts are of one read: its value, if any.
+  if (hits.length === 1 && shown > 0) {
+    const value = pick(hits[0]!);
+    return isValue(value) ? text(value, 512) : null;
+  }
+  // In order of first appearance; a few values are told apart by a scan, more through a Set (both SameValueZero).
+  const values: unknown[] = [];
+  let seen: Set<unknown> | null = null;
+  for (const hit of hits) {
+    const value = pick(hit);
+    if (!isValue(value)) continue;
+    if (seen === null) {
+      if (values.includes(value)) continue;
+      values.push(value);
+      if (values.length > 8) seen = new Set(values);
+    } else if (!seen.has(value)) {
+      seen.add(value);
+      values.push(value);
+    }
+  }
+  const max = values.length > 1 ? 200 : 512;
+  const head = values.slice(0, shown).map((v) => text(v, max));
   if (values.length > shown) head.push(`(+${values.length - shown} more)`);
   return head.length > 0 ? head.join("; ") : null;
 }
@@ -356,75 +389,112 @@ function whatRows(group: AlertGroup, hit: SecretAccess, gv: GroupVerdict): Row[]
   ];
 }
 
+/** The role (or other issuer) a session was issued by, with its type. */
+function issuer(h: SecretAccess): string | null {
+  const name = h.identity.sessionIssuerArn ?? h.identity.sessionIssuerName;
+  return name && `${name}${h.identity.sessionIssuerType ? ` (${h.identity.sessionIssuerType})` : ""}`;
+}
+
+/** The client's name, version and detail, as one value. */
+function clientText(h: SecretAccess): string {
+  return [h.client.name, h.client.version, h.client.detail && `(${h.client.detail})`].filter(Boolean).join(" ");
+}
+
+/** The VPC endpoint a call came through, with its account. */
+function vpce(h: SecretAccess): string | null {
+  return h.source.vpcEndpointId && `${h.source.vpcEndpointId} (in account ${h.source.vpcEndpointAccountId ?? "?"})`;
+}
+
+/** The ID as requested, when it is neither the secret's key nor its ARN. */
+function requested(h: SecretAccess): string | null {
+  return h.requestedSecretId !== h.secretId && h.requestedSecretId !== h.secretArn ? h.requestedSecretId : null;
+}
+
 /** WHO: the principal, its role and session, account, MFA, console, calling service. */
 function whoRows(group: AlertGroup, hit: SecretAccess): Row[] {
   const id = hit.identity;
-  const all = (pick: (h: SecretAccess) => unknown) => distinct(group.hits, pick);
+  const hits = group.hits;
   const kind = identityTypeName(hit.identityType);
   const type = kind ? `${kind} (${text(hit.identityType, 64)})` : `type ${text(hit.identityType, 64)}`;
   const owner = hit.recipientAccountId ? `; the secret is in account ${text(hit.recipientAccountId, 64)}` : "";
-  const issuer = (h: SecretAccess) => {
-    const name = h.identity.sessionIssuerArn ?? h.identity.sessionIssuerName;
-    return name && `${name}${h.identity.sessionIssuerType ? ` (${h.identity.sessionIssuerType})` : ""}`;
-  };
   return [
     ["Principal", `${text(id.label, 256)} - ${type}`],
-    ["User / role", id.userName !== id.label && all((h) => h.identity.userName)],
-    ["Session", all((h) => h.identity.roleSessionName)],
-    ["Issued by", all(issuer)],
+    ["User / role", id.userName !== id.label && distinct(hits, (h) => h.identity.userName)],
+    ["Session", distinct(hits, (h) => h.identity.roleSessionName)],
+    ["Issued by", distinct(hits, issuer)],
     ["Account", id.crossAccount ? `${text(id.accountId, 64)} - ANOTHER AWS ACCOUNT${owner}` : text(id.accountId, 64)],
-    ["MFA", all((h) => yesNo(h.identity.mfaAuthenticated))],
-    ["Console", all((h) => yesNo(h.identity.consoleSession))],
-    ["Invoked by", all((h) => h.identity.invokedBy)],
-    ["Source identity", all((h) => h.identity.sourceIdentity)],
-    ["Access key", all((h) => h.identity.accessKeyId)],
+    ["MFA", distinct(hits, (h) => yesNo(h.identity.mfaAuthenticated))],
+    ["Console", distinct(hits, (h) => yesNo(h.identity.consoleSession))],
+    ["Invoked by", distinct(hits, (h) => h.identity.invokedBy)],
+    ["Source identity", distinct(hits, (h) => h.identity.sourceIdentity)],
+    ["Access key", distinct(hits, (h) => h.identity.accessKeyId)],
   ];
 }
 
-/** Lines describing the whole group: the same in every part, so made once per group (groups are not changed once made). */
-const detailCache = new WeakMap<AlertGroup, { hits: readonly SecretAccess[]; count: number; lines: string[] }>();
+/**
+ * Lines describing the whole group: the same in every part, so made once per group (groups are
+ * not changed once made). The planner writes one group at a time: the last group's lines are
+ * kept, the group held weakly (a WeakMap of every group would make each garbage collection walk
+ * all its entries).
+ */
+let lastDetails: {
+  group: WeakRef<AlertGroup>;
+  hits: WeakRef<readonly SecretAccess[]>;
+  count: number;
+  lines: string[];
+} | null = null;
 
 function details(group: AlertGroup, hit: SecretAccess): string[] {
-  const cached = detailCache.get(group);
-  if (cached?.hits === group.hits && cached.count === group.hits.length) return cached.lines;
+  const cached = lastDetails;
+  if (
+    cached !== null &&
+    cached.group.deref() === group &&
+    cached.hits.deref() === group.hits &&
+    cached.count === group.hits.length
+  ) {
+    return cached.lines;
+  }
   const hits = group.hits;
   const gv = groupVerdict(group);
-  const client = (h: SecretAccess) => [h.client.name, h.client.version, h.client.detail && `(${h.client.detail})`];
-  const vpce = (h: SecretAccess) =>
-    h.source.vpcEndpointId && `${h.source.vpcEndpointId} (in account ${h.source.vpcEndpointAccountId ?? "?"})`;
   const lags = hits.map((h) => h.deliveryLagSeconds ?? Number.NaN).filter(Number.isFinite);
   const lag = lags.length > 0 ? lags.reduce((a, b) => Math.max(a, b)) : null;
-  const requested = (h: SecretAccess) =>
-    h.requestedSecretId !== h.secretId && h.requestedSecretId !== h.secretArn ? h.requestedSecretId : null;
-  const lines = [
-    ...section("Verdict", verdictRows(group, gv)),
-    "",
-    "What to do",
-    ...nextSteps(group).map((step, i) => `  ${i + 1}. ${step}`),
-    ...rapidLines(gv),
-    ...manyLines(group),
-    ...section("What", whatRows(group, hit, gv)),
-    ...section("Who", whoRows(group, hit)),
-    ...section("From where", [
+  const lines = section("Verdict", verdictRows(group, gv));
+  lines.push("", "What to do");
+  for (const [i, step] of nextSteps(group).entries()) lines.push(`  ${i + 1}. ${step}`);
+  lines.push(...rapidLines(gv), ...manyLines(group));
+  section("What", whatRows(group, hit, gv), lines);
+  section("Who", whoRows(group, hit), lines);
+  section(
+    "From where",
+    [
       ["Source", distinct(hits, (h) => origin(h)[1]) ?? NOT_RECORDED],
       ["VPC endpoint", distinct(hits, vpce)],
       ["Region", distinct(hits, (h) => h.region) ?? NOT_RECORDED],
-    ]),
-    ...section("How", [["Client", distinct(hits, (h) => client(h).filter(Boolean).join(" ")) ?? NOT_RECORDED]]),
-    ...section("When", [
+    ],
+    lines,
+  );
+  section("How", [["Client", distinct(hits, clientText) ?? NOT_RECORDED]], lines);
+  section(
+    "When",
+    [
       group.count > 1
         ? ["Event times", `first ${text(group.firstTime, 64)}, last ${text(group.lastTime, 64)}`]
         : ["Event time", text(group.firstTime, 64)],
       ["Delivery lag", duration(lag)],
-    ]),
-    ...section("Raw identifiers", [
+    ],
+    lines,
+  );
+  section(
+    "Raw identifiers",
+    [
       ["Principal ARN", text(hit.principalArn ?? hit.identity.principalArn)],
       ["Principal ID", distinct(hits, (h) => h.identity.principalId)],
       ["Requested ID", distinct(hits, requested)],
       ["User agent", distinct(hits, (h) => h.userAgent ?? h.client.raw) ?? NOT_RECORDED],
-    ]),
-  ];
-  detailCache.set(group, { hits, count: hits.length, lines });
+    ],
+    lines,
+  );
+  lastDetails = { group: new WeakRef(group), hits: new WeakRef(hits), count: hits.length, lines };
   return lines;
 }
 

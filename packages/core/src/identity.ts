@@ -61,14 +61,17 @@ function sessionNameOf(type: string, arn: string | null, principalId: string | n
 }
 
 /** A short label: user, `role/session` (`session (SSO permission-set)`), service, id… */
-function labelOf(identity: Omit<Identity, "label">, onBehalfOf: string | null): string {
+function labelOf(
+  identity: Pick<Identity, "type" | "userName" | "roleSessionName" | "invokedBy" | "principalId">,
+  onBehalfOf: string | null,
+): string {
   const { userName, roleSessionName, type } = identity;
   if (type === "AssumedRole" && roleSessionName !== null) {
     const permissionSet = capture(IDENTITY_CENTER_ROLE, userName);
     if (permissionSet !== null) return `${roleSessionName} (SSO ${permissionSet})`;
     return userName ? `${userName}/${roleSessionName}` : roleSessionName;
   }
-  return [userName, identity.invokedBy, identity.principalId, onBehalfOf].find((text) => text) ?? "unknown";
+  return userName || identity.invokedBy || identity.principalId || onBehalfOf || "unknown";
 }
 
 /**
@@ -88,23 +91,26 @@ export function identityOf(record: CloudTrailRecord): Identity {
   const recipient = stringOrNull(record.recipientAccountId);
   const principalId = stringOrNull(ui.principalId);
   const sessionIssuerName = stringOrNull(issuer.userName);
-  const identity: Omit<Identity, "label"> = {
+  const userName = userNameOf(type, ui, principalArn, sessionIssuerName);
+  const roleSessionName = sessionNameOf(type, principalArn, principalId);
+  const invokedBy = stringOrNull(ui.invokedBy);
+  const onBehalfOf = stringOrNull(objectOrEmpty(ui.onBehalfOf).userId);
+  return {
     type,
     principalArn,
     principalId,
     accountId,
-    userName: userNameOf(type, ui, principalArn, sessionIssuerName),
-    roleSessionName: sessionNameOf(type, principalArn, principalId),
+    userName,
+    roleSessionName,
     sessionIssuerArn: stringOrNull(issuer.arn),
     sessionIssuerName,
     sessionIssuerType: stringOrNull(issuer.type),
-    invokedBy: stringOrNull(ui.invokedBy),
+    invokedBy,
     accessKeyId: stringOrNull(ui.accessKeyId),
     sourceIdentity: stringOrNull(context.sourceIdentity),
     mfaAuthenticated: flag(attributes.mfaAuthenticated),
     consoleSession: flag(record.sessionCredentialFromConsole) === true,
     crossAccount: accountId !== null && accountId !== "" && recipient !== null && accountId !== recipient,
+    label: labelOf({ type, userName, roleSessionName, invokedBy, principalId }, onBehalfOf),
   };
-  const onBehalfOf = stringOrNull(objectOrEmpty(ui.onBehalfOf).userId);
-  return { ...identity, label: labelOf(identity, onBehalfOf) };
 }

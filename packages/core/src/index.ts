@@ -3,6 +3,7 @@
 export * from "./actor.js";
 export * from "./assess.js";
 export * from "./decode.js";
+export * from "./digest.js";
 export * from "./enrich.js";
 export * from "./events.js";
 export * from "./format.js";

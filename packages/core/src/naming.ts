@@ -52,6 +52,14 @@ export const RESOURCE_SUFFIXES = {
   stateTable: "state",
   /** The role `secretwatch baseline` assumes to seed the state table (its one writer besides the functions). */
   stateBaselineRole: "state-baseline",
+  /** The scheduled digest (see stacks/digest.ts): its function, role, schedule, the scheduler's role, its failures. */
+  digest: "digest",
+  digestRole: "digest",
+  digestSchedule: "digest",
+  digestSchedulerRole: "digest-scheduler",
+  digestFailureQueue: "digest-failures",
+  digestErrorsAlarm: "digest-errors",
+  digestFailuresAlarm: "digest-failures-waiting",
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
@@ -70,6 +78,7 @@ export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
  * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html (64)
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (80)
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (512)
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html (64)
  */
 export const NAME_LIMITS: Readonly<Record<ResourceKind, number>> = {
   trail: 128,
@@ -99,6 +108,13 @@ export const NAME_LIMITS: Readonly<Record<ResourceKind, number>> = {
   // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html (255)
   stateTable: 255,
   stateBaselineRole: 64,
+  digest: 64,
+  digestRole: 64,
+  digestSchedule: 64,
+  digestSchedulerRole: 64,
+  digestFailureQueue: 80,
+  digestErrorsAlarm: 255,
+  digestFailuresAlarm: 255,
 };
 
 /** CloudWatch metric names: 1-255 characters. */

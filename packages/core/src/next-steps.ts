@@ -42,7 +42,17 @@ export interface GroupVerdict {
 }
 
 const ORDER = Object.keys(REASONS) as ReasonCode[];
-const cache = new WeakMap<AlertGroup, { hits: readonly AssessedAccess[]; count: number; verdict: GroupVerdict }>();
+/**
+ * The group worked out last, held weakly: the planner writes one group at a time and asks about
+ * it again and again (subject, verdict, steps, each part). One entry, not a WeakMap: a WeakMap
+ * of every group would make each garbage collection walk all its entries.
+ */
+let last: {
+  group: WeakRef<AlertGroup>;
+  hits: WeakRef<readonly AssessedAccess[]>;
+  count: number;
+  verdict: GroupVerdict;
+} | null = null;
 
 /** The table's severity of `code` for one hit (the rule that lowered it makes it `info`). */
 function severityIn(code: ReasonCode, hit: AssessedAccess): Severity {
@@ -52,8 +62,14 @@ function severityIn(code: ReasonCode, hit: AssessedAccess): Severity {
 
 /** The group's verdicts taken together: one pass over its hits, made once per group. */
 export function groupVerdict(group: AlertGroup): GroupVerdict {
-  const cached = cache.get(group);
-  if (cached?.hits === group.hits && cached.count === group.hits.length) return cached.verdict;
+  if (
+    last !== null &&
+    last.group.deref() === group &&
+    last.hits.deref() === group.hits &&
+    last.count === group.hits.length
+  ) {
+    return last.verdict;
+  }
   const reasons = new Map<ReasonCode, GroupReason>();
   const rules = new Map<string, { id: string; note: string | null; hits: number }>();
   const secrets = new Set<string>();
@@ -97,7 +113,7 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
   );
   verdict.rules = [...rules.values()];
   if (secrets.size > 0) verdict.rapid = { secrets: [...secrets].sort(), from, to };
-  cache.set(group, { hits: group.hits, count: group.hits.length, verdict });
+  last = { group: new WeakRef(group), hits: new WeakRef(group.hits), count: group.hits.length, verdict };
   return verdict;
 }
 
@@ -173,6 +189,16 @@ function lookup(hit: AssessedAccess): string {
     : "no principal ARN or other identifier was recorded; look the events below up in CloudTrail.";
 }
 
+/** Adds the step when `when` holds (made only then: some steps look at every hit). */
+function add(steps: string[], when: boolean, step: () => string): void {
+  if (when) steps.push(step());
+}
+
+/** The addresses the group's calls came from, `a, b, c (+2 more)`. */
+function addresses(group: AlertGroup): string {
+  return values(group.hits, (h) => h.source.ip ?? h.source.raw) || "(not recorded)";
+}
+
 /**
  * The steps for the person who reads the alert, most urgent first: the reasons' own steps
  * (intrusion, root, dump, attempt…), confirming the read with whoever can, cutting the
@@ -183,7 +209,7 @@ export function nextSteps(group: AlertGroup): string[] {
   const hit = group.hits[0];
   if (!hit) return [];
   const gv = groupVerdict(group);
-  const has = (code: ReasonCode) => gv.reasons.some((r) => r.code === code);
+  const codes = new Set(gv.reasons.map((r) => r.code));
   const who = v(hit.identity.label);
   const secret =
     group.kind === "batch"
@@ -191,31 +217,32 @@ export function nextSteps(group: AlertGroup): string[] {
       : gv.rapid
         ? `the ${plural(gv.rapid.secrets.length, "secret")} listed under "Rapid retrieval"`
         : v(hit.secretId ?? hit.requestedSecretId);
-  const ip = () => values(group.hits, (h) => h.source.ip ?? h.source.raw) || "(not recorded)";
   const steps: string[] = [];
-  /** Adds the step when `when` holds (made only then: some steps look at every hit). */
-  const add = (when: boolean, step: () => string) => when && steps.push(step());
 
   add(
-    has("decoy"),
+    steps,
+    codes.has("decoy"),
     () =>
       `Treat this as an intrusion: ${secret} is a decoy that nobody has a reason to read, so whoever holds the credentials of ${who} is looking around. Start your incident response now.`,
   );
   add(
-    has("root"),
+    steps,
+    codes.has("root"),
     () =>
       "Secure the root user now: sign in as root, change its password, check that its MFA device is yours, delete any root access keys, and find out who holds the root credentials.",
   );
   add(
-    has("catch-all-batch"),
+    steps,
+    codes.has("catch-all-batch"),
     () => "Treat this as a dump of every secret value: the batch call's filters match every secret in the Region.",
   );
   add(
-    gv.rapid !== null || has("rapid-retrieval"),
+    steps,
+    gv.rapid !== null || codes.has("rapid-retrieval"),
     () =>
       `The principal may be dumping secrets: it read ${plural(gv.rapid?.secrets.length ?? 0, "different secret")} within minutes (listed under "Rapid retrieval").`,
   );
-  add(has("sensitive"), () => `Handle this alert first: the policy marks ${secret} as sensitive.`);
+  add(steps, codes.has("sensitive"), () => `Handle this alert first: the policy marks ${secret} as sensitive.`);
   const lowered = gv.reasons.some((r) => r.lowered > 0) ? '; the rule lowered the reasons marked "lowered" above' : "";
   for (const rule of gv.rules) {
     const note = rule.note ? ` ("${v(rule.note)}")` : "";
@@ -224,80 +251,93 @@ export function nextSteps(group: AlertGroup): string[] {
     );
   }
   add(
-    gv.rules.length === 0 && !has("decoy"),
+    steps,
+    gv.rules.length === 0 && !codes.has("decoy"),
     () => `Confirm with the secret's owner that ${who} is meant to read ${secret}.`,
   );
   add(
-    has("console-session"),
+    steps,
+    codes.has("console-session"),
     () =>
       `Ask the person: ${who} read the secret value in an AWS console session. Was it them, and why did they need the value?`,
   );
   add(
-    has("public-ip"),
+    steps,
+    codes.has("public-ip"),
     () =>
-      `Ask the person behind ${who} whether the call from ${ip()} was theirs; if not, their credentials are in someone else's hands.`,
+      `Ask the person behind ${who} whether the call from ${addresses(group)} was theirs; if not, their credentials are in someone else's hands.`,
   );
   add(
-    has("role-session-from-internet"),
+    steps,
+    codes.has("role-session-from-internet"),
     () =>
-      `Check whether ${ip()} is one of your own addresses (an office, a CI runner, a partner): the role's credentials were used from there, not from inside AWS. If it is not yours, treat them as stolen.`,
+      `Check whether ${addresses(group)} is one of your own addresses (an office, a CI runner, a partner): the role's credentials were used from there, not from inside AWS. If it is not yours, treat them as stolen.`,
   );
   add(
-    has("cross-account"),
+    steps,
+    codes.has("cross-account"),
     () =>
       `Find out who owns account ${values(group.hits, (h) => h.identity.accountId) || "(not recorded)"} and why it may read the secret: check the secret's resource policy (aws secretsmanager get-resource-policy) and the policy of its KMS key.`,
   );
   add(
-    has("denied"),
+    steps,
+    codes.has("denied"),
     () =>
       `Find out who tried: ${who} was refused. Check the principal's permissions (its IAM policies and the secret's resource policy): a workload that is refused is usually misconfigured; a principal with no business near this secret may be probing. The value was not returned, so there is nothing to rotate.`,
   );
   add(
-    has("error"),
+    steps,
+    codes.has("error"),
     () =>
       `Look at the error (${values(group.hits, (h) => h.errorCode) || "no error code recorded"}): a failing reader is usually misconfigured (a KMS key it may not use, a secret that no longer exists); many failures for many names can be someone guessing.`,
   );
   add(
-    has("broad-batch"),
+    steps,
+    codes.has("broad-batch"),
     () =>
       "Check the batch's filters: a batch by filter returns every secret that matches, so it reads more than any one secret's name shows.",
   );
   add(
-    gv.rules.length === 0 && !has("decoy") && (has("first-seen") || has("state-unavailable")),
+    steps,
+    gv.rules.length === 0 && !codes.has("decoy") && (codes.has("first-seen") || codes.has("state-unavailable")),
     () =>
       "If this reader is expected, add an expected-reader rule for it (principal, secret and source) to the detection policy, so its next reads are not reported as new.",
   );
   add(
-    has("state-unavailable"),
+    steps,
+    codes.has("state-unavailable"),
     () =>
       "Check the enricher's logs: the read history could not be read, so every read is reported as a first read until it can.",
   );
   add(
-    has("policy-unavailable"),
+    steps,
+    codes.has("policy-unavailable"),
     () =>
       "Fix the detection policy: it could not be loaded (the enricher's logs say why), so every read is reported until a valid policy is deployed.",
   );
   add(
-    has("aws-service"),
+    steps,
+    codes.has("aws-service"),
     () =>
       `Check which of your resources makes ${values(group.hits, (h) => h.identity.invokedBy) || "the AWS service"} read this secret; if that is expected, add an expected-reader rule for the service.`,
   );
-  add(has("plain-read"), () => "Nothing unusual was found: act only if you do not know this reader.");
+  add(steps, codes.has("plain-read"), () => "Nothing unusual was found: act only if you do not know this reader.");
   add(
-    has("expected") && gv.expected === group.hits.length,
+    steps,
+    codes.has("expected") && gv.expected === group.hits.length,
     () => "Nothing else to do if the rule's owner confirms the read: the policy expects this reader.",
   );
 
   const lead =
-    has("decoy") || has("root")
+    codes.has("decoy") || codes.has("root")
       ? "Now"
       : gv.expected === group.hits.length
         ? "If the rule's owner does not recognise this read"
         : "If nobody expected this read";
   const cutOff = containment(hit);
-  const rotate = has("decoy") ? null : rotation(group, gv, secret);
-  add(cutOff !== null, () => `${lead}: ${cutOff}.`);
-  add(rotate !== null, () => `${lead}: ${rotate}.`);
+  const rotate = codes.has("decoy") ? null : rotation(group, gv, secret);
+  add(steps, cutOff !== null, () => `${lead}: ${cutOff}.`);
+  add(steps, rotate !== null, () => `${lead}: ${rotate}.`);
   steps.push(`Look at the principal's other activity: ${lookup(hit)}`);
   return steps;
 }

@@ -13,7 +13,6 @@ import { BATCH_GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
 import {
   type AlertContext,
   type AlertGroup,
-  formatBody,
   formatBodyHeader,
   formatEventEntry,
   formatSubject,
@@ -91,8 +90,13 @@ type Sized = {
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 export function messageSize(m: Sized): number {
-  const attributes = Object.entries(m.attributes).map(([name, a]) => name + a.DataType + a.StringValue);
-  return utf8Bytes(m.subject) + utf8Bytes(m.message) + utf8Bytes(attributes.join(""));
+  let attributes = "";
+  for (const name in m.attributes) {
+    if (!Object.hasOwn(m.attributes, name)) continue;
+    const a = m.attributes[name]!;
+    attributes += name + a.DataType + a.StringValue;
+  }
+  return utf8Bytes(m.subject) + utf8Bytes(m.message) + utf8Bytes(attributes);
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -177,6 +181,7 @@ function mergeUrgentPerActor(
 
 /** The reasons of a group: every hit's, highest severity first as the hits rank them. */
 function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
+  if (hits.length === 1) return [...new Set(hits[0]!.verdict.reasons)];
   const seen = new Set<ReasonCode>();
   const sorted = [...hits].sort((a, b) => severityRank(b.verdict.severity) - severityRank(a.verdict.severity));
   for (const hit of sorted) for (const r of hit.verdict.reasons) seen.add(r);
@@ -188,11 +193,41 @@ function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
  * (highest first), then denied, broad batch reads, errors and the rest, then by first event time.
  */
 export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
+  // Lists by key, in the order their keys first appear. A plain read's key is one per actor ×
+  // secret × outcome: those are looked up in nested maps (no key text per hit), the rest by key.
+  const lists: AssessedAccess[][] = [];
   const byKey = new Map<string, AssessedAccess[]>();
+  const plain = new Map<string, Map<string, Map<string, AssessedAccess[]>>>();
   for (const hit of hits) {
+    const v = hit.verdict;
+    if ((v.rapid === null || v.decoy) && !isBatchHit(hit) && hit.secretId !== null) {
+      let bySecret = plain.get(v.actor);
+      if (bySecret === undefined) {
+        bySecret = new Map();
+        plain.set(v.actor, bySecret);
+      }
+      let byOutcome = bySecret.get(hit.secretId);
+      if (byOutcome === undefined) {
+        byOutcome = new Map();
+        bySecret.set(hit.secretId, byOutcome);
+      }
+      const list = byOutcome.get(hit.outcome);
+      if (list) list.push(hit);
+      else {
+        const fresh = [hit];
+        byOutcome.set(hit.outcome, fresh);
+        lists.push(fresh);
+      }
+      continue;
+    }
     const key = groupKey(hit);
-    if (!byKey.has(key)) byKey.set(key, []);
-    byKey.get(key)?.push(hit);
+    const list = byKey.get(key);
+    if (list) list.push(hit);
+    else {
+      const fresh = [hit];
+      byKey.set(key, fresh);
+      lists.push(fresh);
+    }
   }
   const byTime = timeOrder(hits);
   const make = (key: string, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
@@ -203,7 +238,7 @@ export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
     return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons: groupReasons(list) };
   };
   const groups = mergeUrgentPerActor(
-    [...byKey].map(([key, list]) => make(key, list)),
+    lists.map((list) => make(groupKey(list[0]!), list)),
     make,
   );
   return groups.sort(
@@ -263,12 +298,16 @@ const fallbackEntry = (hit: SecretAccess) =>
       .slice(0, 64) || "(unusable event ID)"
   }`;
 
-/** The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null). */
+/**
+ * The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null);
+ * `entries`, when given, are the hits' {@link fallbackEntry} lines, already made.
+ */
 function fallbackText(
   group: AlertGroup | null,
   ctx: AlertContext,
   hits: readonly AssessedAccess[],
   part: Part,
+  entries?: readonly string[],
 ): MessageText {
   const severity = group?.severity ?? highest(hits);
   const reasons = group?.reasons ?? [];
@@ -287,7 +326,7 @@ function fallbackText(
     `What: ${what}`,
     ...(part[1] > 1 ? [`Part: ${part[0]} of ${part[1]}`] : []),
     "Look these event IDs up in CloudTrail event history:",
-    ...hits.map(fallbackEntry),
+    ...(entries ?? hits.map(fallbackEntry)),
   ].join("\n");
   const attributes: StringAttributes = {
     kind: attribute(group ? "alert" : "summary"),
@@ -310,6 +349,8 @@ type Unit = {
   hit: AssessedAccess;
   /** The event's line in the full message, rendered once (it is sized, then written). */
   text: string;
+  /** Its line in the fallback message, also rendered once. */
+  fallbackLine: string;
   normal: number;
   fallback: number;
   section: number;
@@ -347,10 +388,20 @@ function split(kind: PlannedMessage["kind"], units: Unit[], room: Room, max: num
   });
 }
 
-const unit = (hit: AssessedAccess, text: string, extra: Partial<Unit> = {}): Unit => ({
-  ...{ hit, text, section: 0, first: false, heading: 0, ...extra },
-  ...{ normal: utf8Bytes(text) + 1, fallback: utf8Bytes(fallbackEntry(hit)) + 1 },
-});
+function unit(hit: AssessedAccess, text: string, section = 0, first = false, heading = 0): Unit {
+  const fallbackLine = fallbackEntry(hit);
+  // fallbackLine is ASCII by construction: its length is its size.
+  return {
+    hit,
+    text,
+    fallbackLine,
+    normal: utf8Bytes(text) + 1,
+    fallback: fallbackLine.length + 1,
+    section,
+    first,
+    heading,
+  };
+}
 
 /** One alert for the group, in parts when its event list is too big for one message. */
 function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMessage[] {
@@ -366,12 +417,22 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(group, ctx, [], [1, 1]));
   const units = group.hits.map((hit) => unit(hit, compact ? "" : formatEventEntry(hit)));
   const room = { normal: compact ? Infinity : max - fixed, fallback: fallbackRoom };
+  const subject = compact ? "" : formatSubject(group, ctx);
   return split("alert", units, room, max, (slice, part, offset) => {
     const hits = slice.map((u) => u.hit);
-    const fallback = fallbackText(group, ctx, hits, part);
-    const body = formatBody(group, ctx, part[1] > 1 ? { index: part[0], total: part[1], offset, hits } : undefined);
-    const full = { subject: withPart(formatSubject(group, ctx), part), message: body, attributes };
-    return [compact ? fallback : full, fallback];
+    const fallback = fallbackText(
+      group,
+      ctx,
+      hits,
+      part,
+      slice.map((u) => u.fallbackLine),
+    );
+    if (compact) return [fallback, fallback];
+    // formatBody's text, from the header and the event lines already made (one part: the header above).
+    const partHeader =
+      part[1] > 1 ? formatBodyHeader(group, ctx, { index: part[0], total: part[1], offset, hits }) : header;
+    const body = [partHeader, ...slice.map((u) => u.text)].join("\n");
+    return [{ subject: withPart(subject, part), message: body, attributes }, fallback];
   });
 }
 
@@ -416,7 +477,7 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(null, ctx, [], [1, 1]));
   const units = groups.flatMap((g, section) => {
     const heading = utf8Bytes(summaryLine(g, limit + section + 1, true)) + 1;
-    return g.hits.map((hit, i) => unit(hit, summaryEntry(hit), { section, heading, first: i === 0 }));
+    return g.hits.map((hit, i) => unit(hit, summaryEntry(hit), section, i === 0, heading));
   });
   return split("summary", units, { normal: max - fixed, fallback: fallbackRoom }, max, (slice, part) => {
     const lines = [header(part)];
@@ -427,13 +488,33 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
     });
     const hits = slice.map((u) => u.hit);
     const full = { subject: withPart(subject, part), message: lines.join("\n"), attributes };
-    return [full, fallbackText(null, ctx, hits, part)];
+    return [
+      full,
+      fallbackText(
+        null,
+        ctx,
+        hits,
+        part,
+        slice.map((u) => u.fallbackLine),
+      ),
+    ];
   });
 }
 
-/** Identity of a hit for de-duplication: event ID and name; a record without an event ID is always distinct. */
-function dedupeKey(hit: SecretAccess, index: number): string {
-  return hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : `#${index}`;
+/**
+ * The hits without repeats, in order. A hit's identity for de-duplication is its event ID and
+ * name; a record without an event ID is always distinct.
+ */
+function distinctHits<T extends SecretAccess>(hits: readonly T[]): T[] {
+  const seen = new Map<string, Set<string>>();
+  return hits.filter((hit) => {
+    if (!hit.eventID) return true;
+    const names = seen.get(hit.eventID);
+    if (names === undefined) seen.set(hit.eventID, new Set([hit.eventName]));
+    else if (names.has(hit.eventName)) return false;
+    else names.add(hit.eventName);
+    return true;
+  });
 }
 
 /**
@@ -457,11 +538,7 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
     throw new RangeError(`maxMessageBytes must be an integer from ${MIN_MESSAGE_BYTES} to ${SNS_MAX_MESSAGE_BYTES}`);
   }
   const ctx = { app: options.app, stage: options.stage };
-  const seen = new Set<string>();
-  const unique = hits.filter((hit, i) => {
-    const key = dedupeKey(hit, i);
-    return !seen.has(key) && seen.add(key);
-  });
+  const unique = distinctHits(hits);
   const decisions: HitDecision[] = [];
   const live = unique.filter((hit) => {
     if (hit.verdict.baseline) decisions.push({ hit, outcome: "baseline" });

@@ -22,8 +22,24 @@ export function globToRegExp(glob: string, flags = ""): RegExp {
   return new RegExp(`^${out}$`, flags);
 }
 
+/**
+ * {@link globToRegExp} as a test, which first checks the glob's literal start (the text before
+ * its first `*` or `?`): most names fail there without running the pattern. Case-insensitive
+ * globs run the pattern only.
+ */
+type GlobTest = (text: string) => boolean;
+function globTest(glob: string, flags = ""): GlobTest {
+  const re = globToRegExp(glob, flags);
+  const wild = glob.search(/[*?]/);
+  const prefix = wild < 0 ? glob : glob.slice(0, wild);
+  if (flags.includes("i") || prefix === "") return (text) => re.test(text);
+  return (text) => text.startsWith(prefix) && re.test(text);
+}
+
 const PARTITION = "(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|\\*)";
 const ACCOUNT = "(\\d{12}|\\*)";
+const PARTITION_ONLY = new RegExp(`^${PARTITION}$`);
+const ACCOUNT_ONLY = new RegExp(`^${ACCOUNT}$`);
 /** `arn:<partition>:iam::<account>:<role|user>/<path/name>` or `:root`. */
 const IAM_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:(role/.+|user/.+|root)$`);
 const ANY_IAM_ARN = /^arn:([^:]*):iam::([^:]*):(.*)$/;
@@ -57,8 +73,8 @@ export function principalPatternProblem(pattern: string): string | null {
     const parts = ANY_IAM_ARN.exec(pattern);
     if (!parts) return "is not an IAM ARN (arn:aws:iam::<account>:role/<name>, :user/<name> or :root)";
     const [, partition, account, resource] = parts;
-    if (!new RegExp(`^${PARTITION}$`).test(partition ?? "")) return `has an unknown partition "${partition}"`;
-    if (!new RegExp(`^${ACCOUNT}$`).test(account ?? "")) {
+    if (!PARTITION_ONLY.test(partition ?? "")) return `has an unknown partition "${partition}"`;
+    if (!ACCOUNT_ONLY.test(account ?? "")) {
       return `has a malformed account ID "${account}" (12 digits, or *): it would never match`;
     }
     if (!IAM_ARN.test(pattern)) return `names "${resource}", which is not role/<name>, user/<name> or root`;
@@ -105,38 +121,56 @@ type Principal = (identity: Identity) => boolean;
 /** A principal pattern as a test on AWS-set identity fields. Call only on a pattern without a problem. */
 function compilePrincipal(pattern: string): Principal {
   if (pattern.startsWith(SSO_USER_PREFIX)) {
-    const user = globToRegExp(pattern.slice(SSO_USER_PREFIX.length), "i");
+    const user = globTest(pattern.slice(SSO_USER_PREFIX.length), "i");
     return (identity) => {
       const name = identityCenterUser(identity);
-      return name !== null && user.test(name);
+      return name !== null && user(name);
     };
   }
   if (pattern.startsWith("arn:")) {
-    const re = globToRegExp(pattern);
-    if (pattern.endsWith(":root")) return (identity) => isRoot(identity) && re.test(identity.principalArn ?? "");
+    const test = globTest(pattern);
+    if (pattern.endsWith(":root")) return (identity) => isRoot(identity) && test(identity.principalArn ?? "");
     if (/:role\//.test(pattern)) {
       // The session issuer is the role AWS recorded; the assumed-role ARN's last part is the caller's choice.
       return (identity) =>
-        identity.type === "AssumedRole" && identity.sessionIssuerArn !== null && re.test(identity.sessionIssuerArn);
+        identity.type === "AssumedRole" && identity.sessionIssuerArn !== null && test(identity.sessionIssuerArn);
     }
-    return (identity) => identity.type === "IAMUser" && re.test(identity.principalArn ?? "");
+    return (identity) => identity.type === "IAMUser" && test(identity.principalArn ?? "");
   }
-  const re = globToRegExp(pattern);
-  return (identity) => identity.type === "AWSService" && re.test(identity.invokedBy ?? "");
+  const test = globTest(pattern);
+  return (identity) => identity.type === "AWSService" && test(identity.invokedBy ?? "");
 }
 
 type SourceTest = (source: Source, identity: Identity) => boolean;
+
+type Address = ReturnType<typeof ipaddr.process>;
+/** Source addresses parsed so far (a batch repeats a few NAT and VPC addresses): text → address and its text form. */
+const parsedAddresses = new Map<string, { ip: Address; text: string } | null>();
+const MAX_CACHED_ADDRESSES = 4096;
+
+/** `ipaddr.process` of a valid address (IPv4-mapped IPv6 as IPv4), or null: parsed once per distinct text. */
+function sourceAddress(text: string): { ip: Address; text: string } | null {
+  let parsed = parsedAddresses.get(text);
+  if (parsed === undefined) {
+    const ip = ipaddr.isValid(text) ? ipaddr.process(text) : null;
+    parsed = ip && { ip, text: ip.toString() };
+    if (parsedAddresses.size >= MAX_CACHED_ADDRESSES) parsedAddresses.clear();
+    parsedAddresses.set(text, parsed);
+  }
+  return parsed;
+}
 
 function compileSource(entry: string): SourceTest {
   if (VPC_ENDPOINT.test(entry)) return (source) => source.vpcEndpointId === entry;
   if (SERVICE_PRINCIPAL.test(entry))
     return (source, identity) => identity.invokedBy === entry || source.service === entry;
   const [range, bits] = entry.includes("/") ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), -1];
+  const [kind, text] = [range.kind(), range.toString()];
   return (source) => {
-    if (source.kind !== "ip" || source.ip === null || !ipaddr.isValid(source.ip)) return false;
-    const ip = ipaddr.process(source.ip);
-    if (ip.kind() !== range.kind()) return false;
-    return bits < 0 ? ip.toString() === range.toString() : ip.match(range, bits);
+    if (source.kind !== "ip" || source.ip === null) return false;
+    const address = sourceAddress(source.ip);
+    if (address === null || address.ip.kind() !== kind) return false;
+    return bits < 0 ? address.text === text : address.ip.match(range, bits);
   };
 }
 
@@ -156,10 +190,52 @@ export function secretNames(hit: SecretAccess): string[] {
   return names;
 }
 
+type Key = string | null;
+
+/**
+ * Values under up to five keys, one Map level per key: no key text is built per lookup, and
+ * one field can never spill into the next. Emptied past {@link KeyTree.MAX} entries, so a
+ * long-lived matcher (one per container) stays small.
+ */
+class KeyTree<V> {
+  static readonly MAX = 20_000;
+  private root = new Map<Key, unknown>();
+  private size = 0;
+
+  get(a: Key, b: Key, c: Key, d: Key, e: Key, make: () => V): V {
+    if (this.size >= KeyTree.MAX) [this.root, this.size] = [new Map(), 0];
+    const node = step(step(step(step(this.root, a), b), c), d);
+    let value = node.get(e) as V | undefined;
+    if (value === undefined) {
+      value = make();
+      node.set(e, value);
+      this.size++;
+    }
+    return value;
+  }
+}
+
+/** The map under `key` (made the first time). */
+function step(node: Map<Key, unknown>, key: Key): Map<Key, unknown> {
+  let next = node.get(key) as Map<Key, unknown> | undefined;
+  if (next === undefined) {
+    next = new Map();
+    node.set(key, next);
+  }
+  return next;
+}
+
+/** What the policy says of one secret: a decoy, sensitive, and the rules whose secret pattern it matches. */
+interface SecretInfo {
+  decoy: boolean;
+  sensitive: boolean;
+  rules: Set<number>;
+}
+
 interface CompiledRule {
   rule: ExpectedRule;
   principal: Principal;
-  secret: RegExp;
+  secret: GlobTest;
   anySecret: boolean;
   sources: SourceTest[] | null;
 }
@@ -171,21 +247,24 @@ interface CompiledRule {
  */
 export class PolicyMatcher {
   private readonly rules: CompiledRule[];
-  private readonly decoys: RegExp[];
-  private readonly sensitive: RegExp[];
-  private readonly secretCache = new Map<string, { decoy: boolean; sensitive: boolean; rules: number[] }>();
-  private readonly principalCache = new Map<string, number[]>();
+  private readonly decoys: GlobTest[];
+  private readonly sensitive: GlobTest[];
+  private readonly secretCache = new Map<string, SecretInfo>();
+  /** secretId → secretArn → region → recipient account → the hit's secret infos (single-secret hits). */
+  private readonly hitSecrets = new KeyTree<SecretInfo[]>();
+  /** type → principal ARN (users, root) → issuer ARN → Identity Center user → invokedBy → the rules whose principal matches. */
+  private readonly principals = new KeyTree<number[]>();
 
   constructor(readonly policy: Policy) {
     this.rules = policy.expected.map((rule) => ({
       rule,
       principal: compilePrincipal(rule.principal),
-      secret: globToRegExp(rule.secret),
+      secret: globTest(rule.secret),
       anySecret: rule.secret === "*",
       sources: rule.source && rule.source.length > 0 ? rule.source.map(compileSource) : null,
     }));
-    this.decoys = policy.decoys.map((g) => globToRegExp(g));
-    this.sensitive = policy.sensitive.map((g) => globToRegExp(g));
+    this.decoys = policy.decoys.map((g) => globTest(g));
+    this.sensitive = policy.sensitive.map((g) => globTest(g));
   }
 
   /** The secret names a hit concerns: its one secret, or a batch's listed IDs. */
@@ -194,44 +273,50 @@ export class PolicyMatcher {
     return hit.secretId === null && hit.secretArn === null ? [] : [secretNames(hit)];
   }
 
-  private secretInfo(names: string[]) {
+  /** What the policy says of each secret of the hit. */
+  private infosOf(hit: SecretAccess): SecretInfo[] {
+    if (hit.batch) return this.secretsOf(hit).map((names) => this.secretInfo(names));
+    // secretNames reads only these four fields: the same values give the same secrets.
+    return this.hitSecrets.get(hit.secretId, hit.secretArn, hit.region, hit.recipientAccountId, null, () =>
+      this.secretsOf(hit).map((names) => this.secretInfo(names)),
+    );
+  }
+
+  private secretInfo(names: string[]): SecretInfo {
     const key = names.join("\n");
     let info = this.secretCache.get(key);
     if (!info) {
-      const any = (res: RegExp[]) => res.some((re) => names.some((n) => re.test(n)));
+      const any = (tests: GlobTest[]) => tests.some((test) => names.some(test));
       info = {
         decoy: any(this.decoys),
         sensitive: any(this.sensitive),
-        rules: this.rules.flatMap((r, i) => (r.anySecret || names.some((n) => r.secret.test(n)) ? [i] : [])),
+        rules: new Set(this.rules.flatMap((r, i) => (r.anySecret || names.some(r.secret) ? [i] : []))),
       };
       this.secretCache.set(key, info);
     }
     return info;
   }
 
+  /**
+   * The rules whose principal matches. The predicates read the type, the session issuer, the
+   * calling service, the Identity Center user (never another session name) and the principal
+   * ARN only for IAM users and root: those are the key, so every session of a role shares one.
+   */
   private principalRules(identity: Identity): number[] {
-    const key = [
-      identity.type,
-      identity.principalArn,
-      identity.sessionIssuerArn,
-      identity.roleSessionName,
-      identity.invokedBy,
-    ].join("\n");
-    let rules = this.principalCache.get(key);
-    if (!rules) {
-      rules = this.rules.flatMap((r, i) => (r.principal(identity) ? [i] : []));
-      this.principalCache.set(key, rules);
-    }
-    return rules;
+    const { type, sessionIssuerArn, invokedBy } = identity;
+    const arn = type === "IAMUser" || isRoot(identity) ? identity.principalArn : null;
+    return this.principals.get(type, arn, sessionIssuerArn, identityCenterUser(identity), invokedBy, () =>
+      this.rules.flatMap((r, i) => (r.principal(identity) ? [i] : [])),
+    );
   }
 
   /** A decoy is read or asked for (a batch listing one counts). */
   isDecoy(hit: SecretAccess): boolean {
-    return this.secretsOf(hit).some((names) => this.secretInfo(names).decoy);
+    return this.infosOf(hit).some((info) => info.decoy);
   }
 
   isSensitive(hit: SecretAccess): boolean {
-    return this.secretsOf(hit).some((names) => this.secretInfo(names).sensitive);
+    return this.infosOf(hit).some((info) => info.sensitive);
   }
 
   /**
@@ -241,11 +326,10 @@ export class PolicyMatcher {
   expectedRule(hit: SecretAccess): ExpectedRule | null {
     const byPrincipal = this.principalRules(hit.identity);
     if (byPrincipal.length === 0) return null;
-    const secrets = this.secretsOf(hit);
+    const secrets = this.infosOf(hit);
     for (const i of byPrincipal) {
       const r = this.rules[i]!;
-      const secretOk =
-        secrets.length === 0 ? r.anySecret : secrets.every((names) => this.secretInfo(names).rules.includes(i));
+      const secretOk = secrets.length === 0 ? r.anySecret : secrets.every((info) => info.rules.has(i));
       if (!secretOk) continue;
       if (r.sources && !r.sources.some((test) => test(hit.source, hit.identity))) continue;
       return r.rule;

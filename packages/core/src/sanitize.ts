@@ -131,7 +131,13 @@ function display(ch: string, marksBefore: number): string {
 export function toBodyText(value: unknown, maxBytes: number = DEFAULT_BODY_VALUE_BYTES): string {
   const limit = Number.isFinite(maxBytes) ? Math.max(0, Math.floor(maxBytes)) : DEFAULT_BODY_VALUE_BYTES;
   const raw = asText(value);
-  if (raw.length <= limit && PRINTABLE_ASCII.test(raw)) return raw; // the common case, and fast
+  if (PRINTABLE_ASCII.test(raw)) {
+    // The common case, and fast: one byte per character, nothing to escape. Cut as the loop
+    // below cuts (the marker counts the bytes left out).
+    if (raw.length <= limit) return raw;
+    const room = limit - `...[truncated ${raw.length} bytes]`.length;
+    return room < 0 ? raw.slice(0, limit) : `${raw.slice(0, room)}...[truncated ${raw.length - room} bytes]`;
+  }
   const total = utf8Bytes(raw);
   // Room for the text before a marker, reserved with the widest count the marker could show.
   const room = limit - `...[truncated ${total} bytes]`.length;

@@ -24,7 +24,16 @@ export interface Settings {
   retentionDays: number;
   /** Minutes of zero incoming log events before the blind-spot alarm fires. */
   blindSpotMinutes: number;
+  /** How often the digest is emailed: `off` only when the policy's notify is `info` (stacks/digest.ts). */
+  digest: DigestSetting;
+  /** The UTC hour of the daily digest. */
+  digestHour: number;
+  /** Hours after the stage's first deploy during which a first-seen read alone is recorded, not emailed. */
+  learningHours: number;
 }
+
+export type DigestSetting = "daily" | "hourly" | "off";
+export const DIGEST_SETTINGS: readonly DigestSetting[] = ["daily", "hourly", "off"];
 
 /** Environment variable names, in one place for the README and `.env.example`. */
 export const SETTING_NAMES = {
@@ -35,6 +44,9 @@ export const SETTING_NAMES = {
   demoSecret: "SECRETWATCH_DEMO_SECRET",
   retentionDays: "SECRETWATCH_RETENTION_DAYS",
   blindSpotMinutes: "SECRETWATCH_BLIND_SPOT_MINUTES",
+  digest: "SECRETWATCH_DIGEST",
+  digestHour: "SECRETWATCH_DIGEST_HOUR",
+  learningHours: "SECRETWATCH_LEARNING_HOURS",
 } as const;
 
 /** Days CloudWatch Logs accepts as a retention period. */
@@ -44,6 +56,11 @@ export const LOG_RETENTION_DAYS = [
 
 export const DEFAULT_RETENTION_DAYS = 365;
 export const DEFAULT_BLIND_SPOT_MINUTES = 60;
+export const DEFAULT_DIGEST: DigestSetting = "daily";
+export const DEFAULT_DIGEST_HOUR = 8;
+export const DEFAULT_LEARNING_HOURS = 24;
+/** 30 days: the longest learning period accepted. */
+export const MAX_LEARNING_HOURS = 720;
 
 /** A setting is missing or invalid; the message names it. */
 export class SettingsError extends Error {
@@ -138,6 +155,23 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>,
     );
   }
 
+  const digestText = env[n.digest]?.trim().toLowerCase() || DEFAULT_DIGEST;
+  const digest = DIGEST_SETTINGS.find((d) => d === digestText);
+  if (digest === undefined) {
+    throw new SettingsError(`${n.digest} must be daily, hourly or off, got "${env[n.digest]}"`, n.digest);
+  }
+  const digestHour = parseInteger(n.digestHour, env[n.digestHour], DEFAULT_DIGEST_HOUR);
+  if (digestHour > 23) {
+    throw new SettingsError(`${n.digestHour} must be an hour from 0 to 23 (UTC), got ${digestHour}`, n.digestHour);
+  }
+  const learningHours = parseInteger(n.learningHours, env[n.learningHours], DEFAULT_LEARNING_HOURS);
+  if (learningHours > MAX_LEARNING_HOURS) {
+    throw new SettingsError(
+      `${n.learningHours} must be between 0 and ${MAX_LEARNING_HOURS}, got ${learningHours}`,
+      n.learningHours,
+    );
+  }
+
   return {
     alertEmails: emails,
     pagerEmails,
@@ -146,5 +180,8 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>,
     demoSecret,
     retentionDays,
     blindSpotMinutes,
+    digest,
+    digestHour,
+    learningHours,
   };
 }

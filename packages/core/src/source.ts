@@ -35,8 +35,22 @@ function ipv6(text: string): Address | null {
   return { kind: "ip", ip: text, ipVersion: 6, range: ipaddr.IPv6.parse(text).range(), service: null };
 }
 
+/** Addresses classified so far (a batch repeats a few NAT, VPC and service addresses); never changed once made. */
+const classified = new Map<string, Address>();
+const MAX_CACHED_ADDRESSES = 4096;
+
 function classify(raw: string | null): Address {
   if (raw === null) return UNKNOWN;
+  let address = classified.get(raw);
+  if (address === undefined) {
+    address = classifyText(raw);
+    if (classified.size >= MAX_CACHED_ADDRESSES) classified.clear();
+    classified.set(raw, address);
+  }
+  return address;
+}
+
+function classifyText(raw: string): Address {
   if (raw === AWS_INTERNAL) return { ...UNKNOWN, kind: "aws-internal" };
   const ip = ipv4(raw) ?? ipv6(raw);
   if (ip !== null) return ip;

@@ -8,6 +8,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
+// Relative: the digest is not exported by core's index (yet).
 import {
   assessAndPlan,
   type CompiledPolicy,
@@ -18,6 +19,7 @@ import {
   ENRICHER_METRICS_NAMESPACE,
   emailedMemos,
   enrichEvents,
+  invocationDigest,
   ENRICHER_METRICS as M,
   type PlannedMessage,
   type Policy,
@@ -28,6 +30,7 @@ import {
 } from "@secretwatch/core";
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
 import { type DeliveryGuard, deliveryKey, powertoolsDeliveryGuard } from "./delivery.js";
+import { type DigestRecorder, DynamoDigestStore, recordDigest } from "./digest-store.js";
 import { compiledPolicySource } from "./policy-source.js";
 import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
 import { DynamoStateStore } from "./state.js";
@@ -55,6 +58,8 @@ export interface EnricherDeps {
   state?: StateStore | ((policy: Policy) => StateStore);
   /** Exactly-once per message and channel (delivery.ts); without one, a redelivered payload is sent again. */
   deliveries?: DeliveryGuard;
+  /** The digest's counters: one entry per invocation, written after the alerts (digest-store.ts). */
+  digest?: DigestRecorder;
   logger?: Pick<Logger, "info" | "warn" | "error">;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
 }
@@ -203,6 +208,15 @@ export function createHandler(deps: EnricherDeps) {
           stateErrors++;
         }
       }
+      // The digest's counters, after the alerts: a failure is logged and counted, never thrown.
+      if (deps.digest) {
+        const flags = { stateErrors: stateErrors > 0 ? 1 : 0, policyErrors: compiled === null ? 1 : 0 };
+        const entry = invocationDigest(result.plan.decisions, result.records, result.malformed.length, {
+          published: report.published,
+          ...flags,
+        });
+        if (!(await recordDigest(deps.digest, entry, { requestId: context?.awsRequestId, logger }))) stateErrors++;
+      }
       const summary: EnricherResult = {
         records: result.records,
         malformed: result.malformed.length,
@@ -265,6 +279,7 @@ function productionHandler() {
     ...(stateTable && {
       state: (policy: Policy) => dynamoState(stateTable, policy),
       deliveries: powertoolsDeliveryGuard(stateClient(), stateTable),
+      digest: new DynamoDigestStore({ client: stateClient(), tableName: stateTable }),
     }),
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: ENRICHER_METRICS_NAMESPACE, serviceName }),

@@ -1,0 +1,142 @@
+/**
+ * The digest's counters in the state table: one item per enricher invocation (so concurrent
+ * invocations never contend: nothing is read, incremented or overwritten), in the partition of
+ * its UTC day, `digest#YYYY-MM-DD`, sorted by `<ISO time>#<request id>`. An hourly digest
+ * reads the hour's items from the day's partition (`begins_with(sk, "YYYY-MM-DDTHH")`), so
+ * one layout serves both. Items expire 8 days after their day ends (TTL on `expires`, and the
+ * reader's own check). They hold counts and names as recorded, never a value or a raw record.
+ *
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { type DigestEntry, type DigestPeriod, parseDigestEntry, periodOf } from "@secretwatch/core";
+import { STATE_TTL_ATTRIBUTE } from "./state.js";
+
+/** The attribute holding the entry (compact JSON). */
+export const DIGEST_ENTRY_ATTRIBUTE = "entry";
+/** Days an entry is kept after its day ends: a week of digests can be re-run, and a late one still finds them. */
+export const DIGEST_KEEP_DAYS = 8;
+/** Query pages read per digest at most (1 MB each): a bound on the function's time, not expected to be reached. */
+export const DIGEST_MAX_PAGES = 500;
+
+const DAY_MS = 86_400_000;
+
+/** `digest#2024-05-14`: the partition of the UTC day that contains `ms`. */
+export const digestPartition = (ms: number): string => `digest#${periodOf("daily", ms).label}`;
+
+/** What the enricher needs: record one invocation's entry. */
+export interface DigestRecorder {
+  record(entry: DigestEntry, invocation?: { at?: Date; requestId?: string }): Promise<void>;
+}
+
+/** What the digest function needs: a period's entries. */
+export interface DigestSource {
+  entries(period: DigestPeriod): Promise<DigestEntries>;
+}
+
+export interface DigestEntries {
+  entries: DigestEntry[];
+  /** Items that were not entries (corrupt or of a later version), skipped. */
+  unreadable: number;
+  /** False when the page bound stopped the reading. */
+  complete: boolean;
+}
+
+/** The counters could not be read (the digest function fails, and is retried). */
+export class DigestReadError extends Error {
+  override name = "DigestReadError";
+}
+
+export interface DynamoDigestStoreOptions {
+  client: Pick<DynamoDBClient, "send">;
+  tableName: string;
+  clock?: () => Date;
+}
+
+type Item = Record<string, AttributeValue>;
+
+export class DynamoDigestStore implements DigestRecorder, DigestSource {
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: DynamoDigestStoreOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** One PutItem; the sort key is unique per invocation (time and request ID, or a random ID). */
+  async record(entry: DigestEntry, invocation: { at?: Date; requestId?: string } = {}): Promise<void> {
+    const at = (invocation.at ?? this.clock()).getTime();
+    const dayEnd = periodOf("daily", at).end;
+    const id = invocation.requestId || randomUUID();
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          pk: { S: digestPartition(at) },
+          sk: { S: `${new Date(at).toISOString()}#${id.slice(0, 64)}` },
+          [DIGEST_ENTRY_ATTRIBUTE]: { S: JSON.stringify(entry) },
+          [STATE_TTL_ATTRIBUTE]: { N: String(Math.ceil((dayEnd + DIGEST_KEEP_DAYS * DAY_MS) / 1000)) },
+        },
+        // Never overwrite: a second write with the same key would lose an invocation's counts.
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    );
+  }
+
+  /** Every entry of the period (the day's partition, or the hour's items in it), page by page. */
+  async entries(period: DigestPeriod): Promise<DigestEntries> {
+    const now = this.clock().getTime();
+    const out: DigestEntries = { entries: [], unreadable: 0, complete: true };
+    let start: Item | undefined;
+    for (let page = 0; ; page++) {
+      if (page >= DIGEST_MAX_PAGES) return { ...out, complete: false };
+      let result: { Items?: Item[]; LastEvaluatedKey?: Item };
+      try {
+        result = await this.options.client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :period)",
+            ExpressionAttributeValues: { ":pk": { S: digestPartition(period.start) }, ":period": { S: period.label } },
+            ConsistentRead: true,
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+      } catch (cause) {
+        throw new DigestReadError(`the digest counters could not be read: ${(cause as Error)?.name ?? cause}`, {
+          cause,
+        });
+      }
+      for (const item of result.Items ?? []) {
+        const expires = item[STATE_TTL_ATTRIBUTE]?.N;
+        if (expires !== undefined && Number(expires) * 1000 < now) continue; // expired, not yet deleted by TTL
+        const entry = parseDigestEntry(item[DIGEST_ENTRY_ATTRIBUTE]?.S ?? "");
+        if (entry) out.entries.push(entry);
+        else out.unreadable++;
+      }
+      start = result.LastEvaluatedKey;
+      if (!start) return out;
+    }
+  }
+}
+
+/**
+ * Records the entry, never throwing: a failure is logged and reported (`false`), so the
+ * caller counts it in StateErrors. The alerts were published before; this cannot block them.
+ */
+export async function recordDigest(
+  recorder: DigestRecorder,
+  entry: DigestEntry,
+  invocation: { requestId?: string | undefined; logger?: Pick<Logger, "warn"> },
+): Promise<boolean> {
+  try {
+    await recorder.record(entry, invocation.requestId ? { requestId: invocation.requestId } : {});
+    return true;
+  } catch (error) {
+    invocation.logger?.warn("The digest counters could not be written; the digest will miss this invocation", {
+      error,
+    });
+    return false;
+  }
+}
