@@ -311,3 +311,37 @@ describe("event times", () => {
     expect(eventMillis(text)).toBe(ms);
   });
 });
+
+describe("learning (the stage's first hours)", () => {
+  const PRIVATE = aSource({ raw: "10.0.0.7", ip: "10.0.0.7", range: "private" });
+  const PUBLIC = aSource({ raw: "81.2.69.142", ip: "81.2.69.142", range: "unicast" });
+  const assess = (hit: SecretAccess, extra: Partial<Parameters<typeof assessHits>[1]> = {}, policy = {}) =>
+    assessHits([hit], {
+      matcher: new PolicyMatcher({ ...DEFAULT_POLICY, decoys: ["canary/*"], sensitive: ["prod/*"], ...policy }),
+      snapshot: emptySnapshot(),
+      learning: true,
+      ...extra,
+    }).assessed[0]!.verdict;
+
+  it("records a first read with nothing else unusual, a sensitive one too, without emailing it", () => {
+    expect(assess(aSecretAccess({ source: PRIVATE })).suppressed).toBe("learning");
+    const sensitive = assess(aSecretAccess({ source: PRIVATE, secretId: "prod/db" }));
+    expect(sensitive).toMatchObject({ severity: "high", suppressed: "learning" });
+  });
+
+  it.each<[string, Partial<SecretAccess>]>([
+    ["a decoy", { secretId: "canary/x" }],
+    ["a denial", { outcome: "denied", errorCode: "AccessDenied" }],
+    ["a role session from the internet", { source: PUBLIC }],
+    ["a cross-account call", { identity: anIdentity({ crossAccount: true }) }],
+    ["a person in the console", { identity: anIdentity({ consoleSession: true }) }],
+    ["root", { identity: anIdentity({ type: "Root", principalArn: `arn:aws:iam::${ACCOUNT}:root` }) }],
+  ])("alerts at once on %s", (_what, extra) => {
+    expect(assess(aSecretAccess({ source: PRIVATE, ...extra })).suppressed).toBeNull();
+  });
+
+  it("does not learn from late or redriven payloads, nor outside the learning hours", () => {
+    expect(assess(aSecretAccess({ source: PRIVATE }), { noSuppression: true }).suppressed).toBeNull();
+    expect(assess(aSecretAccess({ source: PRIVATE }), { learning: false }).suppressed).toBeNull();
+  });
+});

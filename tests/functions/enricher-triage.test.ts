@@ -144,3 +144,58 @@ describe("the enricher with a state store", () => {
     expect(retried?.MessageAttributes?.reasons?.StringValue).toBe("first-seen");
   });
 });
+
+describe("learning, and late or redriven payloads", () => {
+  const NOW = new Date("2024-05-14T10:00:00Z");
+  /** The in-memory store with the stage markers a deployed table holds. */
+  function storeWith(meta: { deployedAt: number | null; baselineAt: number | null }): StateStore {
+    const inner = new InMemoryStateStore();
+    return {
+      load: async (request) => ({ ...(await inner.load(request)), meta }),
+      save: (update) => inner.save(update),
+    };
+  }
+  const firstRead = () => ({ ...byCase("IAM user from a private address"), eventTime: "2024-05-14T09:55:00Z" });
+  const run = async (overrides: Partial<EnricherDeps>, record = firstRead()) => {
+    const { handler } = handlerWith({
+      clock: () => NOW,
+      policy: () => compilePolicy(DEFAULT_POLICY, "defaults"),
+      ...overrides,
+    });
+    return handler(recordsEvent([record]));
+  };
+  const deployedHoursAgo = (h: number) => NOW.getTime() - h * 3_600_000;
+
+  it("records a first read without emailing it in the first 24 hours after the first deploy", async () => {
+    const result = await run({ state: storeWith({ deployedAt: deployedHoursAgo(2), baselineAt: null }) });
+    expect(result).toMatchObject({ published: 0, hits: 1 });
+    expect(published()).toEqual([]);
+  });
+
+  it.each<[string, Partial<EnricherDeps>]>([
+    ["after the learning hours", { state: storeWith({ deployedAt: deployedHoursAgo(30), baselineAt: null }) }],
+    [
+      "once baseline has run",
+      { state: storeWith({ deployedAt: deployedHoursAgo(2), baselineAt: deployedHoursAgo(1) }) },
+    ],
+    ["with no deploy marker (louder)", { state: storeWith({ deployedAt: null, baselineAt: null }) }],
+    [
+      "for a redriven payload",
+      { redriven: true, state: storeWith({ deployedAt: deployedHoursAgo(2), baselineAt: null }) },
+    ],
+    [
+      "with a learning window of 0 hours",
+      { learningHours: 0, state: storeWith({ deployedAt: deployedHoursAgo(2), baselineAt: null }) },
+    ],
+  ])("emails a first read %s", async (_when, deps) => {
+    const result = await run(deps);
+    expect(result.published).toBe(1);
+    expect(published()[0]?.MessageAttributes?.reasons?.StringValue).toBe("first-seen");
+  });
+
+  it("emails a first read delivered hours late, even while learning", async () => {
+    const late = { ...firstRead(), eventTime: "2024-05-14T07:00:00Z" };
+    const result = await run({ state: storeWith({ deployedAt: deployedHoursAgo(2), baselineAt: null }) }, late);
+    expect(result.published).toBe(1);
+  });
+});

@@ -29,8 +29,10 @@ export interface AssessContext {
   snapshot: StateSnapshot | null;
   /** The configured policy could not be loaded: every read is reported (`policy-unavailable`). */
   policyUnavailable?: boolean;
-  /** Late or redriven payloads: no repeat suppression (their alerts may be the ones never sent). */
+  /** Late or redriven payloads: no learning and no repeat suppression (their alerts may be the ones never sent). */
   noSuppression?: boolean;
+  /** The stage is learning (its first hours after the first deploy, before any baseline): first-seen alone is recorded, not emailed. */
+  learning?: boolean;
   /** Reads before this time (epoch ms) are history only: recorded, never alerted (`replay --baseline-days`). */
   baselineUntil?: number;
 }
@@ -264,6 +266,19 @@ function isRepeat(
   );
 }
 
+/**
+ * The reasons a read may have and still be only "learned" during the learning hours: a first
+ * read, and what never alerts on its own. Any other reason (decoy, root, rapid retrieval, denied,
+ * catch-all batch, cross-account, a person's read, a role session from the internet…) alerts.
+ */
+const LEARNABLE: ReadonlySet<ReasonCode> = new Set([
+  "first-seen",
+  "sensitive",
+  "plain-read",
+  "aws-service",
+  "expected",
+]);
+
 /** Reasons that suppression, learning and policy may never hide. */
 const NEVER_SUPPRESSED: ReadonlySet<ReasonCode> = new Set(["decoy", "root", "denied", "rapid-retrieval"]);
 
@@ -344,8 +359,14 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
 
     const protectedRead = sorted.some((r) => NEVER_SUPPRESSED.has(r));
     const memo = snapshot?.alerts.get(repeatKey(actor, whatOf(hit), hit.outcome));
-    const suppressed =
-      !ctx.noSuppression && !protectedRead && isRepeat(hit, severity, time, memo, repeatMs) ? "repeat" : null;
+    // Learning keeps only a first read with nothing else unusual about it out of the inbox.
+    const learning =
+      ctx.learning === true && !ctx.noSuppression && firstSeen === true && sorted.every((r) => LEARNABLE.has(r));
+    const suppressed = learning
+      ? "learning"
+      : !ctx.noSuppression && !protectedRead && isRepeat(hit, severity, time, memo, repeatMs)
+        ? "repeat"
+        : null;
     const baseline = ctx.baselineUntil !== undefined && time !== null && time < ctx.baselineUntil;
     verdicts[i] = {
       severity,

@@ -42,12 +42,13 @@ export function assessAndPlan(
   hits: readonly SecretAccess[],
   options: Omit<ProcessOptions, "now">,
 ): { hits: AssessedAccess[]; plan: Plan; update: StateUpdate } {
-  const { matcher, snapshot, policyUnavailable, noSuppression, baselineUntil, ...planOptions } = options;
+  const { matcher, snapshot, policyUnavailable, noSuppression, baselineUntil, learning, ...planOptions } = options;
   const { assessed, update } = assessHits(hits, {
     matcher,
     snapshot,
     ...(policyUnavailable !== undefined && { policyUnavailable }),
     ...(noSuppression !== undefined && { noSuppression }),
+    ...(learning !== undefined && { learning }),
     ...(baselineUntil !== undefined && { baselineUntil }),
   });
   const plan = planMessages(assessed, { ...planOptions, notify: matcher.policy.notify });

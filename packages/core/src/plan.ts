@@ -53,7 +53,7 @@ export interface PlannedMessage extends MessageText {
 export interface HitDecision {
   hit: AssessedAccess;
   /** `alert`: in an alert of its own group; `summary`: listed in the summary; the rest are not emailed. */
-  outcome: "alert" | "summary" | "below-notify" | "repeat-suppressed" | "baseline";
+  outcome: "alert" | "summary" | "below-notify" | "repeat-suppressed" | "learning" | "baseline";
 }
 
 export interface Plan {
@@ -547,13 +547,18 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
   const groups = groupHits(live);
   const mailed: AlertGroup[] = [];
   for (const group of groups) {
-    const quiet = !atLeast(group.severity, notify)
-      ? "below-notify"
-      : group.hits.every((h) => h.verdict.suppressed !== null)
-        ? "repeat-suppressed"
-        : null;
-    if (quiet) for (const hit of group.hits) decisions.push({ hit, outcome: quiet });
-    else mailed.push(group);
+    const below = !atLeast(group.severity, notify);
+    // A group is left out only when every read in it is suppressed (a repeat, or learned).
+    if (below || group.hits.every((h) => h.verdict.suppressed !== null)) {
+      for (const hit of group.hits) {
+        const outcome = below
+          ? "below-notify"
+          : hit.verdict.suppressed === "learning"
+            ? "learning"
+            : "repeat-suppressed";
+        decisions.push({ hit, outcome });
+      }
+    } else mailed.push(group);
   }
   // Groups are sorted by severity: the high and critical ones come first and are never summarised.
   const urgent = mailed.filter((g) => atLeast(g.severity, "high")).length;

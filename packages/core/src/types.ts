@@ -154,8 +154,11 @@ export interface Verdict {
   actor: string;
   /** True when the actor had not read this secret within the first-seen window; null when unknown (no state). */
   firstSeen: boolean | null;
-  /** Set when the read is not emailed again: a repeat of an alert within `repeatMinutes`. */
-  suppressed: "repeat" | null;
+  /**
+   * Set when the read is not emailed: a repeat of an alert within `repeatMinutes`, or a read
+   * whose only reason is first-seen during the stage's learning hours (recorded, not emailed).
+   */
+  suppressed: "repeat" | "learning" | null;
   /** The secrets counted when this read crossed the rapid-retrieval threshold (sorted), and the window. */
   rapid: { secrets: string[]; from: string; to: string } | null;
   decoy: boolean;

@@ -19,6 +19,7 @@ import {
   ENRICHER_METRICS_NAMESPACE,
   emailedMemos,
   enrichEvents,
+  eventMillis,
   invocationDigest,
   ENRICHER_METRICS as M,
   type PlannedMessage,
@@ -58,6 +59,10 @@ export interface EnricherDeps {
   state?: StateStore | ((policy: Policy) => StateStore);
   /** Exactly-once per message and channel (delivery.ts); without one, a redelivered payload is sent again. */
   deliveries?: DeliveryGuard;
+  /** Hours after the stage's first deploy (the table's marker) during which a first read alone is learned, not emailed. Default 24. */
+  learningHours?: number;
+  /** The payload comes back from the failure queue (`secretwatch redrive`): no learning, no repeat suppression. */
+  redriven?: boolean;
   /** The digest's counters: one entry per invocation, written after the alerts (digest-store.ts). */
   digest?: DigestRecorder;
   logger?: Pick<Logger, "info" | "warn" | "error">;
@@ -105,6 +110,21 @@ function resolveTopicArn(topicArn: EnricherDeps["topicArn"]): string {
   return arn;
 }
 
+/** Default of SECRETWATCH_LEARNING_HOURS. */
+export const DEFAULT_LEARNING_HOURS = 24;
+/** A payload holding a read older than this (event time) was delivered late. */
+export const LATE_DELIVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Learning: within `hours` of the stage's first deploy (the marker the deploy writes), and only
+ * until `baseline` has run. No marker (no table, an old stage) means not learning: louder.
+ */
+export function isLearning(snapshot: StateSnapshot | null, now: number, hours: number): boolean {
+  const meta = snapshot?.meta;
+  if (!meta || meta.deployedAt === null || meta.baselineAt !== null) return false;
+  return now < meta.deployedAt + hours * 3_600_000;
+}
+
 /** Builds the handler around injected clients, so tests and the CLI run the same path. */
 export function createHandler(deps: EnricherDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: "enricher", logLevel: "SILENT" });
@@ -136,9 +156,14 @@ export function createHandler(deps: EnricherDeps) {
         stateErrors++;
       }
     }
+    const now = deps.clock().getTime();
+    // A late or redriven payload's alerts may be the ones that were never sent: no learning, no repeats.
+    const late = enriched.some((hit) => (eventMillis(hit.eventTime) ?? now) < now - LATE_DELIVERY_MS);
     const assessed = assessAndPlan(enriched, {
       matcher,
       snapshot,
+      learning: isLearning(snapshot, now, deps.learningHours ?? DEFAULT_LEARNING_HOURS),
+      noSuppression: deps.redriven === true || late,
       policyUnavailable: compiled === null,
       app: deps.app,
       stage: deps.stage,
@@ -264,6 +289,12 @@ function dynamoState(tableName: string, policy: Policy): StateStore {
   return new DynamoStateStore({ client: stateClient(), tableName, thresholds: policy.thresholds });
 }
 
+/** SECRETWATCH_LEARNING_HOURS as the stack sets it (validated at deploy); anything else: the default. */
+function learningHoursOf(text: string | undefined): number {
+  const n = Number(text);
+  return text !== undefined && text.trim() !== "" && Number.isInteger(n) && n >= 0 ? n : DEFAULT_LEARNING_HOURS;
+}
+
 function productionHandler() {
   // The function's own name (set by the stack): the `service` dimension of its metrics, per stage.
   const serviceName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "secretwatch-enricher";
@@ -277,6 +308,7 @@ function productionHandler() {
     // The compiled policy shipped beside the bundle (stacks/enricher.ts copyFiles), read once per container.
     policy: compiledPolicySource(process.env),
     ...(stateTable && {
+      learningHours: learningHoursOf(process.env.SECRETWATCH_LEARNING_HOURS),
       state: (policy: Policy) => dynamoState(stateTable, policy),
       deliveries: powertoolsDeliveryGuard(stateClient(), stateTable),
       digest: new DynamoDigestStore({ client: stateClient(), tableName: stateTable }),

@@ -116,6 +116,8 @@ async function publish(
   if (drift !== null) io.stderr.write(`redrive: warning: ${drift}\n`);
   const handler = createHandler({
     policy: () => policy.compiled,
+    // Its alerts may be the ones that were never sent: no learning, no repeat suppression.
+    redriven: true,
     sns: snsClient(queue.region),
     topicArn,
     app: stage.ref.app,

@@ -16,7 +16,9 @@ export class AlertBudget {
   private readonly bySeverity = new Map<Severity, number>(SEVERITIES.map((s) => [s, 0]));
   private readonly emailsByHour = new Map<number, number>();
   private readonly emailsByDay = new Map<number, number>();
-  private readonly outcomes = { alert: 0, summary: 0, "below-notify": 0, "repeat-suppressed": 0, baseline: 0 };
+  private readonly outcomes = {
+    ...{ alert: 0, summary: 0, "below-notify": 0, "repeat-suppressed": 0, learning: 0, baseline: 0 },
+  };
   private emails = 0;
   private untimed = 0;
   private first = Infinity;
@@ -64,6 +66,7 @@ export class AlertBudget {
       `replay: alert budget with ${policyLabel}: ${plural(this.reads, "read")} (${severities})`,
       `replay:   ${number(o.alert + o.summary)} emailed (${number(o.summary)} of them in summaries), ` +
         `${number(o["below-notify"])} below the notify level, ${number(o["repeat-suppressed"])} repeats suppressed` +
+        (o.learning > 0 ? `, ${number(o.learning)} learned` : "") +
         (o.baseline > 0 ? `, ${number(o.baseline)} used as baseline only` : ""),
     ];
     const days = Number.isFinite(this.first) ? Math.max(1, Math.ceil((this.last - this.first + 1) / DAY_MS)) : 0;
