@@ -157,6 +157,8 @@ export function benchPolicy(world: World): Policy {
     expected,
     decoys: ["admin/root-credentials", "legacy/*-backup", "break-glass/*"],
     sensitive: ["prod/payments/*", "prod/*/db-credentials", "rds!*"],
+    // The workloads call out through NAT gateways: their public addresses are the accounts' own.
+    networks: [...new Set(world.accounts.flatMap((a) => a.natIps))].map((ip) => (ip.includes(":") ? ip : `${ip}/32`)),
     thresholds: { firstSeenDays: 7, rapidSecrets: 20, rapidMinutes: 6, repeatMinutes: 60 },
   };
 }

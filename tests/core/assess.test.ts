@@ -345,3 +345,40 @@ describe("learning (the stage's first hours)", () => {
     expect(assess(aSecretAccess({ source: PRIVATE }), { learning: false }).suppressed).toBeNull();
   });
 });
+
+describe("the account's own egress addresses (networks)", () => {
+  const NAT = aSource({ raw: "198.51.100.9", ip: "198.51.100.9", range: "unicast" });
+  const ELSEWHERE = aSource({ raw: "81.2.69.142", ip: "81.2.69.142", range: "unicast" });
+  const policy = {
+    networks: ["198.51.100.0/28"],
+    expected: [
+      { id: "api", principal: `arn:aws:iam::${ACCOUNT}:role/DevOps`, secret: "*", source: ["198.51.100.0/28"] },
+    ],
+  };
+
+  it("a workload calling through the account's NAT gateway is not from the internet, so its rule applies", () => {
+    const [viaNat] = assessWith([aSecretAccess({ source: NAT })], policy);
+    expect(viaNat!.verdict.reasons).not.toContain("role-session-from-internet");
+    expect(viaNat!.verdict).toMatchObject({ severity: "info", expected: { id: "api" } });
+  });
+
+  it("the same role from any other public address still is, and no rule lowers it", () => {
+    const [elsewhere] = assessWith([aSecretAccess({ source: ELSEWHERE })], policy);
+    expect(elsewhere!.verdict.reasons).toContain("role-session-from-internet");
+    expect(elsewhere!.verdict.severity).toBe("medium");
+  });
+
+  it("a person's key used from the office is not public-ip; without networks it is", () => {
+    const user = aSecretAccess({
+      source: NAT,
+      identityType: "IAMUser",
+      identity: anIdentity({
+        type: "IAMUser",
+        principalArn: `arn:aws:iam::${ACCOUNT}:user/bob`,
+        sessionIssuerArn: null,
+      }),
+    });
+    expect(assessWith([user], { networks: ["198.51.100.0/28"] })[0]!.verdict.reasons).not.toContain("public-ip");
+    expect(assessWith([user])[0]!.verdict.reasons).toContain("public-ip");
+  });
+});

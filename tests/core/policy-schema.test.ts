@@ -71,6 +71,7 @@ describe("valid policies", () => {
         ],
         decoys: ["decoy/admin"],
         sensitive: ["prod/payments/*", "arn:aws:secretsmanager:*:111122223333:secret:prod/db-*"],
+        networks: ["203.0.113.0/28", "2001:db8:1::/48", "198.51.100.7"],
         thresholds: { firstSeenDays: 30, rapidSecrets: 5, rapidMinutes: 15, repeatMinutes: 0 },
       },
     },
@@ -171,6 +172,13 @@ describe("invalid policies: every problem with its path and line", () => {
       ],
     },
     { file: "invalid/missing-version.yaml", problems: [[2, "version", /^is required: .*version: 1/]] },
+    {
+      file: "invalid/bad-network.yaml",
+      problems: [
+        [4, "networks[1]", /^is not a CIDR \(203\.0\.113\.0\/28\) or an IP address$/],
+        [5, "networks[2]", /^is not a CIDR/],
+      ],
+    },
     {
       file: "invalid/version-2.yaml",
       problems: [[1, "version", /^version 2 is not supported: the supported version is 1$/]],

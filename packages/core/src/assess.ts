@@ -130,18 +130,20 @@ export function stateRequest(hits: readonly SecretAccess[], matcher: PolicyMatch
 }
 
 /** The reasons AWS-set identity and source fields give, before policy and state. */
-function identityReasons(hit: SecretAccess, reasons: Set<ReasonCode>): void {
+function identityReasons(hit: SecretAccess, reasons: Set<ReasonCode>, matcher: PolicyMatcher): void {
   const { identity, source } = hit;
   if (isRoot(identity)) reasons.add("root");
   if (identity.crossAccount) reasons.add("cross-account");
   const viaAws = source.vpcEndpointId !== null || identity.invokedBy !== null;
+  // A public address the policy lists as the account's own (a NAT gateway, the office) is not the internet.
+  const fromInternet = () => isPublicAddress(source) && !viaAws && !matcher.isOwnNetwork(hit);
   if (isPerson(identity)) {
     if (identity.consoleSession) reasons.add("console-session");
-    else if (isPublicAddress(source) && !viaAws && !isRoot(identity)) reasons.add("public-ip");
+    else if (!isRoot(identity) && fromInternet()) reasons.add("public-ip");
   } else if (identity.type === "AWSService" || identity.invokedBy !== null) {
     reasons.add("aws-service");
   } else if (identity.type === "AssumedRole" && identityCenterUser(identity) === null) {
-    if (isPublicAddress(source) && !viaAws) reasons.add("role-session-from-internet");
+    if (fromInternet()) reasons.add("role-session-from-internet");
   }
 }
 
@@ -308,7 +310,7 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
     const decoy = matcher.isDecoy(hit);
     const sensitive = matcher.isSensitive(hit);
     if (decoy) reasons.add("decoy");
-    identityReasons(hit, reasons);
+    identityReasons(hit, reasons, matcher);
     if (isCatchAllBatch(hit)) reasons.add("catch-all-batch");
     else if (hit.batch?.broad) reasons.add("broad-batch");
     if (hit.outcome === "denied") reasons.add("denied");

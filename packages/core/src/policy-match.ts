@@ -111,6 +111,12 @@ export function sourceProblem(entry: string): string | null {
   return "is not a CIDR (10.0.0.0/8), an IP address, a VPC endpoint ID (vpce-0abc1234…) or an AWS service principal (ec2.amazonaws.com)";
 }
 
+/** Why a `networks` entry is not a CIDR or an IP address, or null. */
+export function networkProblem(entry: string): string | null {
+  if (entry.includes("/") ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry) && isPlainAddress(entry)) return null;
+  return "is not a CIDR (203.0.113.0/28) or an IP address";
+}
+
 /** ipaddr.js also accepts `10` or `1.2.3`; a policy means dotted quads and IPv6 text. */
 function isPlainAddress(text: string): boolean {
   return text.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(text);
@@ -249,6 +255,8 @@ export class PolicyMatcher {
   private readonly rules: CompiledRule[];
   private readonly decoys: GlobTest[];
   private readonly sensitive: GlobTest[];
+  /** The account's own egress addresses (`networks`), as source tests. */
+  private readonly networks: SourceTest[];
   private readonly secretCache = new Map<string, SecretInfo>();
   /** secretId → secretArn → region → recipient account → the hit's secret infos (single-secret hits). */
   private readonly hitSecrets = new KeyTree<SecretInfo[]>();
@@ -265,6 +273,13 @@ export class PolicyMatcher {
     }));
     this.decoys = policy.decoys.map((g) => globTest(g));
     this.sensitive = policy.sensitive.map((g) => globTest(g));
+    // Compiled policies of an older version may have no `networks`.
+    this.networks = (policy.networks ?? []).map(compileSource);
+  }
+
+  /** The read came from one of the account's own egress addresses (`networks`). */
+  isOwnNetwork(hit: SecretAccess): boolean {
+    return this.networks.length > 0 && this.networks.some((test) => test(hit.source, hit.identity));
   }
 
   /** The secret names a hit concerns: its one secret, or a batch's listed IDs. */

@@ -11,7 +11,7 @@ import path from "node:path";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { z } from "zod";
 import { type CompiledPolicy, compilePolicy, DEFAULT_POLICY, DEFAULT_THRESHOLDS, type Policy } from "./policy.js";
-import { principalPatternProblem, secretPatternProblem, sourceProblem } from "./policy-match.js";
+import { networkProblem, principalPatternProblem, secretPatternProblem, sourceProblem } from "./policy-match.js";
 import { REASON_CODES, REASONS } from "./reasons.js";
 import { SEVERITIES, severityRank } from "./severity.js";
 
@@ -145,6 +145,13 @@ export const PolicySchema = z
       }),
     decoys: secretGlobs("Decoy secrets: nobody has a reason to read them; any read or attempt is critical."),
     sensitive: secretGlobs("Sensitive secrets: the other reasons of a read of one carry a higher severity."),
+    networks: z
+      .array(checked(networkProblem).meta({ description: "A CIDR (`203.0.113.0/28`) or one address." }))
+      .default(() => [])
+      .meta({
+        description:
+          "The account's own public egress addresses (NAT gateways, offices, CI runners): a read from one is not from the public internet, so it gets neither role-session-from-internet nor public-ip. Default: none.",
+      }),
     thresholds: z
       .strictObject({
         firstSeenDays: threshold(

@@ -49,6 +49,11 @@ export interface Policy {
   decoys: string[];
   /** Secret globs: raise the severity of the other reasons. */
   sensitive: string[];
+  /**
+   * The account's own public egress addresses (NAT gateways, offices, CI runners), as CIDRs: a
+   * read from one is not "from the public internet" (no `role-session-from-internet`, no `public-ip`).
+   */
+  networks: string[];
   thresholds: Thresholds;
 }
 
@@ -67,6 +72,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   expected: [],
   decoys: [],
   sensitive: [],
+  networks: [],
   thresholds: { ...DEFAULT_THRESHOLDS },
 });
 
