@@ -79,9 +79,38 @@ describe("identityOf by identity type", () => {
       { userName: null, roleSessionName: "alice", label: "alice" },
     ],
     [
-      "AssumedRole of an Identity Center permission set",
-      { type: "AssumedRole", arn: `arn:aws:sts::${ACCT}:assumed-role/AWSReservedSSO_Billing_a1b2c3d4e5f60718/jo` },
+      "AssumedRole of an Identity Center permission set (its role under the aws-reserved path)",
+      {
+        type: "AssumedRole",
+        arn: `arn:aws:sts::${ACCT}:assumed-role/AWSReservedSSO_Billing_a1b2c3d4e5f60718/jo`,
+        sessionContext: {
+          sessionIssuer: {
+            type: "Role",
+            userName: "AWSReservedSSO_Billing_a1b2c3d4e5f60718",
+            arn: `arn:aws:iam::${ACCT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Billing_a1b2c3d4e5f60718`,
+          },
+        },
+      },
       { userName: "AWSReservedSSO_Billing_a1b2c3d4e5f60718", roleSessionName: "jo", label: "jo (SSO Billing)" },
+    ],
+    [
+      "a role merely named AWSReservedSSO_* outside that path is not labelled SSO",
+      {
+        type: "AssumedRole",
+        arn: `arn:aws:sts::${ACCT}:assumed-role/AWSReservedSSO_Billing_a1b2c3d4e5f60718/jo`,
+        sessionContext: {
+          sessionIssuer: {
+            type: "Role",
+            userName: "AWSReservedSSO_Billing_a1b2c3d4e5f60718",
+            arn: `arn:aws:iam::${ACCT}:role/AWSReservedSSO_Billing_a1b2c3d4e5f60718`,
+          },
+        },
+      },
+      {
+        userName: "AWSReservedSSO_Billing_a1b2c3d4e5f60718",
+        roleSessionName: "jo",
+        label: "AWSReservedSSO_Billing_a1b2c3d4e5f60718/jo",
+      },
     ],
     ["Root", { type: "Root", arn: `arn:aws:iam::${ACCT}:root`, accountId: ACCT }, { userName: "root", label: "root" }],
     [

@@ -14,6 +14,8 @@ const FEDERATED_USER_ARN = /^arn:[^:]+:sts::[^:]*:federated-user\/(.+)$/;
 const IAM_USER_ARN = /^arn:[^:]+:iam::[^:]*:user\/(?:.*\/)?([^/]+)$/;
 /** The role IAM Identity Center creates for a permission set. */
 const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
+/** The path IAM Identity Center creates its roles under (no one else can). */
+const IDENTITY_CENTER_PATH = /:role\/aws-reserved\/sso\.amazonaws\.com\//;
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {
   return isJsonObject(value) ? value : {};
@@ -62,12 +64,14 @@ function sessionNameOf(type: string, arn: string | null, principalId: string | n
 
 /** A short label: user, `role/session` (`session (SSO permission-set)`), service, id… */
 function labelOf(
-  identity: Pick<Identity, "type" | "userName" | "roleSessionName" | "invokedBy" | "principalId">,
+  identity: Pick<Identity, "type" | "userName" | "roleSessionName" | "invokedBy" | "principalId" | "sessionIssuerArn">,
   onBehalfOf: string | null,
 ): string {
   const { userName, roleSessionName, type } = identity;
   if (type === "AssumedRole" && roleSessionName !== null) {
-    const permissionSet = capture(IDENTITY_CENTER_ROLE, userName);
+    // "SSO" only for a role IAM Identity Center made (its path): a role merely named AWSReservedSSO_* is not.
+    const sso = identity.sessionIssuerArn !== null && IDENTITY_CENTER_PATH.test(identity.sessionIssuerArn);
+    const permissionSet = sso ? capture(IDENTITY_CENTER_ROLE, userName) : null;
     if (permissionSet !== null) return `${roleSessionName} (SSO ${permissionSet})`;
     return userName ? `${userName}/${roleSessionName}` : roleSessionName;
   }
@@ -94,6 +98,7 @@ export function identityOf(record: CloudTrailRecord): Identity {
   const userName = userNameOf(type, ui, principalArn, sessionIssuerName);
   const roleSessionName = sessionNameOf(type, principalArn, principalId);
   const invokedBy = stringOrNull(ui.invokedBy);
+  const sessionIssuerArn = stringOrNull(issuer.arn);
   const onBehalfOf = stringOrNull(objectOrEmpty(ui.onBehalfOf).userId);
   return {
     type,
@@ -102,7 +107,7 @@ export function identityOf(record: CloudTrailRecord): Identity {
     accountId,
     userName,
     roleSessionName,
-    sessionIssuerArn: stringOrNull(issuer.arn),
+    sessionIssuerArn,
     sessionIssuerName,
     sessionIssuerType: stringOrNull(issuer.type),
     invokedBy,
@@ -111,6 +116,6 @@ export function identityOf(record: CloudTrailRecord): Identity {
     mfaAuthenticated: flag(attributes.mfaAuthenticated),
     consoleSession: flag(record.sessionCredentialFromConsole) === true,
     crossAccount: accountId !== null && accountId !== "" && recipient !== null && accountId !== recipient,
-    label: labelOf({ type, userName, roleSessionName, invokedBy, principalId }, onBehalfOf),
+    label: labelOf({ type, userName, roleSessionName, invokedBy, principalId, sessionIssuerArn }, onBehalfOf),
   };
 }
