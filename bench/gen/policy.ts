@@ -193,6 +193,7 @@ export function policyYaml(policy: Policy, header: string): string {
     if (r.note) lines.push(`    note: ${scalar(r.note)}`);
   }
   lines.push("", "decoys:", ...list("  ", policy.decoys), "", "sensitive:", ...list("  ", policy.sensitive));
+  if (policy.networks.length > 0) lines.push("", "networks:", ...list("  ", policy.networks));
   lines.push("", "thresholds:", ...Object.entries(policy.thresholds).map(([k, v]) => `  ${k}: ${v}`));
   return `${lines.join("\n")}\n`;
 }
