@@ -51,6 +51,13 @@ describe("scanRecordsFile", () => {
     );
   });
 
+  test("a record mentioning awslogs is a candidate; one that only holds wslogs is not", () => {
+    const records = [{ note: "awslogs", eventName: "A" }, { note: "xwslogs", eventName: "B" }, { eventName: "C" }];
+    const result = scan(JSON.stringify({ Records: records }))!;
+    expect(result.count).toBe(3);
+    expect(result.candidates).toEqual([{ index: 0, value: records[0] }]);
+  });
+
   test("a record that spells its event source with JSON escapes is still parsed", () => {
     const [record] = stratus;
     const json = JSON.stringify({ Records: [...noise.slice(0, 3), record] }).replace(

@@ -1,9 +1,11 @@
 /**
  * The fast path for CloudTrail S3 log files (`{"Records":[...]}`): a structural scan that finds
  * each record's bounds without building objects, so only records that mention
- * `secretsmanager.amazonaws.com` (or carry an `awslogs` payload) are parsed. Strings are jumped
- * over with `indexOf`; the scan checks brackets and string quoting, not every literal, and gives
- * up (returns null) on anything unexpected, leaving the file to the full parser.
+ * `secretsmanager.amazonaws.com` (or carry an `awslogs` payload) are parsed. Each record is
+ * matched whole by one regular expression (strings skipped, brackets matched by kind, nesting up
+ * to a fixed depth), deeper ones bracket by bracket with strings jumped over by `indexOf`; the
+ * scan checks brackets and string quoting, not every literal, and gives up (returns null) on
+ * anything unexpected, leaving the file to the full parser.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 
@@ -11,9 +13,14 @@
  * Text a record must contain to be parsed: the Secrets Manager event source, `awslogs` (an
  * encoded subscription payload can hide it), or any `\u` escape (JSON may spell the event
  * source or a key with escapes, which only a parse reveals; CloudTrail rarely writes them).
- * One regular expression finds any of them in one pass.
+ * Each is found with `indexOf` (far faster than one regular expression for all three);
+ * `awslogs` as `wslogs` preceded by `a`, as a first letter that is rare in CloudTrail text
+ * lets the search skip further.
  */
-const NEEDLES = /secretsmanager\.amazonaws\.com|awslogs|\\u/g;
+const NEEDLES = ["secretsmanager.amazonaws.com", "wslogs", "\\u"] as const;
+/** How far before the `indexOf` match each needle starts (the `a` of `awslogs`). */
+const NEEDLE_LEAD = [0, 1, 0] as const;
+const LOWER_A = 97;
 
 export interface RecordsScan {
   /** Elements of the `Records` array. */
@@ -65,11 +72,41 @@ function skipNested(text: string, i: number): number {
   return -1;
 }
 
-/** Index just past the JSON value at `i` (a scalar ends at `,`, `]`, `}` or space), or -1. */
-function skipValue(text: string, i: number): number {
+/** Text outside strings and brackets, as an unrolled loop (never two ways to match: no runaway backtracking). */
+const PLAIN = '[^"{}\\[\\]]*';
+const STRING = '"[^"\\\\]*(?:\\\\[^][^"\\\\]*)*"';
+/** Brackets nested at most this deep match in one regular expression; deeper ones go to {@link skipNested}. */
+const MAX_FAST_DEPTH = 7;
+
+/** Balanced content down to `depth` more brackets: strings skipped whole, `{}` and `[]` matched by kind. */
+function balanced(depth: number): string {
+  if (depth === 0) return `${PLAIN}(?:${STRING}${PLAIN})*`;
+  const inner = balanced(depth - 1);
+  return `${PLAIN}(?:(?:${STRING}|\\{${inner}\\}|\\[${inner}\\])${PLAIN})*`;
+}
+
+/**
+ * One object or array, found in one match (the native regular expression engine walks the text
+ * far faster than a loop of `charCodeAt`). A match ends exactly where {@link skipNested} would.
+ */
+const NESTED = new RegExp(`\\{${balanced(MAX_FAST_DEPTH)}\\}|\\[${balanced(MAX_FAST_DEPTH)}\\]`, "y");
+
+/**
+ * Index just past the JSON value at `i` (a scalar ends at `,`, `]`, `}` or space), or -1.
+ * `fast.on` tries {@link NESTED} first; a miss (too deep, or broken) turns it off for the rest
+ * of the file, so a file of deep records costs one failed match, not one per record.
+ */
+function skipValue(text: string, i: number, fast: { on: boolean }): number {
   const code = text.charCodeAt(i);
   if (code === QUOTE) return skipString(text, i);
-  if (code === OPEN_BRACE || code === OPEN_BRACKET) return skipNested(text, i);
+  if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+    if (fast.on) {
+      NESTED.lastIndex = i;
+      if (NESTED.test(text)) return NESTED.lastIndex;
+      fast.on = false;
+    }
+    return skipNested(text, i);
+  }
   let at = i;
   for (; at < text.length; at++) {
     const c = text.charCodeAt(at);
@@ -78,17 +115,29 @@ function skipValue(text: string, i: number): number {
   return at > i ? at : -1;
 }
 
-/** Finds the next needle at or after a position, remembering the last answer while it still holds. */
+/** Finds the next needle at or after a position, remembering each needle's last answer while it still holds. */
 class NeedleFinder {
-  private next = 0;
+  /** Per needle: where its next occurrence starts at or after the last position asked (Infinity: none). */
+  private readonly next = [-1, -1, -1];
   constructor(private readonly text: string) {}
-  /** True when a needle occurs in `[start, end)`. */
+  /** True when a needle starts in `[start, end)`. */
   within(start: number, end: number): boolean {
-    if (this.next < start) {
-      NEEDLES.lastIndex = start;
-      this.next = NEEDLES.exec(this.text)?.index ?? Number.POSITIVE_INFINITY;
+    for (let k = 0; k < NEEDLES.length; k++) {
+      if ((this.next[k] as number) < start) this.next[k] = this.find(k, start);
+      if ((this.next[k] as number) < end) return true;
     }
-    return this.next < end;
+    return false;
+  }
+  /** Start of needle `k`'s first occurrence at or after `start`, or Infinity. */
+  private find(k: number, start: number): number {
+    const needle = NEEDLES[k] as string;
+    const lead = NEEDLE_LEAD[k] as number;
+    for (let from = start + lead; ; ) {
+      const at = this.text.indexOf(needle, from);
+      if (at < 0) return Number.POSITIVE_INFINITY;
+      if (lead === 0 || this.text.charCodeAt(at - 1) === LOWER_A) return at - lead;
+      from = at + 1;
+    }
   }
 }
 
@@ -100,13 +149,14 @@ export function scanRecordsFile(text: string): RecordsScan | null {
   const head = RECORDS_START.exec(text.slice(0, 4096));
   if (!head) return null;
   const finder = new NeedleFinder(text);
+  const fast = { on: true };
   const candidates: number[] = [];
   let count = 0;
   let at = skipSpace(text, head[0].length);
   if (text.charCodeAt(at) !== CLOSE_BRACKET) {
     for (;;) {
       const start = at;
-      const end = skipValue(text, start);
+      const end = skipValue(text, start, fast);
       if (end < 0) return null;
       if (finder.within(start, end)) candidates.push(count, start, end);
       count++;
