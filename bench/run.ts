@@ -35,12 +35,13 @@ import {
   profileLines,
   replayLines,
 } from "./report.js";
+import { benchState, stateLines } from "./state.js";
 
 const { values: opts } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     runs: { type: "string" },
-    only: { type: "string", default: "a,b,c" },
+    only: { type: "string", default: "a,b,c,d" },
     "force-corpus": { type: "boolean", default: false },
     baseline: { type: "string" },
   },
@@ -51,7 +52,7 @@ const plan = {
   breakdownRepeats: quick ? 1 : 3,
   handlerIterations: quick ? 40 : 150,
   loadRuns: quick ? 5 : 15,
-  sections: new Set((opts.only ?? "a,b,c").split(",").map((s) => s.trim())),
+  sections: new Set((opts.only ?? "a,b,c,d").split(",").map((s) => s.trim())),
 };
 const OUT = path.join(REPO_ROOT, ".bench");
 const log = (line = "") => process.stdout.write(`${line}\n`);
@@ -132,6 +133,12 @@ async function main(): Promise<void> {
     section("(c) handler bundle — esbuild, minified ESM, as SST builds it");
     load = await benchLoad(bundle.file, path.join(OUT, "load"), plan.loadRuns, log, baseline?.handler.file);
     for (const line of loadLines(bundle, load)) log(`  ${line}`);
+  }
+
+  if (plan.sections.has("d")) {
+    section("(d) enricher with its state table (dynalite), reads only — in-process, from source, stub SNS");
+    const d = await benchState(quick ? 10 : 30, log);
+    for (const line of stateLines(d)) log(`  ${line}`);
   }
 
   const checked = targets(a, b);
