@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
+import { SST_FUNCTION_BUILD } from "../tests/helpers/bundle.js";
 import { REPO_ROOT } from "./corpus.js";
 
 export interface Baseline {
@@ -69,28 +70,14 @@ export async function buildBaseline(
   }
   rmSync(outdir, { recursive: true, force: true });
   const handlerDir = path.join(outdir, "handler");
-  // The options of tests/helpers/bundle.ts (SST's build of Node functions), minified.
+  // SST's build of Node functions (tests/helpers/bundle.ts), minified, resolving the baseline's own sources.
   const handler = await build({
+    ...SST_FUNCTION_BUILD,
     entryPoints: { enricher: path.join(src, "packages/functions/src/enricher.ts") },
     outdir: handlerDir,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    outExtension: { ".js": ".mjs" },
-    mainFields: ["module", "main"],
-    keepNames: true,
     minify: true,
-    metafile: true,
-    logLevel: "silent",
     nodePaths: NODE_PATHS,
     plugins: [workspaceIn(src)],
-    banner: {
-      js: [
-        `import { createRequire as topLevelCreateRequire } from "module";`,
-        `const require = topLevelCreateRequire(import.meta.url);`,
-      ].join("\n"),
-    },
   });
   const [file, meta] = Object.entries(handler.metafile.outputs).find(([f]) => f.endsWith(".mjs")) ?? [];
   if (!file || !meta) throw new Error("esbuild produced no baseline handler bundle");

@@ -7,7 +7,6 @@
  */
 import {
   CloudTrailClient,
-  type Event,
   LookupEventsCommand,
   type LookupEventsCommandInput,
   ThrottlingException,
@@ -22,6 +21,7 @@ import { DynamoStateStore, stateTableDefinition } from "../../packages/functions
 import { type LocalDynamo, startDynamo } from "../helpers/dynalite.js";
 import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { FakeClock } from "./fake-clock.js";
+import { historyEvent } from "./history-event.js";
 import { runCli } from "./run-cli.js";
 
 type RecordJson = Record<string, any>;
@@ -43,21 +43,6 @@ function roleRead(session: string, n: number): RecordJson {
 const roleReads = [roleRead("nightly-export", 1), roleRead("pwned-by-mallory", 2)];
 /** The failed reads, inside the window. */
 const failed = failures.map((r, i) => ({ ...r, eventTime: `2024-07-30T09:20:0${i}Z` }));
-
-/** An event as LookupEvents returns it: summary fields plus the full record as JSON text. */
-function historyEvent(record: RecordJson): Event {
-  return {
-    EventId: record.eventID,
-    EventName: record.eventName,
-    ReadOnly: "true",
-    AccessKeyId: record.userIdentity?.accessKeyId,
-    EventTime: new Date(record.eventTime),
-    EventSource: record.eventSource,
-    Username: record.userIdentity?.userName,
-    Resources: [{ ResourceType: "AWS::SecretsManager::Secret", ResourceName: record.requestParameters?.secretId }],
-    CloudTrailEvent: JSON.stringify(record),
-  };
-}
 
 /** Three pages of GetSecretValue: the third repeats the first (the same events seen twice). */
 const PAGES = [stratusReads, [...roleReads, ...failed], stratusReads.slice(0, 5)];

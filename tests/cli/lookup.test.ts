@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   CloudTrailClient,
-  type Event,
   LookupEventsCommand,
   type LookupEventsCommandInput,
   ThrottlingException,
@@ -19,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { lookupDeps } from "../../packages/cli/src/commands/lookup.js";
 import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { FakeClock } from "./fake-clock.js";
+import { historyEvent } from "./history-event.js";
 import { runCli } from "./run-cli.js";
 
 type RecordJson = Record<string, any>;
@@ -28,23 +28,6 @@ const reads = stratus.filter((r) => r.eventName === "GetSecretValue");
 const batches = stratus.filter((r) => r.eventName === "BatchGetSecretValue");
 const failures = fixture("failures");
 const NOW = new Date("2024-08-01T00:00:00Z");
-
-/** An event as LookupEvents returns it: summary fields plus the full record as JSON text. */
-function historyEvent(record: RecordJson): Event {
-  return {
-    EventId: record.eventID,
-    EventName: record.eventName,
-    ReadOnly: "true",
-    AccessKeyId: record.userIdentity?.accessKeyId,
-    EventTime: new Date(record.eventTime),
-    EventSource: record.eventSource,
-    Username: record.userIdentity?.userName,
-    Resources: record.requestParameters?.secretId
-      ? [{ ResourceType: "AWS::SecretsManager::Secret", ResourceName: record.requestParameters.secretId }]
-      : [],
-    CloudTrailEvent: JSON.stringify(record),
-  };
-}
 
 /** Region → event name → pages of records. */
 type History = Record<string, Record<string, RecordJson[][]>>;
