@@ -6,7 +6,7 @@
  * Every record string in the table is sanitised (it is attacker-controlled).
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
-import { type SecretAccess, toBodyText } from "@secretwatch/core";
+import { readKey, type SecretAccess, toBodyText } from "@secretwatch/core";
 import { emailText } from "./alerts.js";
 import { type Assessor, emailedIn } from "./assessment.js";
 import { hitJsonLine } from "./hit-json.js";
@@ -46,7 +46,7 @@ export function uniqueHits(hits: Iterable<SecretAccess>): SecretAccess[] {
   const byKey = new Map<string, SecretAccess>();
   let i = 0;
   for (const hit of hits) {
-    const key = hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : `#${i}`;
+    const key = readKey(hit) ?? `#${i}`;
     i++;
     if (!byKey.has(key)) byKey.set(key, hit);
   }

@@ -13,6 +13,7 @@ import {
   emptySnapshot,
   PolicyMatcher,
   pairKey,
+  readKey,
   type SecretAccess,
 } from "@secretwatch/core";
 
@@ -51,7 +52,6 @@ export interface SeedStats {
 }
 
 /** Event ID and name; a record without an event ID is always distinct. */
-const readKey = (hit: SecretAccess) => (hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : null);
 
 export class Seed {
   private readonly matcher: PolicyMatcher;

@@ -4,7 +4,7 @@
  * with one in-memory state (a backtest of the policy, as the Lambda would have run), then
  * print (and publish) each unit in input order, then the summary and the alert budget on stderr.
  */
-import { type CompiledPolicy, eventMillis, type SecretAccess } from "@secretwatch/core";
+import { type CompiledPolicy, eventMillis, readKey, type SecretAccess } from "@secretwatch/core";
 import type { AlertTarget } from "../alerts.js";
 import { Assessor } from "../assessment.js";
 import { describeError, UserError } from "../errors.js";
@@ -46,9 +46,6 @@ interface ReadUnit {
   /** Earliest event time of the unit (Infinity when none has one). */
   start: number;
 }
-
-/** A read's identity across files: event ID and name; a record without an event ID is always distinct. */
-const readKey = (hit: SecretAccess) => (hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : null);
 
 export async function runReplay(ctx: CommandContext, options: ReplayOptions): Promise<void> {
   const { io } = ctx;

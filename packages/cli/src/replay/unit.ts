@@ -9,6 +9,7 @@ import {
   enrichEvents,
   enrichRecord,
   isSecretValueRetrieval,
+  readKey,
   type SecretAccess,
 } from "@secretwatch/core";
 import { type FilterSpec, matchesFilters } from "./filters.js";
@@ -39,7 +40,7 @@ export class Unit {
 
   private addHit(hit: SecretAccess): void {
     // Event ID and name; a record without an event ID is always distinct (never dropped as a copy).
-    const key = hit.eventID ? JSON.stringify([hit.eventID, hit.eventName]) : null;
+    const key = readKey(hit);
     if (key !== null && this.seen.has(key)) {
       this.duplicates++;
       return;
