@@ -6,15 +6,14 @@
  * delivery to a fresh table (a second delivery would send nothing). Prints the DynamoDB calls per
  * invocation by operation, against the stated bound (STATE_CALL_BOUND).
  */
-import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { type CompiledPolicy, compilePolicy, DEFAULT_POLICY } from "@secretwatch/core";
 import { powertoolsDeliveryGuard } from "@secretwatch/functions/delivery";
 import { createHandler } from "@secretwatch/functions/enricher";
 import type { SnsSender } from "@secretwatch/functions/publish";
 import { DynamoStateStore, STATE_CALL_BOUND, stateTableDefinition } from "@secretwatch/functions/state";
 import type { Context } from "aws-lambda";
-import dynalite from "dynalite";
+import { startDynamo } from "../tests/helpers/dynalite.js";
 import { payload } from "./handler.js";
 import { type Summary, summarize } from "./lib/stats.js";
 
@@ -34,15 +33,8 @@ const CONTEXT = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context
 
 export async function benchState(iterations: number, log: (line: string) => void, policy?: CompiledPolicy) {
   const compiled = policy ?? compilePolicy(DEFAULT_POLICY, "defaults");
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" },
-    maxAttempts: 2,
-  });
+  const db = await startDynamo();
+  const client = db.client;
   const calls: Record<string, number> = {};
   let counting = false;
   client.middlewareStack.add(
@@ -84,7 +76,7 @@ export async function benchState(iterations: number, log: (line: string) => void
     }
   } finally {
     client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.stop();
   }
   const [s, w] = [summarize(a), summarize(b)];
   return { stateless: s, withState: w, ratio: w.median / s.median, calls, messages, bound: STATE_CALL_BOUND };
