@@ -14,6 +14,7 @@ export * from "./plan.js";
 export * from "./policy.js";
 export * from "./policy-match.js";
 export * from "./policy-schema.js";
+export * from "./rapid-claim.js";
 export * from "./read-key.js";
 export * from "./reasons.js";
 export * from "./sanitize.js";

@@ -57,10 +57,26 @@ export interface StateUpdate {
   alerts: Array<{ key: string; memo: AlertMemo }>;
 }
 
+/**
+ * One actor's rapid-retrieval window, claimed before its alert is sent (see rapid-claim.ts): won
+ * when no claim exists, when the last one ended at or before this group's last read, or when
+ * `owner` (the delivery) already holds it (a retry of the same payload).
+ */
+export interface RapidClaim {
+  actor: string;
+  /** Event time of the group's last read, epoch ms. */
+  last: number;
+  /** End of the window this alert stands for, epoch ms. */
+  until: number;
+  owner: string;
+}
+
 /** The port: one batched read before assessing, writes after. Implementations throw when unavailable. */
 export interface StateStore {
   load(request: StateRequest): Promise<StateSnapshot>;
   save(update: StateUpdate): Promise<void>;
+  /** Claims a rapid-retrieval window (a conditional write); false when another delivery holds it. */
+  claimRapid?(claim: RapidClaim): Promise<boolean>;
 }
 
 /** The state could not be read or written; the caller alerts without it (`state-unavailable`). */
@@ -88,6 +104,7 @@ export class InMemoryStateStore implements StateStore {
   private readonly pairs = new Map<string, PairMemo>();
   private readonly windows = new Map<string, WindowEntry[]>();
   private readonly alerts = new Map<string, AlertMemo>();
+  private readonly claims = new Map<string, { until: number; owner: string }>();
 
   constructor(private readonly windowKeepMs = 24 * 60 * 60 * 1000) {}
 
@@ -131,6 +148,13 @@ export class InMemoryStateStore implements StateStore {
       const old = this.alerts.get(key);
       if (!old || old.time <= memo.time) this.alerts.set(key, { ...memo });
     }
+  }
+
+  async claimRapid(claim: RapidClaim): Promise<boolean> {
+    const held = this.claims.get(claim.actor);
+    if (held && held.until > claim.last && held.owner !== claim.owner) return false;
+    this.claims.set(claim.actor, { until: claim.until, owner: claim.owner });
+    return true;
   }
 
   /** How many pairs are remembered (for tests and replay's summary). */

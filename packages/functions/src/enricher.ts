@@ -22,19 +22,23 @@ import {
   eventMillis,
   invocationDigest,
   ENRICHER_METRICS as M,
+  type Plan,
+  type PlannedClaim,
   type PlannedMessage,
   type Policy,
   PolicyMatcher,
+  rapidClaims,
   type StateSnapshot,
   type StateStore,
   stateRequest,
+  withoutLostClaims,
 } from "@secretwatch/core";
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
 import { type DeliveryGuard, deliveryKey, powertoolsDeliveryGuard } from "./delivery.js";
 import { type DigestRecorder, DynamoDigestStore, recordDigest } from "./digest-store.js";
 import { compiledPolicySource } from "./policy-source.js";
 import { publishAll, SNS_MAX_ATTEMPTS, type SnsSender } from "./publish.js";
-import { DynamoStateStore } from "./state.js";
+import { DynamoStateStore, STATE_CALL_BOUND } from "./state.js";
 
 /** What the handler needs from its surroundings; tests and the CLI pass their own. */
 export interface EnricherDeps {
@@ -125,6 +129,34 @@ export function isLearning(snapshot: StateSnapshot | null, now: number, hours: n
   return now < meta.deployedAt + hours * 3_600_000;
 }
 
+/**
+ * Claims each rapid-retrieval alert's window before it is sent (one alert per actor per window,
+ * across racing invocations) and returns the plan without the alerts whose window another
+ * delivery holds. Without a store, or when a claim fails, the alert is sent: louder, never lost.
+ */
+export async function claimRapidWindows(
+  plan: Plan,
+  options: {
+    state: StateStore | undefined;
+    rapidMs: number;
+    ownerOf: (message: PlannedMessage) => string;
+    onError: (error: unknown) => void;
+  },
+): Promise<Plan> {
+  const claim = options.state?.claimRapid?.bind(options.state);
+  if (!claim) return plan;
+  const lost: PlannedClaim[] = [];
+  for (const planned of rapidClaims(plan, options.rapidMs, options.ownerOf).slice(0, STATE_CALL_BOUND.rapidClaims)) {
+    try {
+      if (!(await claim(planned.claim))) lost.push(planned);
+    } catch (error) {
+      options.onError(error);
+      break; // the table is failing: the remaining alerts go out unclaimed
+    }
+  }
+  return withoutLostClaims(plan, lost);
+}
+
 /** Builds the handler around injected clients, so tests and the CLI run the same path. */
 export function createHandler(deps: EnricherDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: "enricher", logLevel: "SILENT" });
@@ -159,17 +191,27 @@ export function createHandler(deps: EnricherDeps) {
     const now = deps.clock().getTime();
     // A late or redriven payload's alerts may be the ones that were never sent: no learning, no repeats.
     const late = enriched.some((hit) => (eventMillis(hit.eventTime) ?? now) < now - LATE_DELIVERY_MS);
+    const noSuppression = deps.redriven === true || late;
     const assessed = assessAndPlan(enriched, {
       matcher,
       snapshot,
       learning: isLearning(snapshot, now, deps.learningHours ?? DEFAULT_LEARNING_HOURS),
-      noSuppression: deps.redriven === true || late,
+      noSuppression,
       policyUnavailable: compiled === null,
       app: deps.app,
       stage: deps.stage,
       ...(deps.maxMessages !== undefined && { maxMessages: deps.maxMessages }),
     });
-    const result = { records: payload.events.length, malformed: payload.malformed, ...assessed };
+    const claimed = await claimRapidWindows(assessed.plan, {
+      state: snapshot !== null && !noSuppression ? state : undefined,
+      rapidMs: matcher.policy.thresholds.rapidMinutes * 60_000,
+      ownerOf: (message) => deliveryKey(topicArn, message),
+      onError: (error) => {
+        logger.warn("The rapid-retrieval window could not be claimed; sending its alert anyway", { error });
+        stateErrors++;
+      },
+    });
+    const result = { records: payload.events.length, malformed: payload.malformed, ...assessed, plan: claimed };
     const policyHash = compiled?.hash ?? null;
     for (const { hit, outcome } of result.plan.decisions) {
       logger.info("Read assessed", {

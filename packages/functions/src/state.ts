@@ -8,6 +8,7 @@
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  */
 import { createHash } from "node:crypto";
 import {
@@ -16,6 +17,7 @@ import {
   BatchWriteItemCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  PutItemCommand,
   QueryCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
@@ -24,6 +26,7 @@ import {
   emptySnapshot,
   type PairMemo,
   pairKey,
+  type RapidClaim,
   type StateRequest,
   type StateSnapshot,
   type StateStore,
@@ -68,6 +71,8 @@ export const STATE_CALL_BOUND = {
   putItems: 8 * WRITE_BATCH,
   /** Retries of unprocessed keys or items, per phase. */
   retries: 3,
+  /** Rapid-retrieval windows claimed (one conditional PutItem each); beyond, the alerts are sent unclaimed. */
+  rapidClaims: 10,
 } as const;
 
 /**
@@ -280,6 +285,46 @@ export class DynamoStateStore implements StateStore {
     }
     this.loaded = new Map();
     await this.batchWrite(dedupe(items).slice(0, STATE_CALL_BOUND.putItems), check);
+  }
+
+  /**
+   * One conditional PutItem on the actor's window item: won when there is none, when the one
+   * there ended at or before this group's last read (or has expired), or when this delivery
+   * holds it already. A failed condition is a lost claim; any other failure throws (the caller
+   * sends the alert anyway).
+   */
+  async claimRapid(claim: RapidClaim): Promise<boolean> {
+    const check = this.deadline();
+    const now = this.clock();
+    try {
+      await this.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: {
+            ...key(hashedKey("rapid", claim.actor)),
+            until: { N: String(claim.until) },
+            owner: { S: claim.owner },
+            [STATE_TTL_ATTRIBUTE]: { N: seconds(Math.max(claim.until, now) + LATE_MARGIN_MS) },
+          },
+          ConditionExpression: "attribute_not_exists(pk) OR #until <= :last OR #owner = :owner OR #expires < :now",
+          ExpressionAttributeNames: { "#until": "until", "#owner": "owner", "#expires": STATE_TTL_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ":last": { N: String(claim.last) },
+            ":owner": { S: claim.owner },
+            ":now": { N: String(Math.floor(now / 1000)) },
+          },
+        }),
+        check,
+      );
+      return true;
+    } catch (error) {
+      if (
+        (error as Error).cause instanceof Error &&
+        (error as { cause: Error }).cause.name === "ConditionalCheckFailedException"
+      )
+        return false;
+      throw error;
+    }
   }
 
   private async batchWrite(items: Item[], check: () => void): Promise<void> {
