@@ -31,14 +31,19 @@ export default $config({
     // SECRETWATCH_DIGEST=off needs the policy's notify at info: checked before any resource is declared.
     const { refuseDigestOff } = await import("./packages/core/src/digest");
     if ($cli.command !== "remove") refuseDigestOff(settings.digest, policy.policy.notify);
+    // The history settings too (stacks/history.ts reads them again when it declares its resources).
+    if ($cli.command !== "remove") (await import("./packages/core/src/settings")).parseHistorySettings(process.env);
     const { trail, trailBucket, watchedLogGroup } = await import("./stacks/trail");
     const { securityAlarms } = await import("./stacks/alerts");
     const { pagerTopic } = await import("./stacks/pager");
+    const { opsTopic } = await import("./stacks/ops");
     const { secretAccessAlarm } = await import("./stacks/detection");
     const { stateTable } = await import("./stacks/state");
     const { enricher, enricherFailures } = await import("./stacks/enricher");
     const { digest, digestScheduleExpression } = await import("./stacks/digest");
+    const { history } = await import("./stacks/history");
     const { dashboard } = await import("./stacks/monitoring");
+    const { tamperAlarms } = await import("./stacks/tamper");
     const { demoSecret } = await import("./stacks/demo");
 
     return {
@@ -48,6 +53,7 @@ export default $config({
       alertEmails: settings.alertEmails.join(", "),
       pagerEmails: settings.pagerEmails.join(", "),
       pagerTopicArn: pagerTopic?.arn ?? "none (no pager addresses)",
+      opsTopicArn: opsTopic?.arn ?? "none (no ops addresses)",
       policy: `${policy.source} (${policy.hash})`,
       logGroup: watchedLogGroup.name,
       trail: trail?.name ?? "none (existing log group)",
@@ -58,6 +64,9 @@ export default $config({
       stateTable: stateTable.name,
       digest: digest ? $interpolate`${settings.digest}: ${digestScheduleExpression} UTC, ${digest.fn.name}` : "off",
       dashboard: dashboard.dashboardName,
+      tamperAlarms: $resolve(tamperAlarms.map((a) => a.name)).apply((names) => names.join(", ")),
+      historyWorkgroup: history?.workgroup.name ?? "none (no trail bucket, or SECRETWATCH_HISTORY=false)",
+      historyTable: history ? $interpolate`${history.database.name}.${history.table.name}` : "none",
       ...(demoSecret ? { demoSecret: demoSecret.name } : {}),
     };
   },

@@ -19,12 +19,12 @@ export interface Baseline {
   cliBin: string;
 }
 
-const NODE_PATHS = ["node_modules", "packages/functions/node_modules", "packages/cli/node_modules"].map((p) =>
+export const NODE_PATHS = ["node_modules", "packages/functions/node_modules", "packages/cli/node_modules"].map((p) =>
   path.join(REPO_ROOT, p),
 );
 
 /** `@secretwatch/<pkg>[/sub]` to the copy's file, through the package's own `exports`. */
-function workspaceIn(dir: string): Plugin {
+export function workspaceIn(dir: string): Plugin {
   return {
     name: "baseline-workspace",
     setup(b) {

@@ -3,17 +3,21 @@
  * (so every sample names its source file), run repeatedly under the V8 CPU profiler
  * (node:inspector), summed by core file and by function (self time), plus the inclusive time of
  * the pipeline's steps. Not part of `npm run bench`; run it by hand:
- *   npx tsx bench/profile-handler.ts [--kind reads|mixed] [--policy default|bench] [--runs 60] [--out file.cpuprofile]
+ *   npx tsx bench/profile-handler.ts [--kind reads|mixed] [--policy default|bench] [--runs 60] [--out file.cpuprofile] [--bundle]
+ * With `--bundle`, the handler is bundled as SST does (not minified) and samples name its lines.
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createHandler } from "@secretwatch/functions/enricher";
+import { createHandler as fromSources } from "@secretwatch/functions/enricher";
 import type { SnsSender } from "@secretwatch/functions/publish";
+import { bundleHandler } from "../tests/helpers/bundle.js";
 import { REPO_ROOT } from "./corpus.js";
 import { type Kind, payload } from "./handler.js";
 import { ms } from "./lib/stats.js";
+import { HANDLER_ENTRY } from "./load.js";
 import { ensurePolicy } from "./policy.js";
 
 interface Node {
@@ -33,6 +37,7 @@ const { values: opts } = parseArgs({
     policy: { type: "string", default: "bench" },
     runs: { type: "string", default: "60" },
     out: { type: "string" },
+    bundle: { type: "boolean", default: false },
   },
 });
 
@@ -101,6 +106,14 @@ const STEPS = [
   "publishAll",
 ];
 
+// --bundle: the handler as SST bundles it, but not minified, so samples name the bundle's lines.
+const createHandler: typeof fromSources = opts.bundle
+  ? (
+      (await import(
+        pathToFileURL((await bundleHandler(HANDLER_ENTRY, path.join(REPO_ROOT, ".bench/profile"), false)).file).href
+      )) as { createHandler: typeof fromSources }
+    ).createHandler
+  : fromSources;
 const stub = { send: async () => ({ $metadata: {}, MessageId: "bench" }) } as unknown as SnsSender;
 const policy = ensurePolicy().compiled;
 const handler = createHandler({

@@ -18,7 +18,14 @@ import { type Profile, profileProcess } from "./profile.js";
 export const JQ_FILTER =
   '.Records[] | select(.eventSource=="secretsmanager.amazonaws.com" and (.eventName=="GetSecretValue" or .eventName=="BatchGetSecretValue"))';
 
-export type CaseId = "limit" | "replay-1" | "replay-1-policy" | "replay-N" | "jq" | "baseline-replay-1-policy";
+export type CaseId =
+  | "limit"
+  | "floor"
+  | "replay-1"
+  | "replay-1-policy"
+  | "replay-N"
+  | "jq"
+  | "baseline-replay-1-policy";
 /** The contenders that print one NDJSON line per hit. */
 const REPLAYS = ["replay-1", "replay-1-policy", "replay-N", "baseline-replay-1-policy"] as const;
 
@@ -111,6 +118,12 @@ function contenders(o: ReplayOptions): Contender[] {
     command: "node bench/limit.mjs <files>",
     spec: (files, cwd) => ({ cmd: node, args: [path.join(import.meta.dirname, "limit.mjs"), ...files], cwd }),
   };
+  const floor: Contender = {
+    id: "floor",
+    label: "floor (gunzip+byte scan)",
+    command: "node bench/floor.mjs <files>",
+    spec: (files, cwd) => ({ cmd: node, args: [path.join(import.meta.dirname, "floor.mjs"), ...files], cwd }),
+  };
   const jq: Contender = {
     id: "jq",
     label: "zcat | jq -c",
@@ -134,6 +147,7 @@ function contenders(o: ReplayOptions): Contender[] {
   };
   return [
     limit,
+    floor,
     replay("replay-1", "replay -w 1", CLI_BIN, 1, false),
     replay("replay-1-policy", "replay -w 1 --policy", CLI_BIN, 1, true),
     o.workers > 1 ? replay("replay-N", `replay -w ${o.workers} --policy`, CLI_BIN, o.workers, true) : single,
@@ -215,7 +229,8 @@ export async function benchReplay(o: ReplayOptions, log: (line: string) => void)
   }
   log("  one profiled run each (node --cpu-prof) …");
   for (const c of active) {
-    if (c.id !== "jq") results.get(c.id)!.profile = await profileProcess(c.spec!(o.files, o.corpusDir));
+    if (c.id !== "jq" && c.id !== "floor")
+      results.get(c.id)!.profile = await profileProcess(c.spec!(o.files, o.corpusDir));
   }
   for (const [id, res] of results) {
     if (wall.get(id)!.length > 0) res.time = summarize(wall.get(id)!);

@@ -32,7 +32,11 @@ export function replayLines(a: ReplayBench, records: number): string[] {
       continue;
     }
     const output =
-      c.id === "limit" ? `${int(a.agreement.limitRecords ?? Number.NaN)} records` : `${int(c.lines ?? 0)} lines`;
+      c.id === "limit"
+        ? `${int(a.agreement.limitRecords ?? Number.NaN)} records`
+        : c.id === "floor"
+          ? "match count"
+          : `${int(c.lines ?? 0)} lines`;
     const perSecond = `${int(records / (c.time.median / 1000))}`;
     const cpu = c.cpu ? ms(c.cpu.median) : "–";
     const startup = c.startup ? ms(c.startup.median) : "–";
@@ -44,6 +48,7 @@ export function replayLines(a: ReplayBench, records: number): string[] {
   const f = (x: number | null) => ratio(x ?? Number.NaN);
   out.push(
     `ratios: replay-1/limit ${f(r.replay1OverLimit)} · replay-1 --policy/limit ${f(r.replay1PolicyOverLimit)} · replay-${a.workers} --policy/limit ${f(r.replayNOverLimit)} · jq/replay-1 --policy ${f(r.jqOverReplay1Policy)} · jq/limit ${f(r.jqOverLimit)}`,
+    `issue 9: replay-1/floor ${f(r.replay1OverFloor)} · replay-1 --policy/floor ${f(r.replay1PolicyOverFloor)} (floor: gunzip + byte scan, one process) · jq/replay-1 ${f(r.jqOverReplay1)}`,
     `net of start-up (each minus its empty-file time): replay-1/limit ${f(r.replay1OverLimitNet)} · replay-1 --policy/limit ${f(r.replay1PolicyOverLimitNet)}`,
     ...(r.baselineOverReplay1Policy !== null
       ? [`baseline/this tree, replay -w 1 --policy: ${f(r.baselineOverReplay1Policy)}`]
@@ -100,7 +105,7 @@ export function profileLines(a: ReplayBench): string[] {
   const unprofiled = profiled.filter(({ c, p }) => c.id === "replay-N" && p.threads === 1);
   if (unprofiled.length > 0) out.push("(replay-N: worker threads wrote no profile; only its main thread is shown)");
   for (const { c, p } of profiled) {
-    if (c.id === "limit" || p.topFunctions.length === 0) continue;
+    if (c.id === "limit" || c.id === "floor" || p.topFunctions.length === 0) continue;
     out.push(`${c.id} top functions: ${p.topFunctions.map((f) => `${f.name} ${ms(f.ms)}`).join(" · ")}`);
   }
   return [...out, ...failed.map((f) => `profile failed: ${f}`)];
@@ -128,9 +133,10 @@ export function handlerLines(b: HandlerBench): string[] {
       `${KIND_NAME[p.kind]}: ${int(p.messages)} messages (${Math.round(p.messageBytes / 1024)} KB), ${int(p.secretReads)} secret reads, data ${Math.round(p.dataBytes / 1024)} KB; decode only ${ms(p.decode.median)} (${range(p.decode)})`,
     );
   }
-  out.push(row(["payload", "policy", "build", "handler", "ratio", "published"], w));
+  out.push(row(["payload", "policy", "build", "handler", "ratio", "of min", "published"], [...w.slice(0, 5), 8, 0]));
   for (const c of b.cases) {
     const r = c.result;
+    const decodeMin = b.payloads.find((p) => p.kind === c.kind)?.decode.min ?? Number.NaN;
     out.push(
       row(
         [
@@ -139,13 +145,16 @@ export function handlerLines(b: HandlerBench): string[] {
           c.build === "current" ? "this tree" : "baseline",
           `${ms(c.handler.median)} (${range(c.handler)})`,
           ratio(c.ratio),
+          ratio(c.handler.min / decodeMin),
           `${r.published} msgs, ${r.hits} hits, ${r.belowNotify} below notify`,
         ],
-        w,
+        [...w.slice(0, 5), 8, 0],
       ),
     );
   }
-  out.push("(ratio: handler median / decode-only median of the same payload; all cases interleaved per iteration)");
+  out.push(
+    "(ratio: handler median / decode-only median of the same payload; of min: the same of the fastest runs, less moved by other load; all cases interleaved per iteration)",
+  );
   for (const c of b.cases) {
     if (c.build !== "baseline") continue;
     const mine = b.cases.find((x) => x.kind === c.kind && x.policy === c.policy && x.build === "current");

@@ -22,6 +22,7 @@
 import { digestSchedule, refuseDigestOff } from "../packages/core/src/digest";
 import { securityAlarms } from "./alerts";
 import { enricherFailures, FAILURE_RETENTION_SECONDS, MAX_EVENT_AGE_SECONDS } from "./enricher";
+import { FUNCTION_NODEJS } from "./function-build";
 import { policy } from "./policy";
 import { accountId, nameOf, partition, region, settings, stageRef } from "./settings";
 import { stateTable } from "./state";
@@ -67,6 +68,8 @@ function createDigest(schedule: `cron(${string})`, mode: "daily" | "hourly") {
     memory: "512 MB",
     timeout: "5 minutes",
     dev: false,
+    // The enricher's bundle arguments (stacks/function-build.ts).
+    nodejs: { splitting: FUNCTION_NODEJS.splitting, esbuild: { external: [...FUNCTION_NODEJS.esbuild.external] } },
     // Not linked (linking grants sns:* and adds SST's resource env): explicit instead.
     environment: {
       SECRETWATCH_TOPIC_ARN: securityAlarms.arn,

@@ -10,6 +10,9 @@
  */
 import { SUBSCRIPTION_FILTER_PATTERN } from "../packages/core/src/events";
 import { securityAlarms } from "./alerts";
+import { FUNCTION_NODEJS } from "./function-build";
+import { opsTopic } from "./ops";
+import { pagerTopic } from "./pager";
 import { POLICY_BUNDLE_FILE, policy, policyBuildFile } from "./policy";
 import { accountId, nameOf, partition, region, settings, stageRef } from "./settings";
 import { stateTable } from "./state";
@@ -77,7 +80,13 @@ export const enricher = new sst.aws.Function("Enricher", {
     SECRETWATCH_POLICY_HASH: policy.hash,
     SECRETWATCH_TABLE_NAME: stateTable.name,
     SECRETWATCH_LEARNING_HOURS: String(settings.learningHours),
+    // The tamper scope (packages/core/src/tamper/stage-scope.ts): the rest follows from the stage's names.
+    ...(settings.existingLogGroup !== null && { SECRETWATCH_EXISTING_LOG_GROUP: settings.existingLogGroup }),
+    ...(pagerTopic && { SECRETWATCH_PAGER_TOPIC_ARN: pagerTopic.arn }),
+    ...(opsTopic && { SECRETWATCH_OPS_TOPIC_ARN: opsTopic.arn }),
   },
+  // Splitting, no bowser (stacks/function-build.ts): what the artifact tests and the bench build too.
+  nodejs: { splitting: FUNCTION_NODEJS.splitting, esbuild: { external: [...FUNCTION_NODEJS.esbuild.external] } },
   // Into the package root, beside the bundle (SST copies it before zipping; `from` is relative to the app root).
   copyFiles: [{ from: policyBuildFile, to: POLICY_BUNDLE_FILE }],
   permissions: [

@@ -1,10 +1,12 @@
 /**
- * Watching the watcher: an alarm for each way an alert can be lost (enricher errors,
- * throttles, dropped events, undeliverable failures, failures waiting in the queue, emails
- * SNS could not deliver, log messages the enricher could not read, a detection policy it could
- * not load, a state table it could not use, a log group that stopped receiving CloudTrail, and
- * a digest that failed), and a dashboard. Every alarm also notifies the pager topic when pager
- * addresses are set (see ./pager.ts).
+ * Watching the watcher: an alarm for each way an alert can be delayed or lost (enricher
+ * errors, throttles, events given up on, undeliverable failures, failures waiting in the queue,
+ * CloudWatch Logs unable to invoke the enricher, emails SNS could not deliver, log messages the
+ * enricher could not read, a detection policy it could not load, a state table it could not
+ * use, reads the enricher never assessed, a log group that stopped receiving CloudTrail, and a
+ * digest that failed), and a dashboard. Every alarm also notifies the pager topic when pager
+ * addresses are set (./pager.ts), and the ops topic when ops addresses are set (./ops.ts).
+ * The README's self-monitoring table says what each one means and what to do.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
@@ -15,10 +17,11 @@ import { ENRICHER_METRICS, ENRICHER_METRICS_NAMESPACE, type ResourceKind } from 
 import { securityAlarms } from "./alerts";
 import { secretAccessAlarm, secretAccessMetric } from "./detection";
 import { digest } from "./digest";
-import { enricher, enricherFailures } from "./enricher";
-import { alarmActions } from "./pager";
+import { enricher, enricherFailures, enricherSubscription } from "./enricher";
+import { selfAlarmActions } from "./ops";
 import { nameOf, region, settings, stageRef } from "./settings";
 import { stateTable } from "./state";
+import { tamperAlarms } from "./tamper";
 import { watchedLogGroup } from "./trail";
 
 type Input<T> = $util.Input<T>;
@@ -48,7 +51,7 @@ function atLeastOnce(logicalName: string, spec: AlarmSpec) {
     threshold: 1,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
-    alarmActions: alarmActions(),
+    alarmActions: selfAlarmActions(),
   });
 }
 
@@ -72,15 +75,24 @@ export const enricherThrottlesAlarm = atLeastOnce("EnricherThrottlesAlarm", {
   ...lambda("Throttles"),
 });
 
+/**
+ * AsyncEventsDropped also counts the events Lambda sent to the on-failure destination ("sent
+ * there before being dropped"): not a loss by itself. Only DestinationDeliveryFailures (next)
+ * means an event, and its alert, is lost. Logical and physical names are kept (renaming
+ * replaces the alarm).
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#async-invocation-metrics
+ */
 export const enricherDroppedAlarm = atLeastOnce("EnricherDroppedAlarm", {
   kind: "enricherDroppedAlarm",
-  description: "Lambda dropped events for the enricher; their alerts are lost",
+  description:
+    "Lambda gave up on an enricher event (retries or its maximum age used up) and sent it to the failure queue, where it waits for `secretwatch redrive`; not lost unless the destination-failures alarm fires too",
   ...lambda("AsyncEventsDropped"),
 });
 
 export const enricherDestinationAlarm = atLeastOnce("EnricherDestinationAlarm", {
   kind: "enricherDestinationAlarm",
-  description: "a failed event could not be sent to the failure queue; its alert is lost",
+  description:
+    "ALERTS LOST: a failed enricher event could not be sent to the failure queue; replay the hour with `secretwatch replay` or `lookup`",
   ...lambda("DestinationDeliveryFailures"),
 });
 
@@ -136,13 +148,28 @@ export const deliveryFailedAlarm = atLeastOnce("AlertDeliveryFailedAlarm", {
 });
 
 /**
- * No CloudTrail record at all for `blindSpotMinutes`: the trail stopped, delivery broke, or
- * someone redirected it. No data counts as breaching. One period of the whole window (a
- * multiple of 60 s; period times evaluation periods may not exceed a day).
+ * No CloudTrail record at all for `blindSpotMinutes`: the trail stopped, delivery broke, the
+ * log group was deleted, or someone redirected the trail. `IncomingLogEvents` has a datapoint
+ * only when events arrive, so each of these shows as no data, never as a low value.
+ *
+ * - `treatMissingData: missing`: when every datapoint of the evaluation range is missing the
+ *   alarm goes to INSUFFICIENT_DATA, and `insufficientDataActions` email it. After data (OK),
+ *   that is the transition OK -> INSUFFICIENT_DATA: "delivery stopped" and "group deleted"
+ *   both fire it (a deleted group's metric simply stops).
+ * - A new alarm starts in INSUFFICIENT_DATA: on a fresh deploy with nothing delivered yet it
+ *   stays there (no transition, no email), and the first events move it to OK, which has no
+ *   action: a deploy sends nothing. (`breaching` would go to ALARM at once and email ALARM,
+ *   then OK, on every deploy.)
+ * - Blind from the start (a group that never receives anything) stays INSUFFICIENT_DATA
+ *   without an email: `secretwatch doctor` reports it (IncomingLogEvents of the last hour).
+ *
+ * One period of the whole window (a multiple of 60 s; at most a day).
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation.html
  */
 export const blindSpotAlarm = new aws.cloudwatch.MetricAlarm("BlindSpotAlarm", {
   name: nameOf("blindSpotAlarm"),
-  alarmDescription: `secretwatch ${stageRef.stage}: no CloudTrail event reached the log group for ${settings.blindSpotMinutes} minutes; secret reads may go unseen`,
+  alarmDescription: `secretwatch ${stageRef.stage}: no CloudTrail event reached the log group for ${settings.blindSpotMinutes} minutes (state INSUFFICIENT_DATA: no data at all); secret reads may go unseen. Check the trail is logging and the log group exists: secretwatch doctor --stage ${stageRef.stage}`,
   namespace: "AWS/Logs",
   metricName: "IncomingLogEvents",
   dimensions: { LogGroupName: watchedLogGroup.name },
@@ -152,10 +179,112 @@ export const blindSpotAlarm = new aws.cloudwatch.MetricAlarm("BlindSpotAlarm", {
   datapointsToAlarm: 1,
   threshold: 1,
   comparisonOperator: "LessThanThreshold",
-  treatMissingData: "breaching",
-  alarmActions: alarmActions(),
-  // Recovery is news too (events are flowing again), but not worth a page.
-  okActions: [securityAlarms.arn],
+  treatMissingData: "missing",
+  alarmActions: selfAlarmActions(),
+  insufficientDataActions: selfAlarmActions(),
+  // No OK action: INSUFFICIENT_DATA -> OK is also what every fresh deploy does.
+  okActions: [],
+});
+
+/**
+ * CloudWatch Logs could not invoke the enricher (permission removed, function deleted: nothing
+ * moves in AWS/Lambda then) or was throttled by it (it retries for up to 24 hours). These
+ * metrics carry `DestinationType`, whose value for Lambda AWS does not list: a Metrics Insights
+ * query on the schema selects by log group and filter name, whatever the destination type.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-alarm-create.html
+ */
+function subscriptionAlarm(logicalName: string, kind: ResourceKind, metricName: string, description: string) {
+  return new aws.cloudwatch.MetricAlarm(logicalName, {
+    name: nameOf(kind),
+    alarmDescription: `secretwatch ${stageRef.stage}: ${description}`,
+    metricQueries: [
+      {
+        id: "delivery",
+        expression: $interpolate`SELECT SUM(${metricName}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) WHERE LogGroupName = '${watchedLogGroup.name}' AND FilterName = '${enricherSubscription.name}'`,
+        period: 300,
+        returnData: true,
+      },
+    ],
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: selfAlarmActions(),
+  });
+}
+
+export const subscriptionErrorsAlarm = subscriptionAlarm(
+  "EnricherSubscriptionErrorsAlarm",
+  "subscriptionErrorsAlarm",
+  "DeliveryErrors",
+  "CloudWatch Logs could not deliver secret reads to the enricher (its permission or the function is gone?); their alerts are not sent. Run secretwatch doctor, redeploy, then replay the gap",
+);
+
+export const subscriptionThrottlingAlarm = subscriptionAlarm(
+  "EnricherSubscriptionThrottlingAlarm",
+  "subscriptionThrottlingAlarm",
+  "DeliveryThrottling",
+  "CloudWatch Logs was throttled delivering secret reads to the enricher; alerts are delayed (it retries for up to 24 hours)",
+);
+
+/** What the enricher counts as assessed: proposed as ENRICHER_METRICS.readsAssessed (naming.ts). */
+export const READS_ASSESSED_METRIC = "ReadsAssessed";
+/** The reconciliation window. */
+export const RECONCILIATION_PERIOD_SECONDS = 3600;
+
+/**
+ * The one check of the enricher that does not rely on the enricher: over an hour, the metric
+ * filter counted more secret reads (`GetSecretValue` log events) than the enricher reports
+ * having assessed (`ReadsAssessed`: the `GetSecretValue` records it decoded, before
+ * de-duplication, policy or repeat suppression). An enricher that runs but emails nothing (a
+ * bug, a bad rule, a subscription pattern gone wrong) is otherwise invisible, and with
+ * SECRETWATCH_ALARM_EMAILS=false it is the only path independent of the Lambda. In every stage.
+ * Both counts take the log event's time (the enricher stamps its count with the log events'
+ * `timestamp`), so a late delivery moves both into the same hour.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+ */
+export const reconciliationAlarm = new aws.cloudwatch.MetricAlarm("ReadsNotAssessedAlarm", {
+  name: nameOf("reconciliationAlarm"),
+  alarmDescription: `secretwatch ${stageRef.stage}: in an hour, CloudTrail logged more secret reads than the enricher assessed; reads went unexamined and unalerted. Compare with secretwatch replay or lookup for the hour, and check the enricher's logs`,
+  metricQueries: [
+    {
+      id: "reads",
+      metric: {
+        namespace: METRIC_NAMESPACE,
+        metricName: secretAccessMetric,
+        period: RECONCILIATION_PERIOD_SECONDS,
+        stat: "Sum",
+      },
+      returnData: false,
+    },
+    {
+      id: "assessed",
+      metric: {
+        namespace: ENRICHER_METRICS_NAMESPACE,
+        metricName: READS_ASSESSED_METRIC,
+        dimensions: { service: enricher.name },
+        period: RECONCILIATION_PERIOD_SECONDS,
+        stat: "Sum",
+      },
+      returnData: false,
+    },
+    {
+      id: "unassessed",
+      expression: "FILL(reads, 0) - FILL(assessed, 0)",
+      label: "Secret reads the enricher did not assess",
+      returnData: true,
+    },
+  ],
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  threshold: 1,
+  comparisonOperator: "GreaterThanOrEqualToThreshold",
+  treatMissingData: "notBreaching",
+  alarmActions: selfAlarmActions(),
 });
 
 /** The digest (when on): a failed run is retried, then kept in its failure queue; both alarm. */
@@ -197,6 +326,9 @@ export const selfAlarms = [
   failureQueueAlarm,
   deliveryFailedAlarm,
   blindSpotAlarm,
+  subscriptionErrorsAlarm,
+  subscriptionThrottlingAlarm,
+  reconciliationAlarm,
   ...digestAlarms,
 ];
 
@@ -247,6 +379,10 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
       metricWidget(12, 6, "CloudTrail events arriving", "Sum", 300, [
         ["AWS/Logs", "IncomingLogEvents", "LogGroupName", watchedLogGroup.name],
       ]),
+      metricWidget(12, 30, "Reads counted vs assessed", "Sum", RECONCILIATION_PERIOD_SECONDS, [
+        [METRIC_NAMESPACE, secretAccessMetric],
+        [ENRICHER_METRICS_NAMESPACE, READS_ASSESSED_METRIC, "service", enricher.name],
+      ]),
       metricWidget(0, 12, "Alert emails", "Sum", 300, [
         ["AWS/SNS", "NumberOfMessagesPublished", "TopicName", securityAlarms.name],
         ["AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", securityAlarms.name],
@@ -267,7 +403,7 @@ export const dashboard = new aws.cloudwatch.Dashboard("Dashboard", {
         y: 12,
         width: 12,
         height: 6,
-        properties: { title: "Alarms", alarms: [secretAccessAlarm, ...selfAlarms].map((a) => a.arn) },
+        properties: { title: "Alarms", alarms: [secretAccessAlarm, ...selfAlarms, ...tamperAlarms].map((a) => a.arn) },
       },
     ],
   }),

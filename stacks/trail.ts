@@ -7,12 +7,13 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
  */
 import { logGroupName, trailBucketName } from "../packages/core/src/naming";
+import { TRAIL_ADVANCED_EVENT_SELECTORS } from "../packages/core/src/tamper/trail-selectors";
 import { accountId, nameOf, partition, production, region, settings, stageRef } from "./settings";
 
 const CLOUDTRAIL = "cloudtrail.amazonaws.com";
 
-/** Services whose management events are too many and too dull to pay for here. */
-export const EXCLUDED_EVENT_SOURCES = ["kms.amazonaws.com", "rdsdata.amazonaws.com"];
+/** Services whose Read management events are too many and too dull to pay for here. */
+export { EXCLUDED_EVENT_SOURCES } from "../packages/core/src/tamper/trail-selectors";
 
 export const trailName = nameOf("trail");
 
@@ -112,17 +113,11 @@ function createTrail() {
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
       enableLogging: true,
-      // GetSecretValue is a *read* management event: log Read and Write, minus the noise.
+      // GetSecretValue is a *read* management event: log Read and Write, minus KMS's and RDS
+      // Data's Read noise, plus KMS's Write events (DisableKey, ScheduleKeyDeletion, PutKeyPolicy)
+      // for the tamper alerts. See packages/core/src/tamper/trail-selectors.ts.
       // @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html
-      advancedEventSelectors: [
-        {
-          name: "Management events (Read and Write) except KMS and RDS Data API",
-          fieldSelectors: [
-            { field: "eventCategory", equals: ["Management"] },
-            { field: "eventSource", notEquals: EXCLUDED_EVENT_SOURCES },
-          ],
-        },
-      ],
+      advancedEventSelectors: TRAIL_ADVANCED_EVENT_SELECTORS,
       // CreateTrail wants the log group ARN with `:*`; LogGroup.arn has none.
       cloudWatchLogsGroupArn: $interpolate`${logGroup.arn}:*`,
       cloudWatchLogsRoleArn: role.arn,

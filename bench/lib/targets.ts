@@ -13,6 +13,7 @@ export interface Target {
 export function ratios(a: ReplayBench | undefined) {
   const med = (id: string) => a?.cases.find((c) => c.id === id)?.time?.median ?? Number.NaN;
   const limit = med("limit");
+  const floor = med("floor");
   const r1 = med("replay-1");
   const r1p = med("replay-1-policy");
   const rn = med("replay-N");
@@ -26,6 +27,9 @@ export function ratios(a: ReplayBench | undefined) {
     jqOverReplay1: nan(jq / r1),
     jqOverReplay1Policy: nan(jq / r1p),
     jqOverLimit: nan(jq / limit),
+    /** Against gunzip + a byte scan of every file in one process (issue 9's floor for a selective scan). */
+    replay1OverFloor: nan(r1 / floor),
+    replay1PolicyOverFloor: nan(r1p / floor),
     /** Both minus their start-up cost on an empty file: the per-record work alone. */
     replay1OverLimitNet: nan((r1 - start("replay-1")) / (limit - start("limit"))),
     replay1PolicyOverLimitNet: nan((r1p - start("replay-1-policy")) / (limit - start("limit"))),
@@ -76,6 +80,24 @@ export function targets(a: ReplayBench | undefined, b: HandlerBench | undefined)
       goal: "≥ 3.00×",
       value: r.jqOverReplay1Policy,
       met: check(r.jqOverReplay1Policy, (v) => v >= 3),
+    },
+    {
+      name: "replay --workers 1 --policy vs the floor (gunzip+scan)",
+      goal: "≤ 1.50×",
+      value: r.replay1PolicyOverFloor,
+      met: check(r.replay1PolicyOverFloor, (v) => v <= 1.5),
+    },
+    {
+      name: "replay --workers 1 vs the floor (gunzip+scan)",
+      goal: "≤ 1.50×",
+      value: r.replay1OverFloor,
+      met: check(r.replay1OverFloor, (v) => v <= 1.5),
+    },
+    {
+      name: "jq vs replay --workers 1",
+      goal: "≥ 3.00×",
+      value: r.jqOverReplay1,
+      met: check(r.jqOverReplay1, (v) => v >= 3),
     },
     {
       name: "replay --workers 1 (default policy) vs the limit",

@@ -3,7 +3,8 @@
 // bundled in; a third-party package stays external when the built CLI can resolve it from
 // here (npm may have installed a workspace's dependency under that workspace only: then it is
 // bundled). Commands are split into chunks loaded on demand, so `replay` does not load the
-// AWS SDK clients of `doctor`.
+// AWS SDK clients of `doctor`. `--outdir DIR` (inside packages/cli, so that the externals
+// resolve) builds elsewhere than dist/, for a test that must not replace the dist others run.
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,15 +32,17 @@ const thirdPartyExternal = {
   },
 };
 
+const flag = process.argv.indexOf("--outdir");
+const outdir = flag > 0 && process.argv[flag + 1] ? path.resolve(process.argv[flag + 1]) : path.join(here, "dist");
 // Start clean: chunk names carry content hashes, so old ones would pile up.
-rmSync(path.join(here, "dist"), { recursive: true, force: true });
+rmSync(outdir, { recursive: true, force: true });
 
 await build({
   entryPoints: {
     secretwatch: path.join(here, "src/main.ts"),
     "replay-worker": path.join(here, "src/replay/worker.ts"),
   },
-  outdir: path.join(here, "dist"),
+  outdir,
   bundle: true,
   platform: "node",
   format: "esm",

@@ -91,8 +91,10 @@ export interface Invocation {
   stderr: string;
   /** The handler's result (printed by the runner), or null when it threw. */
   result: Record<string, unknown> | null;
-  /** The EMF metric lines the handler logged. */
+  /** The EMF metric lines the handler logged, but the per-minute `ReadsAssessed` ones. */
   emf: Record<string, any>[];
+  /** The per-minute `ReadsAssessed` EMF lines (one per minute of the payload's log events). */
+  readsAssessed: Record<string, any>[];
 }
 
 let eventCount = 0;
@@ -112,7 +114,10 @@ export function invokeBundle(
   const script = `
     import { readFileSync } from "node:fs";
     const { handler } = await import(${JSON.stringify(`file://${bundle}`)});
-    const result = await handler(JSON.parse(readFileSync(${JSON.stringify(eventFile)}, "utf8")), {});
+    // A Lambda context as the runtime passes one (Powertools idempotency reads the remaining time).
+    const deadline = Date.now() + 60_000;
+    const context = { awsRequestId: crypto.randomUUID(), getRemainingTimeInMillis: () => deadline - Date.now() };
+    const result = await handler(JSON.parse(readFileSync(${JSON.stringify(eventFile)}, "utf8")), context);
     process.stdout.write("\\nRESULT " + JSON.stringify(result) + "\\n");
   `;
   const env = {
@@ -141,11 +146,13 @@ export function invokeBundle(
     });
     child.on("close", (code) => {
       const result = JSON.parse(stdout.split("\nRESULT ")[1] ?? "null");
-      const emf = stdout
+      const all = stdout
         .split("\n")
         .filter((line) => line.startsWith("{") && line.includes('"_aws"'))
         .map((line) => JSON.parse(line));
-      resolve({ code, stdout, stderr, result, emf });
+      const emf = all.filter((doc) => !("ReadsAssessed" in doc));
+      const readsAssessed = all.filter((doc) => "ReadsAssessed" in doc);
+      resolve({ code, stdout, stderr, result, emf, readsAssessed });
     });
   });
 }

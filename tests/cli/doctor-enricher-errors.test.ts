@@ -73,7 +73,7 @@ describe("errors", () => {
     expect(run.stderr).toBe(
       "secretwatch: no usable AWS credentials (Could not load credentials from any providers); set AWS_PROFILE or run `aws sso login`\n",
     );
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
   });
 
   test("a bad --max-delivery-age is refused", async () => {
@@ -86,7 +86,9 @@ describe("errors", () => {
   test("--help documents the options", async () => {
     const run = await runCli(["doctor", "--help"]);
     expect(run.stdout).toContain("--max-delivery-age <minutes>");
-    expect(run.stdout).toContain("--json");
+    expect(run.stdout).toContain("--format <format>");
+    // --json stays as an alias of --format json, out of the help.
+    expect(run.stdout).not.toContain("--json");
     expect(run.stdout).toContain("--stage <name>");
     expect(run.code).toBe(0);
   });

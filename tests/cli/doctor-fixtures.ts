@@ -28,6 +28,14 @@ import {
   type SubscriptionFilter,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient, type Subscription } from "@aws-sdk/client-sns";
+import {
+  resourceName,
+  SUBSCRIPTION_FILTER_PATTERN,
+  TAMPER_ALARM_TIMING,
+  type TamperMetricGroup,
+  tamperMetricName,
+  tamperMetricPattern,
+} from "@secretwatch/core";
 import { mockClient } from "aws-sdk-client-mock";
 
 export const NOW = new Date("2024-08-01T00:00:00Z");
@@ -41,8 +49,8 @@ export const ENRICHER_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:secret
 /** Literal patterns, as DescribeMetricFilters / DescribeSubscriptionFilters return them. */
 export const METRIC_PATTERN =
   '{ ($.eventSource = "secretsmanager.amazonaws.com") && ($.eventName = "GetSecretValue") }';
-export const SUBSCRIPTION_PATTERN =
-  '{ ($.eventSource = "secretsmanager.amazonaws.com") && (($.eventName = "GetSecretValue") || ($.eventName = "BatchGetSecretValue")) }';
+/** The enricher's pattern is the shared one (it grows with the tamper events): as deployed. */
+export const SUBSCRIPTION_PATTERN = SUBSCRIPTION_FILTER_PATTERN;
 
 export const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
 
@@ -61,6 +69,8 @@ export interface World {
   alarms: MetricAlarm[];
   topics: string[];
   subscriptions: Subscription[];
+  /** Subscriptions of other topics than the alert topic, by topic ARN. */
+  otherSubscriptions?: Record<string, Subscription[]>;
   lambdaErrors: Datapoints;
   queueDepth: Datapoints;
   /** An error a command rejects with, by command name (e.g. `GetEventSelectorsCommand`). */
@@ -102,6 +112,124 @@ export function otherTrail(): Trail {
 
 function hourly(values: number[]): Datapoints {
   return { Timestamps: values.map((_, i) => new Date(NOW.getTime() - (i + 1) * 3_600_000)), Values: values };
+}
+
+/** The reconciliation alarm as DescribeAlarms returns a metric math alarm (no Statistic; `Metrics`). */
+export function reconciliationAlarm(): MetricAlarm {
+  const name = "secretwatch-dev-reads-not-assessed";
+  return {
+    AlarmName: name,
+    AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
+    ActionsEnabled: true,
+    OKActions: [],
+    AlarmActions: [TOPIC_ARN],
+    InsufficientDataActions: [],
+    StateValue: "OK",
+    StateReason:
+      "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].",
+    StateUpdatedTimestamp: new Date("2024-07-31T18:02:00Z"),
+    Dimensions: [],
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    TreatMissingData: "notBreaching",
+    Metrics: [
+      {
+        Id: "reads",
+        MetricStat: {
+          Metric: { Namespace: "SecurityMetrics", MetricName: "Secret is accessed (secretwatch-dev)", Dimensions: [] },
+          Period: 3600,
+          Stat: "Sum",
+        },
+        ReturnData: false,
+      },
+      {
+        Id: "assessed",
+        MetricStat: {
+          Metric: {
+            Namespace: "secretwatch",
+            MetricName: "ReadsAssessed",
+            Dimensions: [{ Name: "service", Value: "secretwatch-dev-enricher" }],
+          },
+          Period: 3600,
+          Stat: "Sum",
+        },
+        ReturnData: false,
+      },
+      {
+        Id: "unassessed",
+        Expression: "FILL(reads, 0) - FILL(assessed, 0)",
+        Label: "Secret reads the enricher did not assess",
+        ReturnData: true,
+      },
+    ],
+  };
+}
+
+const STAGE = { app: "secretwatch", stage: "dev" };
+
+/**
+ * The tamper metric filters on the watched log group, as DescribeMetricFilters returns them:
+ * patterns from core (as stacks/tamper.ts deploys them), one filter per function.
+ */
+export function tamperFilters(): MetricFilter[] {
+  const functions = { enricher: "secretwatch-dev-enricher", digest: "secretwatch-dev-digest" };
+  const filters: Array<[string, TamperMetricGroup, readonly string[] | null]> = [
+    [resourceName(STAGE, "tamperTrailMetricFilter"), "trail", ["secretwatch-dev-trail"]],
+    [resourceName(STAGE, "tamperLogsMetricFilter"), "logs", [LOG_GROUP]],
+    [resourceName(STAGE, "tamperEnricherMetricFilter"), "functions", [functions.enricher]],
+    [resourceName(STAGE, "tamperDigestMetricFilter"), "functions", [functions.digest]],
+    [resourceName(STAGE, "tamperTopicsMetricFilter"), "topics", [TOPIC_ARN]],
+  ];
+  return filters.map(([filterName, group, resources]) => ({
+    filterName,
+    filterPattern: tamperMetricPattern(group, resources),
+    metricTransformations: [
+      {
+        metricName: tamperMetricName(STAGE, group),
+        metricNamespace: "SecurityMetrics",
+        metricValue: "1",
+        defaultValue: 0,
+        unit: "Count",
+      },
+    ],
+    creationTime: 1_719_824_400_000,
+    logGroupName: LOG_GROUP,
+    applyOnTransformedLogs: false,
+  }));
+}
+
+/** The tamper alarms as DescribeAlarms returns them: 1 breaching minute of the last 25, to the alert topic. */
+export function tamperAlarms(): MetricAlarm[] {
+  const groups: Array<[string, TamperMetricGroup]> = [
+    [resourceName(STAGE, "tamperTrailAlarm"), "trail"],
+    [resourceName(STAGE, "tamperLogsAlarm"), "logs"],
+    [resourceName(STAGE, "tamperFunctionsAlarm"), "functions"],
+    [resourceName(STAGE, "tamperTopicsAlarm"), "topics"],
+  ];
+  return groups.map(([name, group]) => ({
+    AlarmName: name,
+    AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
+    ActionsEnabled: true,
+    OKActions: [],
+    AlarmActions: [TOPIC_ARN],
+    InsufficientDataActions: [],
+    StateValue: "OK",
+    StateReason:
+      "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].",
+    StateUpdatedTimestamp: new Date("2024-07-31T18:02:00Z"),
+    MetricName: tamperMetricName(STAGE, group),
+    Namespace: "SecurityMetrics",
+    Statistic: "Sum",
+    Dimensions: [],
+    Period: TAMPER_ALARM_TIMING.period,
+    EvaluationPeriods: TAMPER_ALARM_TIMING.evaluationPeriods,
+    DatapointsToAlarm: TAMPER_ALARM_TIMING.datapointsToAlarm,
+    Threshold: 1,
+    ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    TreatMissingData: "notBreaching",
+  }));
 }
 
 export function healthyWorld(): World {
@@ -164,6 +292,7 @@ export function healthyWorld(): World {
         logGroupName: LOG_GROUP,
         applyOnTransformedLogs: false,
       },
+      ...tamperFilters(),
     ],
     alarms: [
       {
@@ -184,13 +313,15 @@ export function healthyWorld(): World {
         Statistic: "Sum",
         Dimensions: [],
         Period: 60,
-        EvaluationPeriods: 1,
+        EvaluationPeriods: 25,
         DatapointsToAlarm: 1,
         Threshold: 1,
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
         TreatMissingData: "notBreaching",
         StateTransitionedTimestamp: new Date("2024-07-31T18:02:00Z"),
       },
+      reconciliationAlarm(),
+      ...tamperAlarms(),
     ],
     topics: [`arn:aws:sns:${REGION}:${ACCOUNT}:billing-alerts`, TOPIC_ARN],
     subscriptions: [
@@ -311,7 +442,9 @@ export function install(world: World): void {
         if (!world.topics.includes(input.TopicArn)) {
           throw Object.assign(new Error("Topic does not exist"), { name: "NotFoundException" });
         }
-        const p = page(world.subscriptions, input.NextToken, 1);
+        const subscriptions =
+          input.TopicArn === TOPIC_ARN ? world.subscriptions : (world.otherSubscriptions?.[input.TopicArn] ?? []);
+        const p = page(subscriptions, input.NextToken, 1);
         return { Subscriptions: p.items, ...(p.next && { NextToken: p.next }) };
       }),
     );

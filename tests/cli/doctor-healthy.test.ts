@@ -8,18 +8,21 @@ import { DescribeSubscriptionFiltersCommand } from "@aws-sdk/client-cloudwatch-l
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand } from "@aws-sdk/client-sns";
 import { beforeEach, describe, expect, test } from "vitest";
 import { healthyWorld, install, mocks, TOPIC_ARN, TRAIL_ARN } from "./doctor-fixtures.js";
-import { doctor } from "./doctor-run.js";
+import { doctor, repository } from "./doctor-run.js";
 
 beforeEach(() => {
   install(healthyWorld());
 });
 
-const HEALTHY = `secretwatch doctor: stage dev of secretwatch in us-east-1
+const HEALTHY = () => `secretwatch doctor: stage dev of secretwatch in us-east-1
+settings:
+  ✓ settings read from ${repository()}/.env.dev (log group /secretwatch/dev/cloudtrail)
 trail:
   ✓ trail secretwatch-dev-trail (multi-Region) delivers to log group /secretwatch/dev/cloudtrail
   ✓ trail secretwatch-dev-trail is logging
   ✓ trail secretwatch-dev-trail last delivered to CloudWatch Logs 4 minutes ago
   ✓ trail secretwatch-dev-trail logs Read management events (GetSecretValue)
+  ✓ 2 of 5 trails in us-east-1 (AWS's limit per Region): room for 3 more
 log group:
   ✓ log group /secretwatch/dev/cloudtrail received 340 events in the last hour
   ✓ subscription filter secretwatch-dev-enricher sends secret reads to function secretwatch-dev-enricher
@@ -27,21 +30,27 @@ metric filter:
   ✓ metric filter secretwatch-dev-secret-access matches GetSecretValue events of secretsmanager.amazonaws.com
   ✓ metric filter secretwatch-dev-secret-access counts each read as 1 in SecurityMetrics/Secret is accessed (secretwatch-dev)
 alarm:
-  ✓ alarm secretwatch-dev-secret-access fires on Sum >= 1 of SecurityMetrics/Secret is accessed (secretwatch-dev) per 60 s
+  ✓ alarm secretwatch-dev-secret-access fires on Sum >= 1 of SecurityMetrics/Secret is accessed (secretwatch-dev) in any 60 s of the last 25 minutes
   ✓ alarm secretwatch-dev-secret-access notifies topic secretwatch-dev-alerts
   ✓ alarm secretwatch-dev-secret-access is in state OK
+  ✓ alarm secretwatch-dev-reads-not-assessed compares the hour's reads with the enricher's ReadsAssessed (FILL(reads, 0) - FILL(assessed, 0)), state OK
+  ✓ tamper alarm secretwatch-dev-tamper-trail counts secretwatch-dev-tamper-trail and notifies the alert topic (state OK)
+  ✓ tamper alarm secretwatch-dev-tamper-logs counts secretwatch-dev-tamper-logs and notifies the alert topic (state OK)
+  ✓ tamper alarm secretwatch-dev-tamper-functions counts secretwatch-dev-tamper-enricher, secretwatch-dev-tamper-digest and notifies the alert topic (state OK)
+  ✓ tamper alarm secretwatch-dev-tamper-topics counts secretwatch-dev-tamper-topics and notifies the alert topic (state OK)
 topic:
   ✓ topic secretwatch-dev-alerts emails 2 confirmed addresses: alice@example.com, bob@example.com
+  ✓ every address of SECRETWATCH_ALERT_EMAILS is subscribed to topic secretwatch-dev-alerts
 enricher:
   ✓ enricher secretwatch-dev-enricher had no errors in the last 24 h
   ✓ failure queue secretwatch-dev-enricher-failures is empty
-all 14 checks passed
+all 22 checks passed
 `;
 
 describe("a healthy chain", () => {
   test("prints every check as ✓ and exits 0", async () => {
     const run = await doctor();
-    expect(run.stdout).toBe(HEALTHY);
+    expect(run.stdout).toBe(HEALTHY());
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
   });
@@ -85,16 +94,42 @@ describe("a healthy chain", () => {
     expect(hoursOf("ApproximateNumberOfMessagesVisible")).toBe(24);
   });
 
-  test("--json prints the results as JSON", async () => {
-    const run = await doctor(["--json"]);
+  test.each([["--format", "json"], ["--json"]])("%s prints the results as JSON", async (...flags) => {
+    const run = await doctor(flags);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ app: "secretwatch", stage: "dev", region: "us-east-1", ok: true });
-    expect(report.checks).toHaveLength(14);
-    expect(report.checks[1]).toEqual({
+    expect(report.checks).toHaveLength(22);
+    expect(report.checks[2]).toEqual({
       link: "trail",
       status: "pass",
       message: "trail secretwatch-dev-trail is logging",
     });
     expect(run.code).toBe(0);
+  });
+});
+
+describe("the healthy stage's tamper alarms and filters are what doctor checks", () => {
+  test.each([
+    [
+      "the trail's tamper filter",
+      (w: ReturnType<typeof healthyWorld>) => {
+        w.metricFilters = w.metricFilters.filter((f) => f.filterName !== "secretwatch-dev-tamper-trail");
+      },
+      "✗ tamper alarm secretwatch-dev-tamper-trail its metric filter secretwatch-dev-tamper-trail is missing from the log group → fix: npx sst deploy --stage dev",
+    ],
+    [
+      "the topics' tamper alarm",
+      (w: ReturnType<typeof healthyWorld>) => {
+        w.alarms = w.alarms.filter((a) => a.AlarmName !== "secretwatch-dev-tamper-topics");
+      },
+      "✗ tamper alarm secretwatch-dev-tamper-topics not found: a topics change would be reported by nobody → fix: npx sst deploy --stage dev",
+    ],
+  ])("without %s: ✗ with the deploy fix, exit 1", async (_name, breakIt, line) => {
+    const world = healthyWorld();
+    breakIt(world);
+    install(world);
+    const run = await doctor();
+    expect(run.stdout.split("\n")).toContain(`  ${line}`);
+    expect(run.code).toBe(1);
   });
 });

@@ -2,16 +2,28 @@
  * `secretwatch doctor` against aws-sdk-client-mock (see doctor-fixtures.ts): the log group
  * (the stage's own or an existing one), its subscription filter and the metric filter.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import { DescribeMetricFiltersCommand, DescribeSubscriptionFiltersCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { beforeEach, describe, expect, test } from "vitest";
+import { SUBSCRIPTION_FILTER_PATTERN } from "@secretwatch/core";
+import { afterAll, beforeEach, describe, expect, test } from "vitest";
 import { ACCOUNT, healthyWorld, install, mocks, stageTrail, type World } from "./doctor-fixtures.js";
 import { DEPLOY, doctor } from "./doctor-run.js";
 
 let world: World;
+
+/** Temp directories of this file, removed after its tests. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
 
 beforeEach(() => {
   world = healthyWorld();
@@ -20,7 +32,8 @@ beforeEach(() => {
 
 describe("bring-your-own log group (SECRETWATCH_EXISTING_LOG_GROUP)", () => {
   function byoDir(): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "secretwatch-doctor-"));
+    const dir = tempDir("secretwatch-doctor-");
+    writeFileSync(path.join(dir, "sst.config.ts"), "");
     writeFileSync(
       path.join(dir, ".env.dev"),
       "SECRETWATCH_ALERT_EMAILS=alice@example.com\nSECRETWATCH_EXISTING_LOG_GROUP=aws-controltower/CloudTrailLogs\n",
@@ -76,7 +89,7 @@ describe("settings read as SST reads them (stacks deploy what doctor checks)", (
   const G = "SECRETWATCH_EXISTING_LOG_GROUP";
   /** An app directory (sst.config.ts) with these files; returns it. */
   function appDir(files: Record<string, string>): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "secretwatch-doctor-env-"));
+    const dir = tempDir("secretwatch-doctor-env-");
     writeFileSync(path.join(dir, "sst.config.ts"), "");
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -157,7 +170,7 @@ describe("log group", () => {
     expect(run.lines).toContain(
       "! log group /secretwatch/dev/cloudtrail has 2 subscription filters (splunk-forwarder, secretwatch-dev-enricher), the limit: no other subscription can be added",
     );
-    expect(run.lines.at(-2)).toBe("all 15 checks passed (1 warning)");
+    expect(run.lines.at(-2)).toBe("all 23 checks passed (1 warning)");
     expect(run.code).toBe(0);
   });
 
@@ -175,7 +188,7 @@ describe("log group", () => {
     world.subscriptionFilters[0]!.destinationArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:old-enricher`;
     const run = await doctor();
     expect(run.lines).toContain(
-      `✗ subscription filter secretwatch-dev-enricher has pattern GetSecretValue, expected { ($.eventSource = "secretsmanager.amazonaws.com") && (($.eventName = "GetSecretValue") || ($.eventName = "BatchGetSecretValue")) } → fix: ${DEPLOY}`,
+      `✗ subscription filter secretwatch-dev-enricher has pattern GetSecretValue, expected ${SUBSCRIPTION_FILTER_PATTERN} → fix: ${DEPLOY}`,
     );
     expect(run.lines).toContain(
       `✗ subscription filter secretwatch-dev-enricher sends to arn:aws:lambda:us-east-1:${ACCOUNT}:function:old-enricher, not to function secretwatch-dev-enricher → fix: ${DEPLOY}`,

@@ -20,7 +20,8 @@ describe("trail", () => {
     expect(run.lines).toContain(
       `✗ trail secretwatch-dev-trail not found in us-east-1 → fix: deploy the stage: ${DEPLOY}`,
     );
-    expect(run.lines.filter((l) => l.startsWith("✓"))).toHaveLength(10);
+    expect(run.lines.filter((l) => l.startsWith("✓"))).toHaveLength(18);
+    expect(run.lines).toContain("✓ 0 of 5 trails in us-east-1 (AWS's limit per Region): room for 5 more");
     expect(run.code).toBe(1);
   });
 
@@ -155,8 +156,8 @@ describe("trail", () => {
     expect(run.lines).toContain(
       `✗ cannot read the event selectors of trail secretwatch-dev-trail (cloudtrail:GetEventSelectors): access denied by AWS: User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: cloudtrail:GetEventSelectors because no identity-based policy allows the cloudtrail:GetEventSelectors action → fix: allow cloudtrail:GetEventSelectors to your AWS identity`,
     );
-    expect(run.lines.filter((l) => l.startsWith("✓"))).toHaveLength(13);
-    expect(run.lines.at(-2)).toBe("1 of 14 checks failed");
+    expect(run.lines.filter((l) => l.startsWith("✓"))).toHaveLength(21);
+    expect(run.lines.at(-2)).toBe("1 of 22 checks failed");
     expect(run.code).toBe(1);
   });
 });

@@ -27,6 +27,21 @@ const fixture = (name: string) => path.join(FIXTURES, name);
 const lines = (text: string) => text.split("\n").filter((l) => l !== "");
 
 describe("secretwatch policy check", () => {
+  it("--format json: one object, valid or with every problem (exit 2)", async () => {
+    const valid = await runCli(["policy", "check", "valid/full.yaml", "--format", "json"], { cwd: FIXTURES });
+    expect(valid.code).toBe(0);
+    expect(JSON.parse(valid.stdout)).toMatchObject({ file: "valid/full.yaml", valid: true, problems: [] });
+    const invalid = await runCli(["policy", "check", "invalid/bad-account.yaml", "--format", "json"], {
+      cwd: FIXTURES,
+    });
+    expect(invalid.code).toBe(2);
+    const report = JSON.parse(invalid.stdout);
+    expect([report.valid, report.summary]).toEqual([false, null]);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^invalid\/bad-account\.yaml:4: expected\[0\]\.principal: /),
+    ]);
+  });
+
   it("a valid file: exit 0 and one summary line, nothing on stderr", async () => {
     const run = await runCli(["policy", "check", "valid/full.yaml"], { cwd: FIXTURES });
     expect(run.code).toBe(0);

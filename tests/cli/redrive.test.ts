@@ -152,6 +152,24 @@ beforeEach(() => {
 });
 
 describe("redrive: read-only view", () => {
+  it("--format json: the same report as one JSON object, nothing deleted", async () => {
+    for (const [i, p] of payloads.entries()) queue.add(destinationRecord(p, i), SENT + i * 60_000);
+    const run = await redrive("--format", "json");
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({
+      queue: { name: "secretwatch-test-enricher-failures", region: "us-east-1", visible: 3, inFlight: 0 },
+      parked: { payloads: 3, records: 9, retrievals: 8, oldest: "2024-07-31T12:50:00.000Z" },
+      read: 3,
+      deleted: 0,
+    });
+    expect(report.parked.pairs).toContainEqual(
+      expect.objectContaining({ secret: "prod/db/postgres", principal: "arn:aws:iam::111122223333:user/intern" }),
+    );
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
   it("shows payloads, hits and the oldest, deletes nothing and hands every message back", async () => {
     for (const [i, p] of payloads.entries()) queue.add(destinationRecord(p, i), SENT + i * 60_000);
     const run = await redrive();
@@ -164,7 +182,8 @@ describe("redrive: read-only view", () => {
     );
     expect(run.stdout).toContain("3x RetriesExhausted (PublishError: 1 of 1 alert messages could not be published)");
     expect(run.stdout).toContain("Secret-value retrievals by secret and principal:");
-    expect(run.stdout).toMatch(/^ {2}prod\/db\/postgres +arn:aws:iam::111122223333:user\/intern +1 +1 +0 /m);
+    // The table fits 100 columns: long names cut with an ellipsis (report.ts formatSummary).
+    expect(run.stdout).toMatch(/^ {2}prod\/db\/postg\S* +\S*intern +1 +1 +0 /m);
     expect(run.stdout).toMatch(/Read-only: 3 messages read; each was hidden for at most 30 s/);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
@@ -188,7 +207,7 @@ describe("redrive: read-only view", () => {
     const run = await redrive("--stage", "nope");
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      "secretwatch: the failure queue secretwatch-nope-enricher-failures does not exist: check --stage, --app and --region (is the stage deployed?)\n",
+      "secretwatch: the failure queue secretwatch-nope-enricher-failures does not exist in us-east-1: check --stage, --app and --region (is the stage deployed?)\n",
     );
   });
 });
@@ -207,6 +226,23 @@ describe("redrive --publish", () => {
     );
     expect(queue.remaining).toEqual([]);
     expect(run.stdout).toContain(`Redriven: 3 payloads, ${expected.flat().length} alerts published to ${TOPIC_ARN}`);
+  });
+
+  it("--format json: one object with what was redriven, published and deleted", async () => {
+    const expected = await lambdaPublishes(payloads);
+    for (const [i, p] of payloads.entries()) queue.add(destinationRecord(p, i), SENT);
+    const run = await redrive("--publish", "--format", "json");
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      queue: { name: "secretwatch-test-enricher-failures", region: "us-east-1" },
+      parked: { payloads: 3, retrievals: 8 },
+      redriven: 3,
+      alerts: expected.flat().length,
+      topicArn: TOPIC_ARN,
+      deleted: 3,
+    });
+    expect(queue.remaining).toEqual([]);
   });
 
   it("stops at a message whose alerts cannot be published: earlier ones deleted, it and later ones kept", async () => {

@@ -66,7 +66,14 @@ describe("replay input forms", () => {
     const run = await replay(path.join(dir.root, "AWSLogs"));
     expect(run.code).toBe(0);
     expect(ids(run.stdout)).toEqual([r3.eventID, r1.eventID, r2.eventID]); // eu-west-1 < us-east-1; 1235Z < 1240Z
-    expect(run.stderr).toContain("replay: 5 files (4 with CloudTrail data, 1 digest file); 1 ignored by name\n");
+    expect(run.stderr).toContain(
+      "replay: 5 files (4 with CloudTrail data, 1 digest file); 1 ignored by name (listed below); 1 hidden entry skipped\n",
+    );
+    const ignored = run.stderr.slice(run.stderr.indexOf("Ignored ("));
+    expect(ignored.split("\n").slice(0, 2)).toEqual([
+      "Ignored (not a log file name; name a file on the command line to read it):",
+      `  ${path.join(dir.root, base, "README.txt")}`,
+    ]);
     expect(run.stderr).toContain("replay: 3 CloudTrail records, 0 subscription payloads; 3 secret-value retrievals");
     expect(run.stderr).not.toContain("Problems:");
   });
@@ -147,7 +154,7 @@ describe("replay input forms", () => {
         ...{ env: {}, cwd: dir.root, now: () => NOW },
       };
       const options = { paths: [dir.write(name, content)], format: "json" as const, workers: 1, publish: null };
-      const filters = { since: null, until: null, secrets: [], principals: [] };
+      const filters = { since: null, until: null, secrets: [], secretParts: [], secretKeys: [], principals: [] };
       const policy = DEFAULT_COMPILED_POLICY;
       await runReplay(
         { io, setExitCode: () => {} },

@@ -4,9 +4,10 @@
  * its bundled worker, works from a fresh process.
  */
 import { execFile } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { workerEntry, workerLane } from "../../packages/cli/src/replay/lanes.js";
 import type { ProcessorMessage } from "../../packages/cli/src/replay/protocol.js";
 import {
@@ -58,7 +59,7 @@ describe("replay worker threads", () => {
     expect(entry?.url.href).toMatch(/\/packages\/cli\/src\/replay\/worker\.ts$/);
     const messages: ProcessorMessage[] = [];
     const config = { cwd: dir.root, now: NOW.getTime(), maxTextBytes: 1 << 20 };
-    const filters = { since: null, until: null, secrets: [], principals: [] };
+    const filters = { since: null, until: null, secrets: [], secretParts: [], secretKeys: [], principals: [] };
     await new Promise<void>((resolve, reject) => {
       const lane = workerLane(
         entry!,
@@ -100,8 +101,13 @@ describe("replay worker threads", () => {
 
 describe("the secretwatch bin", () => {
   test("built with build.mjs, runs replay from a fresh process with its bundled worker", async () => {
-    await run(process.execPath, ["packages/cli/build.mjs"]);
-    const bin = path.resolve("packages/cli/bin/secretwatch.js");
+    // A build of its own beside dist/ (which other tests run meanwhile), removed afterwards.
+    const root = mkdtempSync(path.resolve("packages/cli/.build-test-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    await run(process.execPath, ["packages/cli/build.mjs", "--outdir", path.join(root, "dist")]);
+    mkdirSync(path.join(root, "bin"));
+    copyFileSync("packages/cli/bin/secretwatch.js", path.join(root, "bin/secretwatch.js"));
+    const bin = path.join(root, "bin/secretwatch.js");
     const file = dir.gzip("bin/trail.json.gz", s3File([...noise.slice(0, 3), read18]));
     for (const workers of ["1", "2"]) {
       const { stdout, stderr } = await run(

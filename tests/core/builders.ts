@@ -11,6 +11,7 @@ import { PolicyMatcher } from "../../packages/core/src/policy-match.js";
 import { REASON_CODES } from "../../packages/core/src/reasons.js";
 import { SEVERITIES } from "../../packages/core/src/severity.js";
 import { emptySnapshot, type StateSnapshot } from "../../packages/core/src/state.js";
+import { isTamperReason } from "../../packages/core/src/tamper/catalog.js";
 import type {
   AssessedAccess,
   BatchDetails,
@@ -280,7 +281,10 @@ export function assessWith(
 export const anyVerdict: fc.Arbitrary<Verdict> = fc
   .record({
     severity: fc.constantFrom(...SEVERITIES),
-    reasons: fc.uniqueArray(fc.constantFrom(...REASON_CODES), { minLength: 1, maxLength: 5 }),
+    reasons: fc.uniqueArray(fc.constantFrom(...REASON_CODES.filter((c) => !isTamperReason(c))), {
+      minLength: 1,
+      maxLength: 5,
+    }),
     suppressed: fc.constantFrom("repeat" as const, null),
     decoy: fc.boolean(),
   })

@@ -73,6 +73,19 @@ const KINDS: Record<ResourceKind, { service: string; charset: RegExp }> = {
   digestFailureQueue: { service: "sqs", charset: SQS },
   digestErrorsAlarm: { service: "alarm", charset: ALARM },
   digestFailuresAlarm: { service: "alarm", charset: ALARM },
+  subscriptionErrorsAlarm: { service: "alarm", charset: ALARM },
+  subscriptionThrottlingAlarm: { service: "alarm", charset: ALARM },
+  reconciliationAlarm: { service: "alarm", charset: ALARM },
+  opsTopic: { service: "sns", charset: SNS_TOPIC },
+  tamperTrailMetricFilter: { service: "metric-filter", charset: FILTER },
+  tamperLogsMetricFilter: { service: "metric-filter", charset: FILTER },
+  tamperEnricherMetricFilter: { service: "metric-filter", charset: FILTER },
+  tamperDigestMetricFilter: { service: "metric-filter", charset: FILTER },
+  tamperTopicsMetricFilter: { service: "metric-filter", charset: FILTER },
+  tamperTrailAlarm: { service: "alarm", charset: ALARM },
+  tamperLogsAlarm: { service: "alarm", charset: ALARM },
+  tamperFunctionsAlarm: { service: "alarm", charset: ALARM },
+  tamperTopicsAlarm: { service: "alarm", charset: ALARM },
 };
 
 /** Every naming rule: the name it gives, the longest AWS allows, what AWS accepts. */
@@ -133,6 +146,19 @@ describe("names of canonical stages stay what they were (renaming replaces a res
       digestFailureQueue: "secretwatch-dev-digest-failures",
       digestErrorsAlarm: "secretwatch-dev-digest-errors",
       digestFailuresAlarm: "secretwatch-dev-digest-failures-waiting",
+      subscriptionErrorsAlarm: "secretwatch-dev-enricher-subscription-errors",
+      subscriptionThrottlingAlarm: "secretwatch-dev-enricher-subscription-throttled",
+      reconciliationAlarm: "secretwatch-dev-reads-not-assessed",
+      opsTopic: "secretwatch-dev-ops",
+      tamperTrailMetricFilter: "secretwatch-dev-tamper-trail",
+      tamperLogsMetricFilter: "secretwatch-dev-tamper-logs",
+      tamperEnricherMetricFilter: "secretwatch-dev-tamper-enricher",
+      tamperDigestMetricFilter: "secretwatch-dev-tamper-digest",
+      tamperTopicsMetricFilter: "secretwatch-dev-tamper-topics",
+      tamperTrailAlarm: "secretwatch-dev-tamper-trail",
+      tamperLogsAlarm: "secretwatch-dev-tamper-logs",
+      tamperFunctionsAlarm: "secretwatch-dev-tamper-functions",
+      tamperTopicsAlarm: "secretwatch-dev-tamper-topics",
     });
     expect(trailBucketName(ref("dev"), ACCOUNT)).toBe(`secretwatch-dev-trail-${ACCOUNT}`);
     expect(secretAccessMetricName(ref("dev"))).toBe("Secret is accessed (secretwatch-dev)");

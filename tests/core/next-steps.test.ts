@@ -3,7 +3,13 @@ import type { AlertGroup } from "../../packages/core/src/format.js";
 import { groupVerdict, nextSteps, shellArg } from "../../packages/core/src/next-steps.js";
 import { groupHits } from "../../packages/core/src/plan.js";
 import { DEFAULT_THRESHOLDS } from "../../packages/core/src/policy.js";
-import { REASON_CODES, type ReasonCode } from "../../packages/core/src/reasons.js";
+import { REASON_CODES as ALL_CODES, type ReasonCode } from "../../packages/core/src/reasons.js";
+import { isTamperReason, type TamperReasonCode } from "../../packages/core/src/tamper/catalog.js";
+
+/** The reasons of reads (tamper hits have their own steps: tests/core/tamper/). */
+type ReadReasonCode = Exclude<ReasonCode, TamperReasonCode>;
+const REASON_CODES = ALL_CODES.filter((c): c is ReadReasonCode => !isTamperReason(c));
+
 import type { AssessedAccess, SecretAccess } from "../../packages/core/src/types.js";
 import { aBatch, aClient, anIdentity, aSecretAccess, aSource, assessWith, withVerdict } from "./builders.js";
 
@@ -62,7 +68,7 @@ const expectedRule = {
  * One row per reason code: hits that carry it (from the real assessment where the builders
  * can make it, else a fixed verdict) and the step text specific to it.
  */
-const STEPS: Record<ReasonCode, [hits: () => AssessedAccess[], step: string]> = {
+const STEPS: Record<ReadReasonCode, [hits: () => AssessedAccess[], step: string]> = {
   decoy: [
     () => assessWith([aSecretAccess({ secretId: "canary/x" })], { decoys: ["canary/*"] }),
     "Treat this as an intrusion: canary/x is a decoy that nobody has a reason to read",

@@ -64,7 +64,7 @@ describe("enricher handler", () => {
     const result = await handler(recordsEvent([listSecrets, read18]));
     expect(result).toEqual({
       ...{ records: 2, malformed: 0, hits: 1, duplicatesDropped: 0, published: 1, fallbacks: 0, alreadySent: 0 },
-      ...{ belowNotify: 0, suppressed: 0, policyHash: expect.stringMatching(/^sha256:/) },
+      ...{ belowNotify: 0, suppressed: 0, policyHash: expect.stringMatching(/^sha256:/), tamperHits: 0 },
     });
     const [input] = published();
     expect(input).toMatchObject({

@@ -40,7 +40,7 @@ afterEach(async () => {
 });
 
 /** A handler with its own store instance (as a separate Lambda container has). */
-function container(options: { failFirst?: number; state?: (s: StateStore) => StateStore } = {}) {
+function container(options: { failFirst?: number; state?: (s: DynamoStateStore) => StateStore } = {}) {
   const subjects: string[] = [];
   let failures = options.failFirst ?? 0;
   const sns = {

@@ -35,6 +35,6 @@ describe("demo secret", () => {
 
   it("reads of it are what the stack watches: the trail and filters are still there", () => {
     expect(onlyOfType(T.trail).inputs.name).toBe("secretwatch-demo-trail");
-    expect(onlyOfType(T.metricFilter).inputs.logGroupName).toBe("/secretwatch/demo/cloudtrail");
+    expect(named("SecretAccessMetricFilter").inputs.logGroupName).toBe("/secretwatch/demo/cloudtrail");
   });
 });

@@ -2,9 +2,13 @@
  * Dev stage (see ./dev-stage.ts): the secret-access metric filter and alarm, and the alert
  * topic with its policy and email subscriptions.
  */
+
+import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkAlarm, LATE_WINDOW_MINUTES as DOCTOR_LATE_WINDOW_MINUTES } from "../../packages/cli/src/doctor/alarm";
 import { METRIC_FILTER_PATTERN, METRIC_NAMESPACE } from "../../packages/core/src/events";
-import { secretAccessMetricName, stageAlarmNames } from "../../packages/core/src/naming";
+import { resourceName, secretAccessMetricName, stageAlarmNames } from "../../packages/core/src/naming";
+
 import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
 import { ACCOUNT, REGION, records, ref, topicArn } from "./dev-stage";
 import { readPolicy } from "./harness/policy";
@@ -12,8 +16,11 @@ import { arnOf, named, ofType, T } from "./harness/recorder";
 import { runApp } from "./harness/sst-globals";
 import { admitsAlarm, admittedAlarmArns } from "./topic-policy";
 
+// The module the run loaded (importing it before the run would declare its resources outside it).
+let detection: typeof import("../../stacks/detection");
 beforeAll(async () => {
   await runApp({ stage: "dev", env: { alertEmails: "security@example.com, oncall@example.org" } });
+  detection = await import("../../stacks/detection");
 });
 
 describe("secret-access metric filter and alarm", () => {
@@ -46,13 +53,13 @@ describe("secret-access metric filter and alarm", () => {
     });
   });
 
-  it("alarms on the Sum of reads in a minute, at the first read", () => {
+  it("alarms on the Sum of reads per minute, at the first read in any of the last 25 minutes", () => {
     expect(named("SecretAccessAlarm").inputs).toMatchObject({
       namespace: METRIC_NAMESPACE,
       metricName: secretAccessMetricName(ref),
       statistic: "Sum",
       period: 60,
-      evaluationPeriods: 1,
+      evaluationPeriods: 25,
       datapointsToAlarm: 1,
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -60,6 +67,60 @@ describe("secret-access metric filter and alarm", () => {
       alarmActions: [topicArn()],
     });
     expect(named("SecretAccessAlarm").inputs.dimensions).toBeUndefined();
+    expect(detection.SECRET_ACCESS_ALARM_TIMING).toEqual({ period: 60, evaluationPeriods: 25, datapointsToAlarm: 1 });
+  });
+
+  it("still sees a read delivered 20 minutes late, whichever timestamp its datapoint gets", () => {
+    const { period, evaluationPeriods, datapointsToAlarm } = named("SecretAccessAlarm").inputs;
+    // Stamped with the event's time: when the record arrives 20 minutes late and the alarm next
+    // evaluates (within the slack), the datapoint must still be among the last N periods.
+    const lateMinutes = detection.LATE_DELIVERY_MINUTES + detection.EVALUATION_SLACK_MINUTES;
+    expect(period * evaluationPeriods).toBeGreaterThanOrEqual(lateMinutes * 60);
+    expect(detection.LATE_DELIVERY_MINUTES).toBe(20);
+    // One breaching minute among N is enough (M of N with M = 1): the other minutes have no data.
+    expect(datapointsToAlarm).toBe(1);
+    // Stamped at ingestion: the datapoint is the newest one, inside any window.
+    expect(period).toBeLessThanOrEqual(60);
+    // The doctor's rule agrees with the deploy's numbers.
+    expect(DOCTOR_LATE_WINDOW_MINUTES).toBe(lateMinutes);
+  });
+
+  it("is accepted by doctor as deployed, and doctor still flags Average or a window too short", () => {
+    const inputs = named("SecretAccessAlarm").inputs;
+    const alarmName = resourceName(ref, "secretAccessAlarm");
+    const deployed: MetricAlarm = {
+      AlarmName: alarmName,
+      AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${alarmName}`,
+      ActionsEnabled: true,
+      AlarmActions: inputs.alarmActions,
+      StateValue: "OK",
+      MetricName: inputs.metricName,
+      Namespace: inputs.namespace,
+      Statistic: inputs.statistic,
+      Period: inputs.period,
+      EvaluationPeriods: inputs.evaluationPeriods,
+      DatapointsToAlarm: inputs.datapointsToAlarm,
+      Threshold: inputs.threshold,
+      ComparisonOperator: inputs.comparisonOperator,
+      TreatMissingData: inputs.treatMissingData,
+    };
+    const expectation = {
+      alarmName,
+      namespace: METRIC_NAMESPACE,
+      metricName: secretAccessMetricName(ref),
+      topicArn: topicArn(),
+      topicName: resourceName(ref, "topic"),
+      alarmEmails: true,
+      hints: { deploy: "npx sst deploy --stage dev", cli: (c: string) => `secretwatch ${c} --stage dev` },
+    };
+    const failures = (alarm: MetricAlarm) =>
+      checkAlarm(alarm, expectation)
+        .filter((r) => r.status === "fail")
+        .map((r) => r.message);
+    expect(failures(deployed)).toEqual([]);
+    expect(failures({ ...deployed, Statistic: "Average" })).toEqual([expect.stringMatching(/uses Average/)]);
+    expect(failures({ ...deployed, EvaluationPeriods: 1 })).toEqual([expect.stringMatching(/20 minutes late/)]);
+    expect(failures({ ...deployed, DatapointsToAlarm: 3 })).toEqual([expect.stringMatching(/3 of 25/)]);
   });
 });
 

@@ -7,6 +7,7 @@ import { SUBSCRIPTION_FILTER_PATTERN } from "../../packages/core/src/events";
 import { compilePolicy, DEFAULT_POLICY, readCompiledPolicy } from "../../packages/core/src/policy";
 import { DEFAULT_RETENTION_DAYS } from "../../packages/core/src/settings";
 import { POLICY_ENV } from "../../packages/functions/src/policy-source";
+import { FUNCTION_NODEJS } from "../../stacks/function-build";
 import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
 import { ACCOUNT, logsArn, records, topicArn, trailLogGroupArn } from "./dev-stage";
 import { allowedActions, readPolicy, type Statement } from "./harness/policy";
@@ -39,6 +40,12 @@ describe("enricher", () => {
       "packages/functions/src/digest.handler",
       "packages/functions/src/enricher.handler",
     ]);
+  });
+
+  it("builds both functions with the bundle arguments the artifact tests and the bench use", () => {
+    const builds = rpcCalls.filter((c) => c.method === "Runtime.Build");
+    expect(builds).toHaveLength(2);
+    for (const b of builds) expect((b.args as { properties: object }).properties).toMatchObject(FUNCTION_NODEJS);
   });
 
   it("receives the topic ARN, app and stage in its environment", () => {
@@ -155,7 +162,8 @@ describe("enricher", () => {
     expect(() => parseJsonPattern(filter.inputs.filterPattern)).not.toThrow();
     expect(matchesPattern(filter.inputs.filterPattern, records.read)).toBe(true);
     expect(matchesPattern(filter.inputs.filterPattern, records.batch)).toBe(true);
-    expect(matchesPattern(filter.inputs.filterPattern, records.policyMentioningRead)).toBe(false);
+    // A secret's PutResourcePolicy is a tamper event (by its name, not the text it mentions).
+    expect(matchesPattern(filter.inputs.filterPattern, records.policyMentioningRead)).toBe(true);
     expect(matchesPattern(filter.inputs.filterPattern, records.iamPolicyMentioningRead)).toBe(false);
     expect(filter.dependsOn).toEqual(["EnricherInvokePermission"]);
     expect(filter.dependencies).toContain("EnricherInvokePermission");

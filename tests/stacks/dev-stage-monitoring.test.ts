@@ -69,6 +69,9 @@ describe("names", () => {
       EnricherMalformedMessagesAlarm: ["name", resourceName(ref, "malformedMessagesAlarm")],
       EnricherPolicyErrorsAlarm: ["name", resourceName(ref, "policyErrorsAlarm")],
       EnricherStateErrorsAlarm: ["name", resourceName(ref, "stateErrorsAlarm")],
+      EnricherSubscriptionErrorsAlarm: ["name", resourceName(ref, "subscriptionErrorsAlarm")],
+      EnricherSubscriptionThrottlingAlarm: ["name", resourceName(ref, "subscriptionThrottlingAlarm")],
+      ReadsNotAssessedAlarm: ["name", resourceName(ref, "reconciliationAlarm")],
       StateTable: ["name", resourceName(ref, "stateTable")],
       StateBaselineRole: ["name", resourceName(ref, "stateBaselineRole")],
     };
@@ -82,7 +85,7 @@ describe("names", () => {
 
   it("names every alarm with the stage prefix the topic policy trusts", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(16 + 4); // + the tamper alarms (stacks/tamper.ts)
     for (const alarm of alarms) expect(alarm.inputs.name).toMatch(/^secretwatch-dev-/);
   });
 });
@@ -162,7 +165,7 @@ describe("self-monitoring", () => {
     });
   });
 
-  it("alarms when the log group receives nothing for the blind-spot window (missing data breaches)", () => {
+  it("alarms when the log group receives nothing for the blind-spot window (no data at all: INSUFFICIENT_DATA)", () => {
     const { inputs } = named("BlindSpotAlarm");
     expect(inputs).toMatchObject({
       namespace: "AWS/Logs",
@@ -171,12 +174,25 @@ describe("self-monitoring", () => {
       statistic: "Sum",
       threshold: 1,
       comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
+      treatMissingData: "missing",
       alarmActions: [topicArn()],
+      insufficientDataActions: [topicArn()],
+      okActions: [],
     });
     expect(inputs.period * inputs.evaluationPeriods).toBe(DEFAULT_BLIND_SPOT_MINUTES * 60);
     expect(inputs.period % 60).toBe(0);
     expect(inputs.period * inputs.evaluationPeriods).toBeLessThanOrEqual(86400);
+  });
+
+  it("says only DestinationDeliveryFailures means alerts are lost, not AsyncEventsDropped", () => {
+    const dropped = named("EnricherDroppedAlarm").inputs.alarmDescription as string;
+    expect(dropped).toMatch(/sent it to the failure queue/);
+    expect(dropped).not.toMatch(/\blost\b(?! unless)/);
+    const lost = ofType(T.alarm).filter((a) =>
+      /\blost\b|LOST/.test(a.inputs.alarmDescription.replace("not lost unless", "")),
+    );
+    expect(lost.map((a) => a.name)).toEqual(["EnricherDestinationAlarm"]);
+    expect(named("EnricherDestinationAlarm").inputs.metricName).toBe("DestinationDeliveryFailures");
   });
 
   it("never averages, and every alarm notifies the topic (only: no pager addresses, no pager topic)", () => {

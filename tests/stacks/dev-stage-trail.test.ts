@@ -3,6 +3,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION_DAYS } from "../../packages/core/src/settings";
+import { selectorGaps, selectorsLog } from "../../packages/core/src/tamper/selectors";
+import { TRAIL_ADVANCED_EVENT_SELECTORS } from "../../packages/core/src/tamper/trail-selectors";
 import { ACCOUNT, logsArn, REGION, trailLogGroupArn } from "./dev-stage";
 import { readPolicy } from "./harness/policy";
 import { arnOf, childrenOf, named, ofType, onlyOfType, T } from "./harness/recorder";
@@ -97,15 +99,36 @@ describe("trail", () => {
     });
   });
 
-  it("logs Read and Write management events, except KMS and RDS Data API", () => {
+  it("logs Read and Write management events, KMS's Write events, but not KMS's Read calls nor the RDS Data API", () => {
     const { advancedEventSelectors, eventSelectors } = named("Trail").inputs;
     expect(eventSelectors ?? []).toEqual([]);
-    expect(advancedEventSelectors).toHaveLength(1);
-    const fields = advancedEventSelectors[0].fieldSelectors as { field: string }[];
-    // No readOnly selector: both Read (GetSecretValue) and Write events are logged.
-    expect(fields.map((f) => f.field).sort()).toEqual(["eventCategory", "eventSource"]);
-    expect(fields).toContainEqual({ field: "eventCategory", equals: ["Management"] });
-    expect(fields).toContainEqual({ field: "eventSource", notEquals: ["kms.amazonaws.com", "rdsdata.amazonaws.com"] });
+    expect(advancedEventSelectors).toEqual(TRAIL_ADVANCED_EVENT_SELECTORS);
+    expect(advancedEventSelectors).toHaveLength(2);
+    const [all, writes] = advancedEventSelectors as { fieldSelectors: object[] }[];
+    // No readOnly selector on the first: both Read (GetSecretValue) and Write events are logged.
+    expect(all!.fieldSelectors).toEqual([
+      { field: "eventCategory", equals: ["Management"] },
+      { field: "eventSource", notEquals: ["kms.amazonaws.com", "rdsdata.amazonaws.com"] },
+    ]);
+    expect(writes!.fieldSelectors).toEqual([
+      { field: "eventCategory", equals: ["Management"] },
+      { field: "readOnly", equals: ["false"] },
+      { field: "eventSource", notEquals: ["rdsdata.amazonaws.com"] },
+    ]);
+    // Evaluated as CloudTrail does (any selector; all its field selectors), by the tamper classifier's evaluator.
+    const logs = (eventSource: string, eventName: string, readOnly: boolean) =>
+      selectorsLog(
+        { advancedEventSelectors },
+        { eventCategory: "Management", eventSource, eventName, readOnly: String(readOnly) },
+      );
+    expect(logs("secretsmanager.amazonaws.com", "GetSecretValue", true)).toBe(true);
+    expect(logs("cloudtrail.amazonaws.com", "StopLogging", false)).toBe(true);
+    for (const name of ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"])
+      expect(logs("kms.amazonaws.com", name, false)).toBe(true);
+    for (const name of ["Decrypt", "Encrypt", "GenerateDataKey"])
+      expect(logs("kms.amazonaws.com", name, true)).toBe(false);
+    expect(logs("rdsdata.amazonaws.com", "ExecuteStatement", false)).toBe(false);
+    expect(selectorGaps({ advancedEventSelectors })).toEqual([]);
   });
 
   it("delivers to the log group ARN with `:*`, through its own role", () => {

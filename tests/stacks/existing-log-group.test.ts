@@ -39,7 +39,10 @@ describe("existing log group", () => {
   });
 
   it("counts reads from that group", () => {
-    expect(onlyOfType(T.metricFilter).inputs).toMatchObject({ logGroupName: GROUP, pattern: METRIC_FILTER_PATTERN });
+    expect(named("SecretAccessMetricFilter").inputs).toMatchObject({
+      logGroupName: GROUP,
+      pattern: METRIC_FILTER_PATTERN,
+    });
   });
 
   it("subscribes the enricher to that group, allowed by a permission on its ARN with `:*`", () => {
@@ -62,7 +65,7 @@ describe("existing log group", () => {
     expect(inputs).toMatchObject({
       comparisonOperator: "LessThanThreshold",
       threshold: 1,
-      treatMissingData: "breaching",
+      treatMissingData: "missing",
     });
   });
 

@@ -30,7 +30,13 @@ const NAMED: Record<string, { field: (inputs: Record<string, any>) => unknown; l
   "aws:dynamodb/table:Table": { field: (i) => i.name, limit: 255 },
   "aws:scheduler/schedule:Schedule": { field: (i) => i.name, limit: 64 },
   "aws:secretsmanager/secret:Secret": { field: (i) => i.name, limit: 512 },
+  "aws:glue/catalogDatabase:CatalogDatabase": { field: (i) => i.name, limit: 255 },
+  "aws:glue/catalogTable:CatalogTable": { field: (i) => i.name, limit: 255 },
+  "aws:athena/workgroup:Workgroup": { field: (i) => i.name, limit: 128 },
 };
+
+/** Named within another resource (a role's inline policy, a database's table): no stage in their names. */
+const WITHIN = new Set(["aws:iam/rolePolicy:RolePolicy", "aws:glue/catalogTable:CatalogTable"]);
 
 beforeAll(async () => {
   await runApp({
@@ -62,8 +68,8 @@ describe(`stage ${STAGE.slice(0, 24)}… (${STAGE.length} characters)`, () => {
   });
 
   it("marks every stage name with the hash of the raw stage name", () => {
-    // Role policies are named within their role; every other name carries the stage.
-    const staged = physical().filter((p) => p.type !== "aws:iam/rolePolicy:RolePolicy");
+    // Role policies are named within their role, the history table within its database; every other name carries the stage.
+    const staged = physical().filter((p) => !WITHIN.has(p.type));
     for (const { resource, name } of staged) expect(name, resource).toContain(HASH);
     const dev = new Set(Object.values(stageResources({ app: "secretwatch", stage: "dev" })));
     for (const { resource, name } of staged) expect(dev.has(name), resource).toBe(false);

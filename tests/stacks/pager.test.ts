@@ -102,11 +102,13 @@ describe("pager subscriptions", () => {
 describe("alarms", () => {
   it("every alarm of the stage notifies the alert topic and the pager topic", () => {
     const alarms = ofType(T.alarm);
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(16 + 4); // + the tamper alarms (stacks/tamper.ts)
     for (const alarm of alarms) expect(alarm.inputs.alarmActions, alarm.name).toEqual([topicArn(), pagerArn()]);
   });
 
   it("pages for an alarm, not for its recovery", () => {
-    expect(named("BlindSpotAlarm").inputs.okActions).toEqual([topicArn()]);
+    // The blind-spot alarm emails on the move to INSUFFICIENT_DATA (no data after data), not on recovery.
+    expect(named("BlindSpotAlarm").inputs.okActions).toEqual([]);
+    expect(named("BlindSpotAlarm").inputs.insufficientDataActions).toEqual([topicArn(), pagerArn()]);
   });
 });

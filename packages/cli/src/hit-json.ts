@@ -1,14 +1,17 @@
 /**
- * The one JSON form of a hit, for `--format json` of replay, lookup and redrive: the enriched
+ * The one JSON form of a hit, for `--format json` of replay, lookup, history and redrive: `kind` (`read`,
+ * `batch`, or `tamper` for {@link tamperJsonLine}), then the enriched
  * read as-is, plus its verdict (severity, reason codes, the expected rule's id, whether the
  * Lambda would email it), plus where it was found.
  */
-import type { AssessedAccess } from "@secretwatch/core";
+import { type AssessedAccess, BATCH_GET_SECRET_VALUE, type TamperHit } from "@secretwatch/core";
 
 /** One NDJSON line (with its newline). */
 export function hitJsonLine(hit: AssessedAccess, emailed: boolean, extra: Record<string, unknown> = {}): string {
   const { verdict, ...read } = hit;
+  const kind = hit.eventName === BATCH_GET_SECRET_VALUE || hit.batch !== null ? "batch" : "read";
   const line = {
+    kind,
     ...read,
     severity: verdict.severity,
     reasons: verdict.reasons,
@@ -19,4 +22,9 @@ export function hitJsonLine(hit: AssessedAccess, emailed: boolean, extra: Record
     ...extra,
   };
   return `${JSON.stringify(line)}\n`;
+}
+
+/** One NDJSON line of a tamper hit (`kind: "tamper"`, its severity and reason codes, the sanitised changes). */
+export function tamperJsonLine(hit: TamperHit, emailed: boolean, extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ ...hit, emailed, ...extra })}\n`;
 }

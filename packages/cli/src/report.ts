@@ -6,11 +6,12 @@
  * Every record string in the table is sanitised (it is attacker-controlled).
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
-import { readKey, type SecretAccess, toBodyText } from "@secretwatch/core";
+import { type AssessedAccess, readKey, type SecretAccess, type TamperPlan, toBodyText } from "@secretwatch/core";
 import { emailText } from "./alerts.js";
 import { type Assessor, emailedIn } from "./assessment.js";
-import { hitJsonLine } from "./hit-json.js";
+import { hitJsonLine, tamperJsonLine } from "./hit-json.js";
 import type { Io, Output } from "./io.js";
+import { tamperEmailed } from "./replay/tamper.js";
 
 export type ReportFormat = "text" | "json";
 export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json"];
@@ -32,6 +33,8 @@ export interface ReportContext {
   stage: string;
   /** Names the source in the text output's header line, e.g. `CloudTrail event history (us-east-1)`. */
   source: string;
+  /** The tamper events found with the reads (the enricher's plan), written before them. */
+  tamper?: TamperPlan | null;
 }
 
 const millis = (t: string | null) => (t === null ? Number.NaN : Date.parse(t));
@@ -91,19 +94,77 @@ export function summarize(hits: readonly SecretAccess[]): SummaryRow[] {
   return table.rows();
 }
 
-/** The table, one aligned line per row; empty when there is no row. */
+/** Widest table line: fits a 100-column terminal. */
+export const TABLE_WIDTH = 100;
+const HEADER = ["SECRET", "PRINCIPAL", "COUNT", "DENIED", "ERRORS", "FIRST", "LAST"];
+const NUMERIC = new Set([2, 3, 4]);
+const GAP = 2;
+
+/** `text` in at most `width` characters: cut at the end, or in the middle (`keepEnd`), marked with `…`. */
+export function ellipsis(text: string, width: number, keepEnd = false): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  if (width <= 1) return "…".slice(0, width);
+  if (!keepEnd) return `${chars.slice(0, width - 1).join("")}…`;
+  const tail = Math.ceil((width - 1) * 0.6); // the end of an ARN names the principal
+  return `${chars.slice(0, width - 1 - tail).join("")}…${chars.slice(chars.length - tail).join("")}`;
+}
+
+const width = (text: string) => [...text].length;
+
+/** A compact row when the full one is too wide: minutes, and no `arn:aws:iam::` before the account. */
+function compact(row: string[]): string[] {
+  const minutes = (t: string) => t.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(?:\.\d+)?Z$/, "$1 $2Z");
+  const [secret = "", principal = "", ...rest] = row;
+  const shortPrincipal = principal.replace(/^arn:aws:(?:iam|sts)::/, "");
+  return [secret, shortPrincipal, ...rest.slice(0, 3), ...rest.slice(3).map(minutes)];
+}
+
+function lineOf(cells: string[], widths: number[]): string {
+  const padded = cells.map((v, i) => {
+    const pad = " ".repeat(Math.max(0, (widths[i] ?? 0) - width(v)));
+    return NUMERIC.has(i) ? pad + v : v + pad;
+  });
+  return `  ${padded.join(" ".repeat(GAP))}`.trimEnd();
+}
+
+/**
+ * The table, one aligned line per row, at most {@link TABLE_WIDTH} columns: when the full
+ * table is wider, times lose their seconds, principal ARNs their `arn:aws:iam::` / `sts::`,
+ * and the secret (at its end) and principal (in its middle) are cut with `…`. Empty when
+ * there is no row.
+ */
 export function formatSummary(rows: readonly SummaryRow[]): string {
   if (rows.length === 0) return "";
-  const header = ["SECRET", "PRINCIPAL", "COUNT", "DENIED", "ERRORS", "FIRST", "LAST"];
-  const cells = rows.map((r) => [
+  const full = rows.map((r) => [
     ...[cell(r.secret), cell(r.principal), `${r.count}`, `${r.denied}`, `${r.errors}`],
     ...[cell(r.first), cell(r.last)],
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
-  const numeric = new Set([2, 3, 4]);
-  const line = (c: string[]) =>
-    `  ${c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
-  return `${["Secret-value retrievals by secret and principal:", line(header), ...cells.map(line)].join("\n")}\n`;
+  const widthsOf = (cells: string[][]) =>
+    HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => width(c[i] ?? ""))));
+  const total = (w: number[]) => 2 + w.reduce((a, b) => a + b, 0) + GAP * (w.length - 1);
+  let cells = full;
+  let widths = widthsOf(cells);
+  if (total(widths) > TABLE_WIDTH) {
+    cells = full.map(compact);
+    widths = widthsOf(cells);
+    const over = total(widths) - TABLE_WIDTH;
+    if (over > 0) {
+      const [secret = 0, principal = 0] = widths;
+      const room = secret + principal - over;
+      // The secret first (it is the table's key), leaving the principal at least 18 columns.
+      const secretWidth = Math.max(HEADER[0]!.length, Math.min(secret, Math.max(room - 18, Math.floor(room / 2))));
+      widths[0] = secretWidth;
+      widths[1] = Math.max(HEADER[1]!.length, room - secretWidth);
+      cells = cells.map(([s = "", p = "", ...rest]) => [
+        ellipsis(s, widths[0]!),
+        ellipsis(p, widths[1]!, true),
+        ...rest,
+      ]);
+    }
+  }
+  const title = "Secret-value retrievals by secret and principal:";
+  return `${[title, lineOf(HEADER, widths), ...cells.map((c) => lineOf(c, widths))].join("\n")}\n`;
 }
 
 /**
@@ -116,29 +177,44 @@ export async function writeHits(
   format: ReportFormat,
   ctx: ReportContext,
   assessor: Assessor,
-): Promise<void> {
+): Promise<Assessed> {
   const { hits: assessed, plan } = await assessor.unit(hits);
+  const emailed = emailedIn(plan);
+  const tamper = ctx.tamper ?? null;
   if (format === "json") {
-    const emailed = emailedIn(plan);
+    const sent = tamper ? tamperEmailed(tamper) : new Map();
+    for (const hit of tamper?.hits ?? []) out.write(tamperJsonLine(hit, sent.get(hit) ?? false));
     for (const hit of assessed) out.write(hitJsonLine(hit, emailed.get(hit) ?? false));
-    return;
+  } else {
+    const messages = [...(tamper?.messages ?? []), ...plan.messages];
+    if (messages.length > 0) {
+      const changes = tamper && tamper.hits.length > 0 ? `, ${tamper.hits.length} tamper event(s)` : "";
+      out.write(
+        `# ${ctx.source}: ${plan.hits} secret-value retrieval(s)${changes}, ${messages.length} alert message(s)\n`,
+      );
+      out.write(messages.map(emailText).join("\n"));
+    }
   }
-  if (plan.messages.length === 0) return;
-  out.write(`# ${ctx.source}: ${plan.hits} secret-value retrieval(s), ${plan.messages.length} alert message(s)\n`);
-  out.write(plan.messages.map(emailText).join("\n"));
+  return { hits: assessed, emailed };
 }
 
-/** De-duplicated hits on stdout; `totals` lines, then the table, on stderr. Returns the hits written. */
+/** The hits as assessed, and whether each was emailed: what the HTML report shows. */
+export interface Assessed {
+  hits: AssessedAccess[];
+  emailed: Map<AssessedAccess, boolean>;
+}
+
+/** De-duplicated hits on stdout; `totals` lines, then the table, on stderr. Returns how many hits were written, assessed. */
 export async function writeReport(
   io: Io,
   hits: Iterable<SecretAccess>,
   format: ReportFormat,
   ctx: ReportContext & { assessor: Assessor },
   totals: readonly string[] = [],
-): Promise<number> {
+): Promise<Assessed & { count: number }> {
   const unique = uniqueHits(hits);
-  await writeHits(io.stdout, unique, format, ctx, ctx.assessor);
+  const assessed = await writeHits(io.stdout, unique, format, ctx, ctx.assessor);
   const table = formatSummary(summarize(unique));
   io.stderr.write([...totals, ...(table ? ["", table] : [""])].join("\n"));
-  return unique.length;
+  return { count: unique.length, ...assessed };
 }

@@ -29,7 +29,7 @@ export interface StageOptions {
 /** Adds `--stage` (required), `--app` and `--region` to a command. */
 export function withStageOptions(command: Command): Command {
   return command
-    .requiredOption("--stage <name>", "the SST stage the chain was deployed with")
+    .requiredOption("--stage <name>", "(required) the SST stage the chain was deployed with")
     .addOption(new Option("--app <name>", "the SST app name").default(DEFAULT_APP))
     .option("--region <region>", "AWS Region of the stage (default: from AWS_REGION / your AWS profile)");
 }

@@ -58,6 +58,9 @@ export function actorKey(identity: Identity): string {
   return identity.principalArn ?? identity.principalId ?? identity.accessKeyId ?? `unknown:${identity.type}`;
 }
 
+/** Identity types that are people (see {@link isPerson}). */
+const PERSON_TYPES: ReadonlySet<string> = new Set(["IAMUser", "IdentityCenterUser", "FederatedUser", "SAMLUser"]);
+
 /**
  * A person rather than a workload: a console session, root, an IAM user (long-term access key),
  * an Identity Center user, a federated user. Decided on AWS-set fields only.
@@ -65,5 +68,5 @@ export function actorKey(identity: Identity): string {
 export function isPerson(identity: Identity): boolean {
   if (identity.consoleSession || isRoot(identity)) return true;
   if (identityCenterUser(identity) !== null) return true;
-  return ["IAMUser", "IdentityCenterUser", "FederatedUser", "SAMLUser"].includes(identity.type);
+  return PERSON_TYPES.has(identity.type);
 }

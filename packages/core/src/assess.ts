@@ -82,8 +82,8 @@ const isBatch = (hit: SecretAccess) => hit.batch !== null || hit.eventName === "
 
 /** A batch whose every filter value is negated (`!tagKeyThatWillNeverExist`): it matches every secret. */
 export function isCatchAllBatch(hit: SecretAccess): boolean {
-  const filters = hit.batch?.filters ?? [];
-  if (filters.length === 0) return false;
+  const filters = hit.batch?.filters;
+  if (!filters || filters.length === 0) return false;
   return filters.every((f) => f.values.length > 0 && f.values.every((v) => v.startsWith("!")));
 }
 
@@ -129,21 +129,29 @@ export function stateRequest(hits: readonly SecretAccess[], matcher: PolicyMatch
   };
 }
 
-/** The reasons AWS-set identity and source fields give, before policy and state. */
-function identityReasons(hit: SecretAccess, reasons: Set<ReasonCode>, matcher: PolicyMatcher): void {
+/**
+ * A public address, not through a VPC endpoint nor by an AWS service, and not one the policy
+ * lists as the account's own (a NAT gateway, the office): the internet.
+ */
+function fromInternet(hit: SecretAccess, matcher: PolicyMatcher): boolean {
   const { identity, source } = hit;
-  if (isRoot(identity)) reasons.add("root");
-  if (identity.crossAccount) reasons.add("cross-account");
   const viaAws = source.vpcEndpointId !== null || identity.invokedBy !== null;
-  // A public address the policy lists as the account's own (a NAT gateway, the office) is not the internet.
-  const fromInternet = () => isPublicAddress(source) && !viaAws && !matcher.isOwnNetwork(hit);
+  return isPublicAddress(source) && !viaAws && !matcher.isOwnNetwork(hit);
+}
+
+/** The reasons AWS-set identity and source fields give, before policy and state (each code at most once). */
+function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: PolicyMatcher): void {
+  const { identity } = hit;
+  const root = isRoot(identity);
+  if (root) reasons.push("root");
+  if (identity.crossAccount) reasons.push("cross-account");
   if (isPerson(identity)) {
-    if (identity.consoleSession) reasons.add("console-session");
-    else if (!isRoot(identity) && fromInternet()) reasons.add("public-ip");
+    if (identity.consoleSession) reasons.push("console-session");
+    else if (!root && fromInternet(hit, matcher)) reasons.push("public-ip");
   } else if (identity.type === "AWSService" || identity.invokedBy !== null) {
-    reasons.add("aws-service");
+    reasons.push("aws-service");
   } else if (identity.type === "AssumedRole" && identityCenterUser(identity) === null) {
-    if (fromInternet()) reasons.add("role-session-from-internet");
+    if (fromInternet(hit, matcher)) reasons.push("role-session-from-internet");
   }
 }
 
@@ -157,23 +165,35 @@ function reasonSeverity(code: ReasonCode, sensitive: boolean, lowered: boolean):
 /** Each reason's place in the table: the order among reasons of one severity. */
 const ORDER_INDEX = Object.fromEntries(Object.keys(REASONS).map((code, i) => [code, i])) as Record<ReasonCode, number>;
 
-/** Whether `a` sorts before `b`: a higher rank, or the same rank and earlier in the table. */
-function before(a: [ReasonCode, number], b: [ReasonCode, number]): boolean {
-  return a[1] > b[1] || (a[1] === b[1] && ORDER_INDEX[a[0]] < ORDER_INDEX[b[0]]);
-}
+/** Scratch for {@link sortByRank}: the rank of each reason, in step with the reasons. */
+const RANKS: number[] = [];
 
 /**
- * Reason codes by rank (highest first), then the table's order: a total order, so the result
- * does not depend on the input's order. An insertion sort: a read has a handful of reasons.
+ * Sorts `reasons` in place by rank (highest first), then the table's order — a total order, so
+ * the result does not depend on the input's order — and returns the highest rank. An insertion
+ * sort, each reason's rank worked out once: a read has a handful of reasons.
  */
-function byRank(ranked: Array<[ReasonCode, number]>): ReasonCode[] {
-  for (let i = 1; i < ranked.length; i++) {
-    const item = ranked[i]!;
+function sortByRank(reasons: ReasonCode[], sensitive: boolean, lowered: readonly ReasonCode[]): number {
+  let top = 0;
+  for (let i = 0; i < reasons.length; i++) {
+    const code = reasons[i]!;
+    const rank = severityRank(reasonSeverity(code, sensitive, lowered.length > 0 && lowered.includes(code)));
+    if (rank > top) top = rank;
     let j = i - 1;
-    for (; j >= 0 && before(item, ranked[j]!); j--) ranked[j + 1] = ranked[j]!;
-    ranked[j + 1] = item;
+    for (; j >= 0 && (rank > RANKS[j]! || (rank === RANKS[j] && ORDER_INDEX[code] < ORDER_INDEX[reasons[j]!])); j--) {
+      reasons[j + 1] = reasons[j]!;
+      RANKS[j + 1] = RANKS[j]!;
+    }
+    reasons[j + 1] = code;
+    RANKS[j + 1] = rank;
   }
-  return ranked.map(([code]) => code);
+  return top;
+}
+
+/** Whether any of `codes` is in `set` (a loop, not a closure: it runs for every read). */
+function anyIn(codes: readonly ReasonCode[], set: ReadonlySet<ReasonCode>): boolean {
+  for (const code of codes) if (set.has(code)) return true;
+  return false;
 }
 
 /** Whether `span` (first and last read) comes within `windowMs` of `time` (null time: any span). */
@@ -212,14 +232,23 @@ class Overlay {
    */
   window(actor: string, secret: string, time: number, windowMs: number, min: number): string[] | null {
     const from = time - windowMs;
-    const secrets = new Set<string>([secret]);
-    for (const e of this.snapshot?.windows.get(actor) ?? [])
-      if (e.time >= from && e.time <= time) secrets.add(e.secret);
-    const reads = this.reads.get(actor) ?? [];
+    const stored = this.snapshot?.windows.get(actor);
+    const reads = this.reads.get(actor);
     const latest = this.latest.get(actor);
-    if (latest && (reads.at(-1)?.time ?? -Infinity) <= time) {
+    const inOrder = latest && (reads?.at(-1)?.time ?? -Number.POSITIVE_INFINITY) <= time;
+    if (inOrder && (stored === undefined || stored.length === 0)) {
+      // The common case: the latest reads are distinct secrets; count them before making a set.
+      let n = 1;
+      latest.forEach((t, s) => {
+        if (s !== secret && t >= from && t <= time) n++;
+      });
+      if (n < min) return null;
+    }
+    const secrets = new Set<string>([secret]);
+    for (const e of stored ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
+    if (inOrder) {
       for (const [s, t] of latest) if (t >= from && t <= time) secrets.add(s);
-    } else for (const e of reads) if (e.time >= from && e.time <= time) secrets.add(e.secret);
+    } else for (const e of reads ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
     return secrets.size >= min ? [...secrets].sort() : null;
   }
 
@@ -232,7 +261,10 @@ class Overlay {
     const t = time ?? Number.NaN;
     const span = spans.get(secret);
     if (!span) spans.set(secret, { first: time ?? -Infinity, last: time ?? Infinity });
-    else if (time !== null) [span.first, span.last] = [Math.min(span.first, t), Math.max(span.last, t)];
+    else if (time !== null) {
+      span.first = Math.min(span.first, t);
+      span.last = Math.max(span.last, t);
+    }
     if (time === null) return;
     const reads = this.reads.get(actor) ?? [];
     if (reads.length === 0) this.reads.set(actor, reads);
@@ -306,17 +338,17 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
     const hit = hits[i]!;
     const time = times[i] ?? null;
     const actor = actorKey(hit.identity);
-    const reasons = new Set<ReasonCode>();
-    const decoy = matcher.isDecoy(hit);
-    const sensitive = matcher.isSensitive(hit);
-    if (decoy) reasons.add("decoy");
+    // Each code is added at most once, in this order (the order `lowered` keeps).
+    const reasons: ReasonCode[] = [];
+    const { decoy, sensitive, rule } = matcher.match(hit, !ctx.policyUnavailable);
+    if (decoy) reasons.push("decoy");
     identityReasons(hit, reasons, matcher);
-    if (isCatchAllBatch(hit)) reasons.add("catch-all-batch");
-    else if (hit.batch?.broad) reasons.add("broad-batch");
-    if (hit.outcome === "denied") reasons.add("denied");
-    if (hit.outcome === "error") reasons.add("error");
-    if (sensitive) reasons.add("sensitive");
-    if (ctx.policyUnavailable) reasons.add("policy-unavailable");
+    if (isCatchAllBatch(hit)) reasons.push("catch-all-batch");
+    else if (hit.batch?.broad) reasons.push("broad-batch");
+    if (hit.outcome === "denied") reasons.push("denied");
+    if (hit.outcome === "error") reasons.push("error");
+    if (sensitive) reasons.push("sensitive");
+    if (ctx.policyUnavailable) reasons.push("policy-unavailable");
 
     let firstSeen: boolean | null = null;
     let rapid: Verdict["rapid"] = null;
@@ -324,17 +356,17 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
       const secret = hit.secretId!;
       // An AWS service fetching a secret on the account's behalf (ECS, Lambda extensions…) is
       // routine the first time too; it is still remembered.
-      const onBehalf = reasons.has("aws-service");
+      const onBehalf = reasons.includes("aws-service");
       if (snapshot === null) {
-        if (!onBehalf) reasons.add("state-unavailable");
+        if (!onBehalf) reasons.push("state-unavailable");
       } else {
         firstSeen = !overlay.seen(actor, secret, time, firstSeenMs);
-        if (firstSeen && !onBehalf) reasons.add("first-seen");
+        if (firstSeen && !onBehalf) reasons.push("first-seen");
       }
       if (time !== null) {
         const secrets = overlay.window(actor, secret, time, rapidMs, t.rapidSecrets);
         if (secrets !== null) {
-          reasons.add("rapid-retrieval");
+          reasons.push("rapid-retrieval");
           rapid = { secrets, from: new Date(time - rapidMs).toISOString(), to: new Date(time).toISOString() };
         }
         update.accesses.push({ actor, secret, time });
@@ -343,23 +375,18 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
     }
     let unusual = false;
     for (const r of reasons) if (r !== "sensitive" && r !== "aws-service") unusual = true;
-    if (!unusual && !reasons.has("aws-service")) reasons.add("plain-read");
+    if (!unusual && !reasons.includes("aws-service")) reasons.push("plain-read");
 
-    const rule = ctx.policyUnavailable ? null : matcher.expectedRule(hit);
-    const lowered = rule ? [...reasons].filter((r) => REASONS[r].lowerable) : [];
-    if (rule) reasons.add("expected");
-    // Highest severity first, then the table's order: each reason's rank worked out once.
-    const ranked: Array<[ReasonCode, number]> = [];
-    let top = 0;
-    for (const r of reasons) {
-      const rank = severityRank(reasonSeverity(r, sensitive, lowered.includes(r)));
-      if (rank > top) top = rank;
-      ranked.push([r, rank]);
+    const lowered: ReasonCode[] = [];
+    if (rule) {
+      for (const r of reasons) if (REASONS[r].lowerable) lowered.push(r);
+      reasons.push("expected");
     }
-    const severity: Severity = SEVERITIES[top]!;
-    const sorted = byRank(ranked);
+    // Highest severity first, then the table's order.
+    const severity: Severity = SEVERITIES[sortByRank(reasons, sensitive, lowered)]!;
+    const sorted = reasons;
 
-    const protectedRead = sorted.some((r) => NEVER_SUPPRESSED.has(r));
+    const protectedRead = anyIn(sorted, NEVER_SUPPRESSED);
     const memo = snapshot?.alerts.get(repeatKey(actor, whatOf(hit), hit.outcome));
     // Learning keeps only a first read with nothing else unusual about it out of the inbox.
     const learning =

@@ -59,14 +59,23 @@ export type StringAttributes = Record<string, { DataType: "String"; StringValue:
 
 const NOT_RECORDED = "(not recorded)";
 
+/** The last {@link subjectPrefix} made, with the app and stage it was made of. */
+let lastPrefix: { app: string; stage: string; prefix: string } | null = null;
+
 /**
  * `[app stage]` in printable ASCII, at most 37 characters: the start of every subject.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Subject)
  */
 export function subjectPrefix(ctx: AlertContext): string {
+  // The same app and stage for every message of an invocation: the last prefix is kept.
+  const last = lastPrefix;
+  if (last !== null && last.app === ctx.app && last.stage === ctx.stage) return last.prefix;
   const app = toSubjectText(ctx.app, 20) || "secretwatch";
   const stage = toSubjectText(ctx.stage, 14);
-  return stage ? `[${app} ${stage}]` : `[${app}]`;
+  const prefix = stage ? `[${app} ${stage}]` : `[${app}]`;
+  if (typeof ctx.app === "string" && typeof ctx.stage === "string")
+    lastPrefix = { app: ctx.app, stage: ctx.stage, prefix };
+  return prefix;
 }
 
 /** A value for the body, never empty. */
@@ -441,10 +450,11 @@ let lastDetails: {
   group: WeakRef<AlertGroup>;
   hits: WeakRef<readonly SecretAccess[]>;
   count: number;
-  lines: string[];
+  text: string;
 } | null = null;
 
-function details(group: AlertGroup, hit: SecretAccess): string[] {
+/** The lines of {@link details}, joined (with `\n`, none at either end). */
+function details(group: AlertGroup, hit: SecretAccess): string {
   const cached = lastDetails;
   if (
     cached !== null &&
@@ -452,7 +462,7 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
     cached.hits.deref() === group.hits &&
     cached.count === group.hits.length
   ) {
-    return cached.lines;
+    return cached.text;
   }
   const hits = group.hits;
   const gv = groupVerdict(group);
@@ -460,7 +470,8 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
   const lag = lags.length > 0 ? lags.reduce((a, b) => Math.max(a, b)) : null;
   const lines = section("Verdict", verdictRows(group, gv));
   lines.push("", "What to do");
-  for (const [i, step] of nextSteps(group).entries()) lines.push(`  ${i + 1}. ${step}`);
+  const steps = nextSteps(group);
+  for (let i = 0; i < steps.length; i++) lines.push(`  ${i + 1}. ${steps[i]}`);
   lines.push(...rapidLines(gv), ...manyLines(group));
   section("What", whatRows(group, hit, gv), lines);
   section("Who", whoRows(group, hit), lines);
@@ -494,8 +505,9 @@ function details(group: AlertGroup, hit: SecretAccess): string[] {
     ],
     lines,
   );
-  lastDetails = { group: new WeakRef(group), hits: new WeakRef(hits), count: hits.length, lines };
-  return lines;
+  const joined = lines.join("\n");
+  lastDetails = { group: new WeakRef(group), hits: new WeakRef(hits), count: hits.length, text: joined };
+  return joined;
 }
 
 /**
@@ -509,12 +521,12 @@ export function formatBodyHeader(group: AlertGroup, ctx: AlertContext, part?: Bo
   if (!hit) return `${title}\n\nNo events.`;
   const listed = part?.hits.length ?? group.count;
   const range = part && `events ${part.offset + 1}-${part.offset + listed} of ${group.count}`;
-  return [
-    title,
-    ...(part ? [`Part ${part.index} of ${part.total}: ${range}; the other parts list the rest.`] : []),
-    ...details(group, hit),
-    line("Events", `${listed}${part ? ` of ${group.count}` : ""} (event ID, time, request ID, console link)`),
-  ].join("\n");
+  const partLine = part ? `\nPart ${part.index} of ${part.total}: ${range}; the other parts list the rest.` : "";
+  const events = line(
+    "Events",
+    `${listed}${part ? ` of ${group.count}` : ""} (event ID, time, request ID, console link)`,
+  );
+  return `${title}${partLine}\n${details(group, hit)}\n${events}`;
 }
 
 /** One event of the list: its IDs and time, then its CloudTrail console link. */

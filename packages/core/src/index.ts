@@ -24,5 +24,6 @@ export * from "./settings.js";
 export * from "./severity.js";
 export * from "./source.js";
 export * from "./state.js";
+export * from "./tamper/index.js";
 export type * from "./types.js";
 export * from "./useragent.js";

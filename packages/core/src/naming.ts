@@ -60,6 +60,23 @@ export const RESOURCE_SUFFIXES = {
   digestFailureQueue: "digest-failures",
   digestErrorsAlarm: "digest-errors",
   digestFailuresAlarm: "digest-failures-waiting",
+  /** CloudWatch Logs could not deliver to, or was throttled by, the enricher (stacks/monitoring.ts). */
+  subscriptionErrorsAlarm: "enricher-subscription-errors",
+  subscriptionThrottlingAlarm: "enricher-subscription-throttled",
+  /** The metric filter counted more reads in an hour than the enricher assessed. */
+  reconciliationAlarm: "reads-not-assessed",
+  /** SECRETWATCH_OPS_EMAILS: every self-monitoring alarm also goes here (stacks/ops.ts). */
+  opsTopic: "ops",
+  /** Tamper metric filters and their alarms (stacks/tamper.ts; logical names in packages/core/src/tamper/names.ts). */
+  tamperTrailMetricFilter: "tamper-trail",
+  tamperLogsMetricFilter: "tamper-logs",
+  tamperEnricherMetricFilter: "tamper-enricher",
+  tamperDigestMetricFilter: "tamper-digest",
+  tamperTopicsMetricFilter: "tamper-topics",
+  tamperTrailAlarm: "tamper-trail",
+  tamperLogsAlarm: "tamper-logs",
+  tamperFunctionsAlarm: "tamper-functions",
+  tamperTopicsAlarm: "tamper-topics",
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SUFFIXES;
@@ -115,6 +132,19 @@ export const NAME_LIMITS: Readonly<Record<ResourceKind, number>> = {
   digestFailureQueue: 80,
   digestErrorsAlarm: 255,
   digestFailuresAlarm: 255,
+  subscriptionErrorsAlarm: 255,
+  subscriptionThrottlingAlarm: 255,
+  reconciliationAlarm: 255,
+  opsTopic: 256,
+  tamperTrailMetricFilter: 512,
+  tamperLogsMetricFilter: 512,
+  tamperEnricherMetricFilter: 512,
+  tamperDigestMetricFilter: 512,
+  tamperTopicsMetricFilter: 512,
+  tamperTrailAlarm: 255,
+  tamperLogsAlarm: 255,
+  tamperFunctionsAlarm: 255,
+  tamperTopicsAlarm: 255,
 };
 
 /** CloudWatch metric names: 1-255 characters. */
@@ -256,4 +286,51 @@ export const ENRICHER_METRICS = {
   stateErrors: "StateErrors",
   /** Messages a redelivered payload did not send again: an earlier delivery already had (exactly-once). */
   alertsAlreadySent: "AlertsAlreadySent",
+  /**
+   * `GetSecretValue` records the enricher decoded, before de-duplication and any suppression,
+   * dated by their log event's minute: what the reconciliation alarm compares with the metric
+   * filter's count (stacks/monitoring.ts).
+   */
+  readsAssessed: "ReadsAssessed",
+  /** Tamper and exposure events of the stage the enricher assessed. */
+  tamperHits: "TamperHits",
 } as const;
+
+/**
+ * `secretwatch history` (stacks/history.ts): the Athena workgroup, the Glue database and table,
+ * and the bucket of query results. Glue and Athena names allow lower-case letters, digits and
+ * underscores only, so the database name is the stage ID with `_` for `-` (a canonical part has
+ * no `_`, so two stages never share it).
+ * @see https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
+ * @see https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html (128)
+ * @see https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-databases.html (255)
+ */
+export const HISTORY_NAME_LIMITS = { workgroup: 128, database: 255, resultsBucket: 63 } as const;
+
+/** The CloudTrail table in the history database. */
+export const HISTORY_TABLE_NAME = "cloudtrail";
+
+/** `<app>-<stage>-history`: the stage's Athena workgroup. */
+export function historyWorkgroupName(ref: StageRef): string {
+  const suffix = "-history";
+  return `${stageId(ref, "-", HISTORY_NAME_LIMITS.workgroup - suffix.length)}${suffix}`;
+}
+
+/** `<app>_<stage>_history`: the stage's Glue database. */
+export function historyDatabaseName(ref: StageRef): string {
+  const suffix = "-history";
+  return `${stageId(ref, "-", HISTORY_NAME_LIMITS.database - suffix.length)}${suffix}`.replaceAll("-", "_");
+}
+
+/** `<app>-<stage>-history-<account>`: the bucket of Athena query results (S3 names are global). */
+export function historyResultsBucketName(ref: StageRef, accountId: string): string {
+  const tail = `-history-${accountId}`;
+  return `${stageId(ref, "-", HISTORY_NAME_LIMITS.resultsBucket - tail.length)}${tail}`;
+}
+
+/**
+ * The history table's partition keys, projected from the archive's key layout
+ * `<prefix>/<account>/CloudTrail/<region>/<yyyy/MM/dd>/`: what stacks/history.ts declares and
+ * the CLI's queries constrain. (`logdate`, not AWS's example `timestamp`: a type name, quoted in every query.)
+ */
+export const HISTORY_PARTITION_KEYS = { account: "account", region: "region", date: "logdate" } as const;

@@ -41,7 +41,8 @@ export interface GroupVerdict {
   rapid: { secrets: string[]; from: string; to: string } | null;
 }
 
-const ORDER = Object.keys(REASONS) as ReasonCode[];
+/** Each reason's place in the table. */
+const ORDER_INDEX = new Map((Object.keys(REASONS) as ReasonCode[]).map((code, i) => [code, i]));
 /**
  * The group worked out last, held weakly: the planner writes one group at a time and asks about
  * it again and again (subject, verdict, steps, each part). One entry, not a WeakMap: a WeakMap
@@ -109,7 +110,9 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
     }
   }
   verdict.reasons = [...reasons.values()].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || ORDER.indexOf(a.code) - ORDER.indexOf(b.code),
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      (ORDER_INDEX.get(a.code) ?? -1) - (ORDER_INDEX.get(b.code) ?? -1),
   );
   verdict.rules = [...rules.values()];
   if (secrets.size > 0) verdict.rapid = { secrets: [...secrets].sort(), from, to };

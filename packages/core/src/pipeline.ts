@@ -3,16 +3,22 @@
  * the CLI. Per-record problems come back as data; nothing here throws for one bad record.
  */
 import { type AssessContext, alertMemoOf, assessHits, eventMillis, repeatKeyOf } from "./assess.js";
-import type { DecodedLogEvent, DecodedPayload, MalformedMessage } from "./decode.js";
+import { type DecodedLogEvent, type DecodedPayload, decodeSubscriptionData, type MalformedMessage } from "./decode.js";
 import { enrichRecord } from "./enrich.js";
+import { GET_SECRET_VALUE, SECRETS_MANAGER_SOURCE } from "./events.js";
 import { type Plan, type PlanOptions, planMessages } from "./plan.js";
 import { isSecretValueRetrieval } from "./select.js";
 import type { StateUpdate } from "./state.js";
-import type { AssessedAccess, SecretAccess } from "./types.js";
+import { tamperSpecFor } from "./tamper/catalog.js";
+import { planTamper, type TamperPlan } from "./tamper/pipeline.js";
+import { EMPTY_SCOPE, type TamperScope } from "./tamper/scope.js";
+import type { AssessedAccess, CloudTrailRecord, SecretAccess } from "./types.js";
 
 export interface ProcessOptions extends Omit<PlanOptions, "notify">, AssessContext {
   /** The time of processing, for delivery lag; null when unknown. */
   now: Date | null;
+  /** This stage's resources, for tamper alerts (default: none, so only Secrets Manager's, which concern every secret). */
+  tamperScope?: TamperScope;
 }
 
 export interface ProcessResult {
@@ -26,6 +32,8 @@ export interface ProcessResult {
   plan: Plan;
   /** What to remember once the messages were published. */
   update: StateUpdate;
+  /** Tamper and exposure events of the stage, and their messages (published like `plan.messages`). */
+  tamper: TamperPlan;
 }
 
 /** Selects and enriches the secret-value retrievals among decoded log events. */
@@ -35,6 +43,66 @@ export function enrichEvents(events: readonly DecodedLogEvent[], now: Date | nul
     if (isSecretValueRetrieval(event.record)) hits.push(enrichRecord(event.record, { now }));
   }
   return hits;
+}
+
+/**
+ * The `GetSecretValue` records among decoded log events, counted per minute of their log
+ * event's timestamp (epoch ms of the minute → count), before de-duplication and suppression:
+ * the enricher's side of the reconciliation alarm, which compares it with the metric filter's
+ * count of the same records over an hour.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html
+ */
+export function readsByMinute(events: readonly DecodedLogEvent[]): Map<number, number> {
+  const minutes = new Map<number, number>();
+  for (const { record, timestamp } of events) {
+    if (record.eventSource !== SECRETS_MANAGER_SOURCE || record.eventName !== GET_SECRET_VALUE) continue;
+    if (!Number.isFinite(timestamp)) continue;
+    const minute = Math.floor(timestamp / 60_000) * 60_000;
+    minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
+  }
+  return minutes;
+}
+
+/** What the enricher keeps of one decoded payload (see {@link decodeAndSelect}). */
+export interface SelectedPayload {
+  logGroup: string;
+  messageType: string;
+  /** CloudTrail records decoded. */
+  records: number;
+  malformed: MalformedMessage[];
+  /** The secret-value retrievals, enriched. */
+  hits: SecretAccess[];
+  /** Records of a tamper event kind (the catalog's sources and names), for `planTamper`. */
+  tamperRecords: CloudTrailRecord[];
+  /** {@link readsByMinute} of the payload. */
+  readsByMinute: Map<number, number>;
+}
+
+/**
+ * Decodes `awslogs.data` in one pass and keeps only what the enricher uses: the enriched reads,
+ * the tamper candidates, the per-minute read counts and the counts. The decoded records are
+ * garbage as soon as it returns: a handler that held the payload until it was done had every
+ * young-generation collection copy a megabyte of records. Throws what `decodeSubscriptionData` throws.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
+ */
+export function decodeAndSelect(data: string, now: Date | null): SelectedPayload {
+  const payload = decodeSubscriptionData(data);
+  const hits: SecretAccess[] = [];
+  const tamperRecords: CloudTrailRecord[] = [];
+  const ctx = { now };
+  for (const { record } of payload.events) {
+    if (isSecretValueRetrieval(record)) hits.push(enrichRecord(record, ctx));
+    else if (tamperSpecFor(record.eventSource, record.eventName) !== null) tamperRecords.push(record);
+  }
+  return {
+    logGroup: payload.logGroup,
+    messageType: payload.messageType,
+    records: payload.events.length,
+    malformed: payload.malformed,
+    hits,
+    tamperRecords,
+    readsByMinute: readsByMinute(payload.events),
+  };
 }
 
 /** Assesses and plans enriched hits: the step replay, lookup and the Lambda share. */
@@ -60,9 +128,19 @@ export function assessAndPlan(
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
  */
 export function processPayload(payload: DecodedPayload, options: ProcessOptions): ProcessResult {
-  const { now, ...rest } = options;
+  const { now, tamperScope, ...rest } = options;
   const { hits, plan, update } = assessAndPlan(enrichEvents(payload.events, now), rest);
-  return { records: payload.events.length, malformed: payload.malformed, hits, plan, update };
+  const tamper = planTamper(
+    payload.events.map((e) => e.record),
+    {
+      scope: tamperScope ?? EMPTY_SCOPE,
+      notify: options.matcher.policy.notify,
+      app: options.app,
+      stage: options.stage,
+      ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
+    },
+  );
+  return { records: payload.events.length, malformed: payload.malformed, hits, plan, update, tamper };
 }
 
 /**

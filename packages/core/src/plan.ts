@@ -181,7 +181,12 @@ function mergeUrgentPerActor(
 
 /** The reasons of a group: every hit's, highest severity first as the hits rank them. */
 function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
-  if (hits.length === 1) return [...new Set(hits[0]!.verdict.reasons)];
+  if (hits.length === 1) {
+    // A read has a handful of reasons: told apart by a scan, without a set.
+    const out: ReasonCode[] = [];
+    for (const r of hits[0]!.verdict.reasons) if (!out.includes(r)) out.push(r);
+    return out;
+  }
   const seen = new Set<ReasonCode>();
   const sorted = [...hits].sort((a, b) => severityRank(b.verdict.severity) - severityRank(a.verdict.severity));
   for (const hit of sorted) for (const r of hit.verdict.reasons) seen.add(r);
@@ -231,9 +236,16 @@ export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
   }
   const byTime = timeOrder(hits);
   const make = (key: string, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
-    const timed = list.sort(byTime).filter((h) => h.eventTime);
-    const [firstTime, lastTime] = [timed[0]?.eventTime ?? null, timed.at(-1)?.eventTime ?? null];
-    const severity = list.reduce<Severity>((s, h) => maxSeverity(s, h.verdict.severity), "info");
+    if (list.length > 1) list.sort(byTime);
+    // The first and last hit with an event time (sorted by time, so the earliest and latest).
+    let firstTime: string | null = null;
+    let lastTime: string | null = null;
+    for (const h of list) {
+      if (!h.eventTime) continue;
+      firstTime ??= h.eventTime;
+      lastTime = h.eventTime;
+    }
+    const severity = highest(list);
     kind ??= key.startsWith('["rapid"') ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
     return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons: groupReasons(list) };
   };
@@ -287,16 +299,27 @@ function withPart(subject: string, [index, total]: Part): string {
 
 /** Letters, digits and `_.-` only: the one shape of app and stage a fallback carries (event IDs: `[A-Za-z0-9-]`). */
 function safeName(value: unknown): string {
-  return toSubjectText(value, 64)
+  if (typeof value === "string") {
+    // App and stage are the same for every message of an invocation: the last few are kept.
+    const known = safeNames.get(value);
+    if (known !== undefined) return known;
+  }
+  const name = toSubjectText(value, 64)
     .replace(/[^A-Za-z0-9_.-]/g, "")
     .slice(0, 16);
+  if (typeof value === "string") {
+    if (safeNames.size >= 16) safeNames.clear();
+    safeNames.set(value, name);
+  }
+  return name;
 }
-const fallbackEntry = (hit: SecretAccess) =>
-  `  - ${
-    String(hit.eventID)
-      .replace(/[^A-Za-z0-9-]/g, "")
-      .slice(0, 64) || "(unusable event ID)"
-  }`;
+const safeNames = new Map<string, string>();
+/** An event ID as CloudTrail writes it: nothing to strip. */
+const PLAIN_EVENT_ID = /^[A-Za-z0-9-]{1,64}$/;
+const fallbackEntry = (hit: SecretAccess) => {
+  const id = String(hit.eventID);
+  return `  - ${PLAIN_EVENT_ID.test(id) ? id : id.replace(/[^A-Za-z0-9-]/g, "").slice(0, 64) || "(unusable event ID)"}`;
+};
 
 /**
  * The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null);
@@ -506,12 +529,16 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
  * name; a record without an event ID is always distinct.
  */
 function distinctHits<T extends SecretAccess>(hits: readonly T[]): T[] {
-  const seen = new Map<string, Set<string>>();
+  // Event ID → the one event name seen with it (almost always), or the set of them.
+  const seen = new Map<string, string | Set<string>>();
   return hits.filter((hit) => {
     if (!hit.eventID) return true;
     const names = seen.get(hit.eventID);
-    if (names === undefined) seen.set(hit.eventID, new Set([hit.eventName]));
-    else if (names.has(hit.eventName)) return false;
+    if (names === undefined) seen.set(hit.eventID, hit.eventName);
+    else if (typeof names === "string") {
+      if (names === hit.eventName) return false;
+      seen.set(hit.eventID, new Set([names, hit.eventName]));
+    } else if (names.has(hit.eventName)) return false;
     else names.add(hit.eventName);
     return true;
   });

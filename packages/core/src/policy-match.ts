@@ -208,15 +208,15 @@ class KeyTree<V> {
   private root = new Map<Key, unknown>();
   private size = 0;
 
-  get(a: Key, b: Key, c: Key, d: Key, e: Key, make: () => V): V {
+  /** The value under the keys, or undefined (then {@link set} it on the map returned by {@link leaf}). */
+  leaf(a: Key, b: Key, c: Key, d: Key): Map<Key, V> {
     if (this.size >= KeyTree.MAX) [this.root, this.size] = [new Map(), 0];
-    const node = step(step(step(step(this.root, a), b), c), d);
-    let value = node.get(e) as V | undefined;
-    if (value === undefined) {
-      value = make();
-      node.set(e, value);
-      this.size++;
-    }
+    return step(step(step(step(this.root, a), b), c), d) as Map<Key, V>;
+  }
+
+  set(leaf: Map<Key, V>, e: Key, value: V): V {
+    leaf.set(e, value);
+    this.size++;
     return value;
   }
 }
@@ -236,6 +236,36 @@ interface SecretInfo {
   decoy: boolean;
   sensitive: boolean;
   rules: Set<number>;
+}
+
+/** What the policy says of a hit's secrets: each one's, and whether any is a decoy or sensitive. */
+interface HitSecrets {
+  infos: SecretInfo[];
+  decoy: boolean;
+  sensitive: boolean;
+}
+
+/** A hit as the policy sees it: {@link PolicyMatcher.isDecoy}, `isSensitive` and `expectedRule` in one. */
+export interface HitMatch {
+  decoy: boolean;
+  sensitive: boolean;
+  /** The first expected rule that matches; null when none does or it was not asked for. */
+  rule: ExpectedRule | null;
+}
+
+/** Every secret of the hit matches rule `i`'s secret pattern (loops, not closures: this runs per read and rule). */
+function allHave(secrets: readonly SecretInfo[], i: number): boolean {
+  for (const info of secrets) if (!info.rules.has(i)) return false;
+  return true;
+}
+
+function anySource(tests: readonly SourceTest[], hit: SecretAccess): boolean {
+  for (const test of tests) if (test(hit.source, hit.identity)) return true;
+  return false;
+}
+
+function hitSecrets(infos: SecretInfo[]): HitSecrets {
+  return { infos, decoy: infos.some((i) => i.decoy), sensitive: infos.some((i) => i.sensitive) };
 }
 
 interface CompiledRule {
@@ -259,7 +289,7 @@ export class PolicyMatcher {
   private readonly networks: SourceTest[];
   private readonly secretCache = new Map<string, SecretInfo>();
   /** secretId → secretArn → region → recipient account → the hit's secret infos (single-secret hits). */
-  private readonly hitSecrets = new KeyTree<SecretInfo[]>();
+  private readonly hitSecrets = new KeyTree<HitSecrets>();
   /** type → principal ARN (users, root) → issuer ARN → Identity Center user → invokedBy → the rules whose principal matches. */
   private readonly principals = new KeyTree<number[]>();
 
@@ -289,11 +319,13 @@ export class PolicyMatcher {
   }
 
   /** What the policy says of each secret of the hit. */
-  private infosOf(hit: SecretAccess): SecretInfo[] {
-    if (hit.batch) return this.secretsOf(hit).map((names) => this.secretInfo(names));
+  private infosOf(hit: SecretAccess): HitSecrets {
+    if (hit.batch) return hitSecrets(this.secretsOf(hit).map((names) => this.secretInfo(names)));
     // secretNames reads only these four fields: the same values give the same secrets.
-    return this.hitSecrets.get(hit.secretId, hit.secretArn, hit.region, hit.recipientAccountId, null, () =>
-      this.secretsOf(hit).map((names) => this.secretInfo(names)),
+    const leaf = this.hitSecrets.leaf(hit.secretId, hit.secretArn, hit.region, hit.recipientAccountId);
+    return (
+      leaf.get(null) ??
+      this.hitSecrets.set(leaf, null, hitSecrets(this.secretsOf(hit).map((names) => this.secretInfo(names))))
     );
   }
 
@@ -320,18 +352,31 @@ export class PolicyMatcher {
   private principalRules(identity: Identity): number[] {
     const { type, sessionIssuerArn, invokedBy } = identity;
     const arn = type === "IAMUser" || isRoot(identity) ? identity.principalArn : null;
-    return this.principals.get(type, arn, sessionIssuerArn, identityCenterUser(identity), invokedBy, () =>
-      this.rules.flatMap((r, i) => (r.principal(identity) ? [i] : [])),
+    const leaf = this.principals.leaf(type, arn, sessionIssuerArn, identityCenterUser(identity));
+    return (
+      leaf.get(invokedBy) ??
+      this.principals.set(
+        leaf,
+        invokedBy,
+        this.rules.flatMap((r, i) => (r.principal(identity) ? [i] : [])),
+      )
     );
   }
 
   /** A decoy is read or asked for (a batch listing one counts). */
   isDecoy(hit: SecretAccess): boolean {
-    return this.infosOf(hit).some((info) => info.decoy);
+    return this.infosOf(hit).decoy;
   }
 
   isSensitive(hit: SecretAccess): boolean {
-    return this.infosOf(hit).some((info) => info.sensitive);
+    return this.infosOf(hit).sensitive;
+  }
+
+  /** {@link isDecoy}, {@link isSensitive} and (when `withRule`) {@link expectedRule}, the hit's secrets looked up once. */
+  match(hit: SecretAccess, withRule: boolean): HitMatch {
+    const secrets = this.infosOf(hit);
+    const rule = withRule ? this.ruleFor(hit, secrets.infos) : null;
+    return { decoy: secrets.decoy, sensitive: secrets.sensitive, rule };
   }
 
   /**
@@ -339,14 +384,17 @@ export class PolicyMatcher {
    * batch; a filter batch only a rule for `*`) and, if the rule has any, a source.
    */
   expectedRule(hit: SecretAccess): ExpectedRule | null {
+    return this.ruleFor(hit, null);
+  }
+
+  private ruleFor(hit: SecretAccess, infos: SecretInfo[] | null): ExpectedRule | null {
     const byPrincipal = this.principalRules(hit.identity);
     if (byPrincipal.length === 0) return null;
-    const secrets = this.infosOf(hit);
+    const secrets = infos ?? this.infosOf(hit).infos;
     for (const i of byPrincipal) {
       const r = this.rules[i]!;
-      const secretOk = secrets.length === 0 ? r.anySecret : secrets.every((info) => info.rules.has(i));
-      if (!secretOk) continue;
-      if (r.sources && !r.sources.some((test) => test(hit.source, hit.identity))) continue;
+      if (!(secrets.length === 0 ? r.anySecret : allHave(secrets, i))) continue;
+      if (r.sources && !anySource(r.sources, hit)) continue;
       return r.rule;
     }
     return null;

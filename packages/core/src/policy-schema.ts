@@ -14,11 +14,9 @@ import { type CompiledPolicy, compilePolicy, DEFAULT_POLICY, DEFAULT_THRESHOLDS,
 import { networkProblem, principalPatternProblem, secretPatternProblem, sourceProblem } from "./policy-match.js";
 import { REASON_CODES, REASONS } from "./reasons.js";
 import { SEVERITIES, severityRank } from "./severity.js";
+import { isTamperReason } from "./tamper/catalog.js";
 
-/** The default policy file, at the repository root. */
-export const POLICY_FILE_DEFAULT = "secretwatch.policy.yaml";
-/** Names another policy file, relative to the repository root. */
-export const POLICY_FILE_SETTING = "SECRETWATCH_POLICY_FILE";
+export { POLICY_FILE_DEFAULT, POLICY_FILE_SETTING, resolvePolicyPath } from "./policy-path.js";
 
 /** One problem (or warning) of a policy file: where (`expected[3].principal`, line) and what. */
 export interface PolicyProblem {
@@ -126,7 +124,7 @@ const uniqueIds = z.superRefine<unknown[]>(
 );
 
 /** Reasons an expected rule never lowers (from the one reason table). */
-const NOT_LOWERABLE = REASON_CODES.filter((code) => !REASONS[code].lowerable);
+const NOT_LOWERABLE = REASON_CODES.filter((code) => !REASONS[code].lowerable && !isTamperReason(code));
 
 /** The policy file's schema: its output is exactly {@link Policy}. */
 export const PolicySchema = z
@@ -190,15 +188,6 @@ export function policyJsonSchema(): Record<string, unknown> {
 /** The committed file's text (`schemas/secretwatch.policy.schema.json`, written by `npm run policy:schema`). */
 export function policyJsonSchemaText(): string {
   return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
-}
-
-/** The policy file of a repository: `SECRETWATCH_POLICY_FILE` (relative to the root) or the default; `configured` when the setting names it. */
-export function resolvePolicyPath(
-  repoRoot: string,
-  env: Readonly<Record<string, string | undefined>>,
-): { path: string; configured: boolean } {
-  const named = env[POLICY_FILE_SETTING]?.trim();
-  return { path: path.resolve(repoRoot, named || POLICY_FILE_DEFAULT), configured: Boolean(named) };
 }
 
 type Segment = string | number;

@@ -133,6 +133,171 @@ export const REASONS = {
     lowerable: true,
     text: "an expected reader: a rule of the policy names this principal, secret and source",
   },
+  // Tamper and exposure events (packages/core/src/tamper/): changes that blind secretwatch or widen
+  // access to secrets. No expected-reader rule applies to them (never lowerable); a deploy tool's
+  // user agent may only turn a non-critical one into a notice at the policy's notify level.
+  "trail-stopped": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "the stage's trail was stopped or deleted: no CloudTrail event, secret reads included, is recorded from then on",
+  },
+  "trail-blinded": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "the trail no longer logs what secretwatch needs (Read or Write management events, or Secrets Manager), or no longer delivers to the watched log group",
+  },
+  "trail-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "the stage's trail settings or event selectors were changed",
+  },
+  "log-group-deleted": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "the watched log group was deleted, with its metric and subscription filters: nothing is detected until it is re-deployed",
+  },
+  "log-filter-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a subscription or metric filter on the watched log group was deleted or replaced: the enricher or an alarm may no longer see events",
+  },
+  "log-retention-changed": {
+    severity: "medium",
+    sensitive: "medium",
+    lowerable: false,
+    text: "the retention of the watched log group was changed: evidence may be deleted sooner",
+  },
+  "alarm-silenced": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "alarms of this stage were deleted or their actions disabled: they no longer notify anyone",
+  },
+  "alarm-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "an alarm of this stage was redefined (metric, threshold or actions may have changed)",
+  },
+  "alarm-state-set": {
+    severity: "medium",
+    sensitive: "medium",
+    lowerable: false,
+    text: "someone set an alarm of this stage to a state by hand (secretwatch test-alarm does this; its reason text is the caller's and proves nothing)",
+  },
+  "topic-deleted": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "the alert topic was deleted: alarms and the enricher can no longer notify anyone",
+  },
+  "topic-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "the alert topic's attributes, permissions or subscriptions were changed: alerts may be blocked, filtered or lost",
+  },
+  "function-disabled": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "a secretwatch function was deleted or its concurrency set to 0: it no longer runs",
+  },
+  "function-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a secretwatch function's code, configuration, permissions, concurrency or async settings were changed",
+  },
+  "state-table-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "the state table or its resource policy was deleted or changed: its memory (first-seen, repeats) may be lost or writable by others",
+  },
+  "kms-key-disabled": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "a KMS key the stage uses was disabled or scheduled for deletion: what it encrypts becomes unusable",
+  },
+  "kms-key-policy-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "the key policy of a KMS key the stage uses was replaced",
+  },
+  "secret-policy-public": {
+    severity: "critical",
+    sensitive: "critical",
+    lowerable: false,
+    text: "a secret's resource policy now grants another AWS account or everyone (*), or could not be read to rule that out",
+  },
+  "secret-policy-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a secret's resource policy was replaced or deleted (a deleted Deny statement can widen access)",
+  },
+  "secret-deleted": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a secret was scheduled for deletion (or deleted at once, without recovery)",
+  },
+  "secret-restored": {
+    severity: "medium",
+    sensitive: "medium",
+    lowerable: false,
+    text: "a secret scheduled for deletion was restored",
+  },
+  "secret-key-changed": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a secret was re-encrypted under another KMS key: whoever controls that key can read it",
+  },
+  "secret-replicated": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a secret was replicated to other Regions, or a replica was made a standalone secret",
+  },
+  "secret-rotation-cancelled": {
+    severity: "medium",
+    sensitive: "medium",
+    lowerable: false,
+    text: "a secret's rotation was cancelled",
+  },
+  "secret-current-moved": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "a person moved a secret's AWSCURRENT label to another version by hand",
+  },
+  "secret-current-moved-by-workload": {
+    severity: "low",
+    sensitive: "low",
+    lowerable: false,
+    text: "a workload moved a secret's AWSCURRENT label, as a rotation function does at its last step",
+  },
+  "tamper-attempt": {
+    severity: "medium",
+    sensitive: "medium",
+    lowerable: false,
+    text: "someone tried one of the changes above and the call failed (denied or in error): nothing changed, but someone tried",
+  },
+  "deploy-tool": {
+    severity: "medium",
+    sensitive: "medium",
+    lowerable: false,
+    text: "the client calls itself a deploy tool (SST, Pulumi, Terraform): shown as a notice, never below the policy's notify and never for a critical change, since a user agent can be forged",
+  },
 } as const satisfies Record<string, ReasonSpec>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -47,6 +47,15 @@ export const SETTING_NAMES = {
   digest: "SECRETWATCH_DIGEST",
   digestHour: "SECRETWATCH_DIGEST_HOUR",
   learningHours: "SECRETWATCH_LEARNING_HOURS",
+  /** `false`: the secret-access alarm keeps its metric and state but emails nobody (see parseAlarmSettings). */
+  alarmEmails: "SECRETWATCH_ALARM_EMAILS",
+  /** Addresses that also receive every self-monitoring alarm, through a second topic (see parseAlarmSettings). */
+  opsEmails: "SECRETWATCH_OPS_EMAILS",
+  /** `secretwatch history` on Athena (see parseHistorySettings). */
+  history: "SECRETWATCH_HISTORY",
+  historyBucket: "SECRETWATCH_HISTORY_BUCKET",
+  historyPrefix: "SECRETWATCH_HISTORY_PREFIX",
+  historyMaxScanGb: "SECRETWATCH_HISTORY_MAX_SCAN_GB",
 } as const;
 
 /** Days CloudWatch Logs accepts as a retention period. */
@@ -184,4 +193,86 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>,
     digestHour,
     learningHours,
   };
+}
+
+/** Who the stage's alarms email (kept apart from {@link Settings} until the lead folds them in). */
+export interface AlarmSettings {
+  /** The secret-access alarm emails its topic (default true); false for accounts where reads are routine. */
+  alarmEmails: boolean;
+  /** Addresses of the ops topic that also receives every self-monitoring alarm (empty: no ops topic). */
+  opsEmails: string[];
+}
+
+/** Parses SECRETWATCH_ALARM_EMAILS and SECRETWATCH_OPS_EMAILS; throws {@link SettingsError} naming a bad one. */
+export function parseAlarmSettings(env: Readonly<Record<string, string | undefined>>): AlarmSettings {
+  const n = SETTING_NAMES;
+  return {
+    alarmEmails: parseBoolean(n.alarmEmails, env[n.alarmEmails], true),
+    opsEmails: parseEmails(n.opsEmails, env[n.opsEmails]),
+  };
+}
+
+/**
+ * `secretwatch history` on Athena (stacks/history.ts). Parsed apart from {@link Settings}: the
+ * stage's other settings never depend on it.
+ */
+export interface HistorySettings {
+  /** SECRETWATCH_HISTORY: null when unset (on wherever there is a trail bucket to read). */
+  enabled: boolean | null;
+  /** SECRETWATCH_HISTORY_BUCKET: an existing CloudTrail bucket to read instead of the stage's own. */
+  bucket: string | null;
+  /** SECRETWATCH_HISTORY_PREFIX: the key prefix before `<account>/CloudTrail/` (`AWSLogs`, `AWSLogs/o-abc123`). */
+  prefix: string;
+  /** SECRETWATCH_HISTORY_MAX_SCAN_GB: a query stops after scanning this many GB (10^9 bytes). */
+  maxScanGb: number;
+}
+
+export const DEFAULT_HISTORY_PREFIX = "AWSLogs";
+export const DEFAULT_HISTORY_MAX_SCAN_GB = 100;
+/** 1 PB: a larger cutoff is no cutoff. */
+export const MAX_HISTORY_MAX_SCAN_GB = 1_000_000;
+
+// S3 bucket names: 3-63 of [a-z0-9.-], starting and ending with a letter or digit.
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Key prefix: path segments of letters, digits, `.`, `_`, `-` (no `..`, no leading or trailing `/`).
+const PREFIX = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+/**
+ * Parses the history settings. Throws {@link SettingsError} naming the bad one.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-find-log-files.html
+ */
+export function parseHistorySettings(env: Readonly<Record<string, string | undefined>>): HistorySettings {
+  const n = SETTING_NAMES;
+  const raw = env[n.history];
+  const enabled = raw === undefined || raw.trim() === "" ? null : parseBoolean(n.history, raw, true);
+  const bucket = env[n.historyBucket]?.trim() || null;
+  if (bucket !== null && (!BUCKET.test(bucket) || bucket.includes(".."))) {
+    throw new SettingsError(
+      `${n.historyBucket} must be an S3 bucket name (not an ARN or URL), got "${bucket}"`,
+      n.historyBucket,
+    );
+  }
+  const rawPrefix = env[n.historyPrefix]?.trim() || null;
+  if (rawPrefix !== null && bucket === null) {
+    throw new SettingsError(
+      `${n.historyPrefix} needs ${n.historyBucket} (the bucket the prefix is in)`,
+      n.historyPrefix,
+    );
+  }
+  const prefix = rawPrefix?.replace(/^\/+|\/+$/g, "") ?? DEFAULT_HISTORY_PREFIX;
+  if (!PREFIX.test(prefix)) {
+    throw new SettingsError(
+      `${n.historyPrefix} must be the key prefix before <account>/CloudTrail/, like AWSLogs or AWSLogs/o-abc123def4, got "${rawPrefix}"`,
+      n.historyPrefix,
+    );
+  }
+  const maxScanGb = parseInteger(n.historyMaxScanGb, env[n.historyMaxScanGb], DEFAULT_HISTORY_MAX_SCAN_GB);
+  if (maxScanGb < 1 || maxScanGb > MAX_HISTORY_MAX_SCAN_GB) {
+    throw new SettingsError(
+      `${n.historyMaxScanGb} must be between 1 and ${MAX_HISTORY_MAX_SCAN_GB} (GB scanned per query), got ${maxScanGb}`,
+      n.historyMaxScanGb,
+    );
+  }
+  return { enabled, bucket, prefix, maxScanGb };
 }

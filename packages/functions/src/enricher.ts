@@ -15,10 +15,9 @@ import {
   compilePolicy,
   DEFAULT_POLICY,
   DecodeError,
-  decodeSubscriptionData,
+  decodeAndSelect,
   ENRICHER_METRICS_NAMESPACE,
   emailedMemos,
-  enrichEvents,
   eventMillis,
   invocationDigest,
   ENRICHER_METRICS as M,
@@ -27,10 +26,13 @@ import {
   type PlannedMessage,
   type Policy,
   PolicyMatcher,
+  planTamper,
   rapidClaims,
   type StateSnapshot,
   type StateStore,
+  stageTamperScope,
   stateRequest,
+  type TamperScope,
   withoutLostClaims,
 } from "@secretwatch/core";
 import type { CloudWatchLogsEvent, Context } from "aws-lambda";
@@ -69,8 +71,10 @@ export interface EnricherDeps {
   redriven?: boolean;
   /** The digest's counters: one entry per invocation, written after the alerts (digest-store.ts). */
   digest?: DigestRecorder;
+  /** This stage's resources, for tamper alerts. Default: the stage's names (naming.ts) and the alert topic. */
+  tamperScope?: TamperScope;
   logger?: Pick<Logger, "info" | "warn" | "error">;
-  metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics">;
+  metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics"> & Partial<Pick<Metrics, "singleMetric">>;
 }
 
 export interface EnricherResult {
@@ -88,6 +92,8 @@ export interface EnricherResult {
   suppressed: number;
   /** The hash of the policy used, or null when it could not be loaded. */
   policyHash: string | null;
+  /** Tamper and exposure events of the stage in the payload (duplicates dropped). */
+  tamperHits: number;
 }
 
 const DEFAULT_COMPILED = compilePolicy(DEFAULT_POLICY, "defaults");
@@ -166,7 +172,8 @@ export function createHandler(deps: EnricherDeps) {
     deps.deliveries?.begin?.(context);
     const data = event?.awslogs?.data;
     if (typeof data !== "string") throw new DecodeError("The event is not a CloudWatch Logs subscription event");
-    const payload = decodeSubscriptionData(data);
+    // One pass over the decoded records; they are not held past it (see decodeAndSelect).
+    const payload = decodeAndSelect(data, deps.clock());
     const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
     let stateErrors = 0;
     let compiled: CompiledPolicy | null = null;
@@ -177,7 +184,7 @@ export function createHandler(deps: EnricherDeps) {
       count(M.policyErrors, 1);
     }
     const matcher = compiled ? matcherFor(compiled) : matcherFor(DEFAULT_COMPILED);
-    const enriched = enrichEvents(payload.events, deps.clock());
+    const enriched = payload.hits;
     let snapshot: StateSnapshot | null = null;
     const state = typeof deps.state === "function" ? deps.state(matcher.policy) : deps.state;
     if (state && enriched.length > 0) {
@@ -211,8 +218,28 @@ export function createHandler(deps: EnricherDeps) {
         stateErrors++;
       },
     });
-    const result = { records: payload.events.length, malformed: payload.malformed, ...assessed, plan: claimed };
+    const result = { records: payload.records, malformed: payload.malformed, ...assessed, plan: claimed };
     const policyHash = compiled?.hash ?? null;
+    // Tamper and exposure events (this stage's resources, any secret): same topic, same exactly-once path.
+    const tamper = planTamper(payload.tamperRecords, {
+      scope: deps.tamperScope ?? stageTamperScope({ app: deps.app, stage: deps.stage }, { topicArns: [topicArn] }),
+      notify: matcher.policy.notify,
+      app: deps.app,
+      stage: deps.stage,
+      ...(deps.maxMessages !== undefined && { maxMessages: deps.maxMessages }),
+    });
+    for (const { hit, outcome } of tamper.decisions) {
+      logger.info("Tamper event assessed", {
+        eventID: hit.eventID,
+        api: hit.api,
+        emailed: outcome !== "below-notify",
+        decision: outcome,
+        severity: hit.severity,
+        reasons: hit.reasons,
+        notice: hit.notice,
+        policyHash,
+      });
+    }
     for (const { hit, outcome } of result.plan.decisions) {
       logger.info("Read assessed", {
         eventID: hit.eventID,
@@ -237,6 +264,13 @@ export function createHandler(deps: EnricherDeps) {
     count(M.recordsDecoded, result.records);
     count(M.malformedMessages, result.malformed.length);
     count(M.secretAccessHits, result.hits.length);
+    count(M.tamperHits, tamper.hits.length);
+    // Dated by minute, each its own EMF document: the reconciliation alarm's count of reads assessed.
+    for (const [minute, reads] of payload.readsByMinute) {
+      const single = metrics?.singleMetric?.();
+      single?.setTimestamp(minute);
+      single?.addMetric(M.readsAssessed, MetricUnit.Count, reads);
+    }
     count(M.duplicatesDropped, result.plan.duplicatesDropped);
     count(M.readsBelowNotify, belowNotify);
     count(M.repeatsSuppressed, suppressed);
@@ -249,7 +283,8 @@ export function createHandler(deps: EnricherDeps) {
       const report = await publishAll(
         deps.sns,
         topicArn,
-        result.plan.messages,
+        // Tamper alerts first: a critical one must not wait behind a burst of reads.
+        [...tamper.messages, ...result.plan.messages],
         {
           onFallback: (message, error) =>
             logger.warn("SNS rejected an alert; sent its minimal version", { eventIDs: message.eventIDs, error }),
@@ -295,6 +330,7 @@ export function createHandler(deps: EnricherDeps) {
         belowNotify,
         suppressed,
         policyHash,
+        tamperHits: tamper.hits.length,
       };
       logger.info("Processed subscription payload", {
         logGroup: payload.logGroup,
@@ -346,6 +382,16 @@ function productionHandler() {
     topicArn: () => process.env.SECRETWATCH_TOPIC_ARN ?? "",
     app: process.env.SECRETWATCH_APP ?? "secretwatch",
     stage: process.env.SECRETWATCH_STAGE ?? "unknown",
+    // Set by stacks/enricher.ts: the existing log group (if any) and the other topics to watch.
+    tamperScope: stageTamperScope(
+      { app: process.env.SECRETWATCH_APP ?? "secretwatch", stage: process.env.SECRETWATCH_STAGE ?? "unknown" },
+      {
+        existingLogGroup: process.env.SECRETWATCH_EXISTING_LOG_GROUP ?? null,
+        topicArns: ["SECRETWATCH_TOPIC_ARN", "SECRETWATCH_PAGER_TOPIC_ARN", "SECRETWATCH_OPS_TOPIC_ARN"].map(
+          (name) => process.env[name] ?? "",
+        ),
+      },
+    ),
     clock: () => new Date(),
     // The compiled policy shipped beside the bundle (stacks/enricher.ts copyFiles), read once per container.
     policy: compiledPolicySource(process.env),

@@ -153,8 +153,7 @@ function instrumentMonitor() {
 // The globals `sst deploy` defines before it evaluates sst.config.ts.
 const g = globalThis as any;
 // SST writes the function's code.zip under $cli.paths.work: keep it out of the repository.
-const workDir = path.join(os.tmpdir(), `secretwatch-sst-work-${process.pid}`);
-fs.mkdirSync(workDir, { recursive: true });
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "secretwatch-sst-work-"));
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 g.$app = { name: "secretwatch", stage: "test", removal: "remove", protect: false, providers: { aws: {} } };
 g.$dev = false;

@@ -13,7 +13,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { STSClient } from "@aws-sdk/client-sts";
 import { DEFAULT_THRESHOLDS } from "@secretwatch/core";
 import { Command, Option } from "commander";
-import { awsClientConfig } from "../aws-config.js";
+import { awsClientConfig, checkProfile, resolveRegion } from "../aws-config.js";
 import { runBaseline } from "../baseline/run.js";
 import { Seed } from "../baseline/seed.js";
 import { seedFromFiles, seedFromHistory } from "../baseline/sources.js";
@@ -65,18 +65,13 @@ interface BaselineOptions extends StageOptions {
 const collectRegions = (value: string, previous: string[]) => [...previous, ...value.split(",").map((r) => r.trim())];
 
 /** The Regions whose event history to read: `--history-region`, else the stage's. */
-async function historyRegions(io: Io, options: BaselineOptions): Promise<string[]> {
+function historyRegions(io: Io, options: BaselineOptions): string[] {
   const given = [...new Set(options.historyRegion.filter((r) => r !== ""))];
   for (const region of given) {
     if (!REGION.test(region)) throw new UserError(`--history-region ${JSON.stringify(region)} is not a Region name`);
   }
-  if (given.length > 0) return given;
-  const own =
-    options.region?.trim() ||
-    io.env.AWS_REGION?.trim() ||
-    (await new CloudTrailClient({}).config.region().catch(() => undefined));
-  if (!own) throw new UserError("no AWS Region: pass --region, or set AWS_REGION or a region in your AWS profile");
-  return [own];
+  checkProfile(io.env);
+  return given.length > 0 ? given : [resolveRegion(io.env, options.region)];
 }
 
 function workerCount(text: string): number {
@@ -100,10 +95,11 @@ async function baseline(ctx: CommandContext, files: string[], options: BaselineO
   const policy = await loadPolicy(io, options.policy);
   for (const warning of policy.warnings) io.stderr.write(`baseline: warning: ${warning}\n`);
   const stage = stageInfo(io, options);
-  const regions = window ? await historyRegions(io, options) : [];
+  const regions = window ? historyRegions(io, options) : [];
 
   let writer = null;
   if (!options.dryRun) {
+    checkProfile(io.env);
     const clock = () => io.now().getTime();
     const who = await resolveWriter(
       baselineDeps.sts(options.region),

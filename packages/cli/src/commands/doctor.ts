@@ -7,6 +7,7 @@ import { SETTING_NAMES } from "@secretwatch/core";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { formatJson, formatText } from "../doctor/report.js";
 import { DEFAULT_MAX_DELIVERY_AGE_MINUTES, type DoctorOptions, runDoctor } from "../doctor/run.js";
+import { EXIT } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStageOptions } from "../stage.js";
 
@@ -19,33 +20,49 @@ function positiveMinutes(value: string): number {
 
 const HELP = `
 Checks, with the AWS API behind each:
-  trail          DescribeTrails (shadow trails included), GetTrailStatus (logging, CloudWatch Logs
-                 delivery recent and without error), GetEventSelectors (Read management events logged)
+  settings       .env and .env.<stage> of the repository (or --env-file): which files were read
+  trail          DescribeTrails (shadow trails included; trails in the Region against AWS's limit of 5),
+                 GetTrailStatus (logging, CloudWatch Logs delivery recent and without error),
+                 GetEventSelectors (Read management events logged)
   log group      GetMetricData IncomingLogEvents (last hour), DescribeSubscriptionFilters
   metric filter  DescribeMetricFilters (JSON pattern, metric)
-  alarm          DescribeAlarms (Sum >= 1, the topic as action, state)
-  topic          ListSubscriptionsByTopic (confirmed email subscriptions)
+  alarm          DescribeAlarms (Sum >= 1 in any minute of the last 25, the topic as action, state;
+                 the reconciliation alarm)
+  topic          ListSubscriptionsByTopic (confirmed email subscriptions; every configured address
+                 still subscribed, else: secretwatch resubscribe)
   enricher       GetMetricData Errors and failure-queue depth (last 24 h)
 
 With ${SETTING_NAMES.existingLogGroup} in .env.<stage>, the trail checked is the one delivering to that log group.
+No network or no credentials: one line, exit 3.
 
-Example:
+Examples:
   $ secretwatch doctor --stage dev --region eu-west-1
+  $ secretwatch doctor --stage prod --env-file ../infra/.env.prod --format json
 `;
 
 export function doctorCommand(ctx: CommandContext): Command {
   return withStageOptions(new Command("doctor"))
-    .description("check every link of a deployed stage's chain; print ✓ or ✗ with the fix, exit 1 if any fails")
+    .description("Checks every link of a deployed stage's chain; prints ✓ or ✗ with the fix, exit 1 if any fails.")
     .addOption(
       new Option("--max-delivery-age <minutes>", "fail when the trail's latest CloudWatch Logs delivery is older")
         .argParser(positiveMinutes)
         .default(DEFAULT_MAX_DELIVERY_AGE_MINUTES),
     )
-    .option("--json", "print the check results as JSON")
+    .option(
+      "--env-file <path>",
+      "the stage's settings file (default: .env.<stage> of the repository the stage is deployed from)",
+    )
+    .addOption(
+      new Option("--format <format>", "text: ✓ or ✗ per check with the fix; json: the check results as one JSON object")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .addOption(new Option("--json", "the same as --format json").hideHelp())
     .addHelpText("after", HELP)
-    .action(async (options: DoctorOptions & { json?: boolean }) => {
+    .action(async (options: DoctorOptions & { json?: boolean; format: "text" | "json" }) => {
       const report = await runDoctor(ctx.io, options);
-      ctx.io.stdout.write(options.json ? formatJson(report) : formatText(report));
-      if (!report.ok) ctx.setExitCode(1);
+      const json = options.json === true || options.format === "json";
+      ctx.io.stdout.write(json ? formatJson(report) : formatText(report));
+      if (!report.ok) ctx.setExitCode(EXIT.findings);
     });
 }

@@ -12,7 +12,7 @@ import {
   formatPolicyProblem,
   POLICY_FILE_SETTING,
 } from "@secretwatch/core";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { CommandContext } from "../main.js";
 import { readPolicyFile } from "../policy-file.js";
 import { plural } from "../words.js";
@@ -34,8 +34,28 @@ export function policySummary(compiled: CompiledPolicy): string {
   ].join(", ");
 }
 
-async function runCheck(ctx: CommandContext, file: string | undefined): Promise<void> {
+/** `--format json`: one object with what the text says (problems and warnings as `file:line: path: message`). */
+async function checkJson(ctx: CommandContext, file: string | undefined): Promise<void> {
+  const found = await readPolicyFile(ctx.io, file);
+  const defaults = found.kind === "defaults" ? compilePolicy(DEFAULT_POLICY, "defaults") : null;
+  const result = found.kind === "defaults" ? null : found.result;
+  const compiled = defaults ?? (result?.ok ? result.compiled : null);
+  const report = {
+    file: found.kind === "defaults" ? null : found.name,
+    valid: compiled !== null,
+    defaults: defaults !== null,
+    summary: compiled ? policySummary(compiled) : null,
+    hash: compiled?.hash ?? null,
+    problems: result && !result.ok ? result.problems.map((p) => formatPolicyProblem(p, found.name)) : [],
+    warnings: (result?.warnings ?? []).map((w) => formatPolicyProblem(w, found.name)),
+  };
+  ctx.io.stdout.write(`${JSON.stringify(report)}\n`);
+  if (!report.valid) ctx.setExitCode(2);
+}
+
+async function runCheck(ctx: CommandContext, file: string | undefined, format: "text" | "json"): Promise<void> {
   const { io } = ctx;
+  if (format === "json") return checkJson(ctx, file);
   const found = await readPolicyFile(io, file);
   if (found.kind === "defaults") {
     io.stdout.write(
@@ -53,13 +73,24 @@ async function runCheck(ctx: CommandContext, file: string | undefined): Promise<
 }
 
 export function policyCommand(ctx: CommandContext): Command {
-  const policy = new Command("policy").description("Work with the detection policy file (secretwatch.policy.yaml)");
+  const policy = new Command("policy").description("Work with the detection policy file (secretwatch.policy.yaml).");
   policy
     .command("check")
+    .summary("validate the policy file; exit 2 listing every problem")
     .description(
-      `Validate the policy file: FILE, else secretwatch.policy.yaml or the file ${POLICY_FILE_SETTING} names; exit 2 listing every problem`,
+      `Validates the policy file: FILE, else secretwatch.policy.yaml or the file ${POLICY_FILE_SETTING} names. ` +
+        "Valid: one summary line, exit 0. Invalid: every problem as file:line: path: message, exit 2.",
     )
     .argument("[file]", "the policy file to check (relative to the current directory)")
-    .action((file: string | undefined) => runCheck(ctx, file));
+    .addOption(
+      new Option("--format <format>", "text: a summary line and the problems; json: one JSON object")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ secretwatch policy check\n  $ secretwatch policy check my.policy.yaml --format json\n",
+    )
+    .action((file: string | undefined, options: { format: "text" | "json" }) => runCheck(ctx, file, options.format));
   return policy;
 }

@@ -11,15 +11,15 @@ import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-l
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { CompiledPolicy } from "@secretwatch/core";
 import { createHandler } from "@secretwatch/functions/enricher";
-import { Command, InvalidArgumentError } from "commander";
-import { awsClientConfig } from "../aws-config.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { awsClientConfig, awsSetup } from "../aws-config.js";
 import { describeError, UserError } from "../errors.js";
-import { createProgress } from "../io.js";
 import type { CommandContext } from "../main.js";
 import { loadPolicy } from "../policy-file.js";
+import { createProgress } from "../progress.js";
 import { type FailureQueue, findQueue, QueueReader } from "../redrive/queue.js";
 import { parseParkedMessage } from "../redrive/record.js";
-import { ParkedTally } from "../redrive/tally.js";
+import { ParkedTally, tallyJson } from "../redrive/tally.js";
 import { snsClient } from "../sns.js";
 import { type StageInfo, type StageOptions, stageInfo, withStageOptions } from "../stage.js";
 import { plural } from "../words.js";
@@ -30,6 +30,7 @@ export const INSPECT_VISIBILITY_SECONDS = 30;
 export const PUBLISH_VISIBILITY_SECONDS = 300;
 
 interface RedriveOptions extends StageOptions {
+  format: "text" | "json";
   publish?: boolean;
   policy?: string;
   max?: number;
@@ -86,6 +87,11 @@ async function inspect(ctx: CommandContext, sqs: SQSClient, queue: FailureQueue,
     }
   } finally {
     await reader.releaseAll();
+  }
+  if (options.format === "json") {
+    const report = { queue: queueJson(queue), parked: tallyJson(tally), read: reader.received, deleted: 0 };
+    io.stdout.write(`${JSON.stringify(report)}\n`);
+    return;
   }
   io.stdout.write(tally.format(now));
   io.stdout.write(
@@ -163,11 +169,15 @@ async function publish(
     progress.stop();
     await reader.releaseAll();
   }
-  io.stdout.write(tally.format(io.now(), "Read"));
-  io.stdout.write(
-    `Redriven: ${plural(redriven, "payload")}, ${plural(alerts, "alert")} published to ${topicArn}; ` +
-      `${plural(redriven, "message")} deleted from the queue.\n`,
-  );
+  if (options.format === "json") {
+    const report = { queue: queueJson(queue), parked: tallyJson(tally), redriven, alerts, topicArn, deleted: redriven };
+    io.stdout.write(`${JSON.stringify(report)}\n`);
+  } else io.stdout.write(tally.format(io.now(), "Read"));
+  if (options.format === "text")
+    io.stdout.write(
+      `Redriven: ${plural(redriven, "payload")}, ${plural(alerts, "alert")} published to ${topicArn}; ` +
+        `${plural(redriven, "message")} deleted from the queue.\n`,
+    );
   if (failure) throw new UserError(failureMessage(failure, redriven), 1, { cause: failure.error });
   if (tally.skipped.length > 0) ctx.setExitCode(1);
 }
@@ -182,14 +192,23 @@ function failureMessage(failure: { id: string; error: unknown; step: "publish" |
   return `redrive stopped: the alerts of message ${failure.id} could not be published (${why}); it and the messages after it stay in the queue (some of its alerts may have gone out and would be sent again); ${done}. Fix the cause and run again.`;
 }
 
+const queueJson = (queue: FailureQueue) => ({
+  name: queue.name,
+  region: queue.region,
+  visible: queue.visible,
+  inFlight: queue.inFlight,
+});
+
 async function runRedrive(ctx: CommandContext, options: RedriveOptions): Promise<void> {
+  const { region } = awsSetup(ctx.io.env, options.region);
   const stage = stageInfo(ctx.io, options);
-  const sqs = new SQSClient(awsClientConfig(options.region));
-  const queue = await findQueue(sqs, stage.names.failureQueue, options.region);
-  ctx.io.stdout.write(
-    `Failure queue ${queue.name} (${queue.region}): about ${queue.visible} waiting, ${queue.inFlight} in flight\n`,
-  );
-  if (queue.inFlight > 0) {
+  const sqs = new SQSClient(awsClientConfig(region));
+  const queue = await findQueue(sqs, stage.names.failureQueue, region);
+  if (options.format === "text")
+    ctx.io.stdout.write(
+      `Failure queue ${queue.name} (${queue.region}): about ${queue.visible} waiting, ${queue.inFlight} in flight\n`,
+    );
+  if (queue.inFlight > 0 && options.format === "text") {
     ctx.io.stdout.write(
       `${plural(queue.inFlight, "message")} in flight: being read elsewhere, or hidden by an interrupted run; ` +
         `they become visible again when their visibility timeout ends (at most ${PUBLISH_VISIBILITY_SECONDS / 60} min after a redrive)\n`,
@@ -199,13 +218,25 @@ async function runRedrive(ctx: CommandContext, options: RedriveOptions): Promise
   else await inspect(ctx, sqs, queue, options);
 }
 
+const REDRIVE_EXAMPLES = `
+Examples:
+  $ secretwatch redrive --stage prod --region eu-west-1
+  $ secretwatch redrive --stage prod --format json | jq .parked.retrievals
+  $ secretwatch redrive --stage prod --publish --max 10
+`;
+
 export function redriveCommand(ctx: CommandContext): Command {
   return withStageOptions(
     new Command("redrive").description(
-      "Show the events the enricher could not process (its failure queue); with --publish, re-send their alerts " +
-        "and delete each message once its alerts are out",
+      "Shows the events the enricher could not process (its failure queue); with --publish, re-sends their alerts " +
+        "and deletes each message once its alerts are out.",
     ),
   )
+    .addOption(
+      new Option("--format <format>", "text: the report as read; json: one JSON object")
+        .choices(["text", "json"])
+        .default("text"),
+    )
     .option("--publish", "re-send the alerts through the enricher's own code, then delete each redriven message")
     .option("--max <n>", "read at most this many messages (default: all)", positiveInteger)
     .option("--topic-arn <arn>", "publish to this topic instead of the stage's alert topic")
@@ -213,5 +244,6 @@ export function redriveCommand(ctx: CommandContext): Command {
       "--policy <file>",
       "assess with this policy file (default: the repository's secretwatch.policy.yaml, or SECRETWATCH_POLICY_FILE, or the defaults)",
     )
+    .addHelpText("after", REDRIVE_EXAMPLES)
     .action((options: RedriveOptions) => runRedrive(ctx, options));
 }

@@ -5,13 +5,15 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 import { availableParallelism } from "node:os";
+import { SETTING_NAMES } from "@secretwatch/core";
 import { Command, Option } from "commander";
 import { UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
 import { loadPolicy } from "../policy-file.js";
 import { parseFilters } from "../replay/filters.js";
 import { runReplay } from "../replay/run.js";
-import { DEFAULT_APP } from "../stage.js";
+import { tamperSettings } from "../replay/tamper.js";
+import { DEFAULT_APP, stageEnv } from "../stage.js";
 
 /** Stage name in the subject prefix of replayed alerts, unless `--stage` says otherwise. */
 export const DEFAULT_REPLAY_STAGE = "replay";
@@ -32,6 +34,7 @@ interface RawOptions {
   workers: string;
   policy?: string;
   baselineDays?: string;
+  report?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -41,7 +44,10 @@ Inputs (any mix; gzip is detected by content):
   CloudTrail S3 log files {"Records":[...]} (.json, .json.gz) and directories of them (AWSLogs/...),
   JSON arrays of records, NDJSON (one record or any other form per line), a single record,
   CloudWatch Logs subscription events {"awslogs":{"data":...}} and decoded payloads {"messageType":...},
-  the enricher's failure-queue records {"requestPayload":...} and \`aws sqs receive-message\` output.
+  the enricher's failure-queue records {"requestPayload":...} and \`aws sqs receive-message\` output,
+  \`aws cloudtrail lookup-events\` output {"Events":[{"CloudTrailEvent":"..."}]}, and - for standard input.
+  A document of any size is read record by record. In directories, files named otherwise are ignored
+  (and listed) and hidden entries skipped (and counted); a file named on the command line is always read.
   Each file, and each subscription event or failure record within one, is planned as one Lambda invocation.
 
 --principal matches an ARN given in full (the caller's, or the role's for assumed-role sessions,
@@ -55,10 +61,21 @@ A backtest of the policy: every read is assessed as the Lambda would (severity, 
   (a day, on the busiest day and in the busiest hour). Tune the policy, replay again, then deploy.
   --format json adds severity, reasons, expected (rule id) and emailed to each line.
 
+Tamper and exposure events (StopLogging, DeleteSubscriptionFilter, a secret's PutResourcePolicy...)
+  are reported too, classified as the enricher does: with --stage S, those that touch stage S's
+  resources (its trail, watched log group, alarms, topics, enricher and digest, state table; names
+  from --app and S, the log group from SECRETWATCH_EXISTING_LOG_GROUP in .env.S) and every Secrets
+  Manager tamper event; without --stage, only the Secrets Manager ones (they concern every secret).
+  Text output shows their alerts as emailed; --format json prints them as lines with kind "tamper",
+  their severity and reason codes (reads have kind "read" or "batch"). --secret keeps the chain's
+  events and narrows the Secrets Manager ones to that secret; --since/--until/--principal apply.
+
 Examples:
   $ secretwatch replay ./AWSLogs/111122223333/CloudTrail/ --since 30d --baseline-days 7 --policy my.policy.yaml
   $ secretwatch replay ./AWSLogs/111122223333/CloudTrail/ --since 7d
   $ secretwatch replay trail.json.gz --format json --secret prod/db/password | jq .principalArn
+  $ aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=GetSecretValue | secretwatch replay -
+  $ secretwatch replay ./AWSLogs/ --stage prod --since 30d --format json | jq 'select(.kind == "tamper")'
   $ secretwatch replay exports/ --principal alice --since 2024-07-01 --until 2024-08-01
   $ aws sqs receive-message --queue-url "$DLQ" --max-number-of-messages 10 > parked.json
   $ secretwatch replay parked.json --publish --topic-arn arn:aws:sns:us-east-1:111122223333:alerts --stage prod
@@ -101,14 +118,18 @@ export function replayCommand(ctx: CommandContext): Command {
         "alert emails the enricher sends (--format text) or as NDJSON (--format json), then a summary on stderr.\n" +
         "Unreadable or invalid inputs are reported and skipped; the exit code is 1 only when nothing could be read.",
     )
-    .argument("<paths...>", "files or directories to read")
+    .argument("<paths...>", "files or directories to read; - reads standard input")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option(
       "--since <time>",
       "only retrievals at or after this time: 2024-07-31, 2024-07-31T12:00:00Z, or 24h / 7d ago",
     )
     .option("--until <time>", "only retrievals before this time (same forms as --since)")
-    .option("--secret <id>", "only this secret: name, partial or full ARN (repeatable)", collect)
+    .option(
+      "--secret <part|arn>",
+      "only this secret: a case-insensitive part of its name (like --principal), or its full or partial ARN (exactly); repeatable",
+      collect,
+    )
     .option("--principal <who>", "only this principal (repeatable; see below)", collect)
     .option(
       "--policy <file>",
@@ -118,16 +139,25 @@ export function replayCommand(ctx: CommandContext): Command {
       "--baseline-days <n>",
       "treat the first N days of the input as history: remembered (first-seen), never alerted",
     )
+    .option(
+      "--report <file.html>",
+      "also write a self-contained HTML report (timelines, severity summary, sortable table of the hits)",
+    )
     .option("--publish", "also send the alerts to SNS, exactly as the enricher Lambda would")
     .option("--topic-arn <arn>", "the alert topic to publish to (with --publish)")
     .option("--region <region>", "Region of the topic (default: from the topic ARN)")
     .addOption(new Option("--app <name>", "app name in alert subjects").default(DEFAULT_APP))
-    .addOption(new Option("--stage <name>", "stage name in alert subjects").default(DEFAULT_REPLAY_STAGE))
+    .addOption(
+      new Option(
+        "--stage <name>",
+        "stage name in alert subjects; given, also the stage whose resources tamper events are matched against",
+      ).default(DEFAULT_REPLAY_STAGE),
+    )
     .addOption(
       new Option("--workers <n>", "worker threads reading files").default(String(availableParallelism()), "CPU count"),
     )
     .addHelpText("after", EXAMPLES)
-    .action(async (paths: string[], options: RawOptions) => {
+    .action(async (paths: string[], options: RawOptions, command: Command) => {
       const filters = parseFilters(options, ctx.io.now());
       const workers = workerCount(options.workers);
       const publish = await publishTarget(options);
@@ -136,6 +166,12 @@ export function replayCommand(ctx: CommandContext): Command {
         throw new UserError("--baseline-days is a backtest option: not with --publish");
       const policy = await loadPolicy(ctx.io, options.policy);
       for (const warning of policy.warnings) ctx.io.stderr.write(`replay: warning: ${warning}\n`);
+      // Only an explicit --stage names a deployed stage; the default is a label for subjects.
+      const stage = command.getOptionValueSource("stage") === "default" ? null : options.stage;
+      const tamper = tamperSettings(stage === null ? null : { app: options.app, stage }, {
+        existingLogGroup: stage === null ? null : stageEnv(ctx.io, stage)[SETTING_NAMES.existingLogGroup],
+        notify: policy.compiled.policy.notify,
+      });
       await runReplay(ctx, {
         paths,
         format: options.format,
@@ -145,7 +181,9 @@ export function replayCommand(ctx: CommandContext): Command {
         stage: options.stage,
         publish,
         policy: policy.compiled,
+        tamper,
         ...(days !== undefined && { baselineDays: days }),
+        ...(options.report !== undefined && { report: options.report }),
       });
     });
 }

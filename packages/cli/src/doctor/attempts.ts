@@ -1,9 +1,10 @@
 /**
  * AWS calls that may fail: a failed call becomes a ✗ line for the checks that needed it
  * (with its reason and a fix), never a crash; when every call failed for lack of
- * credentials, one clear line replaces the report.
+ * credentials, or because AWS cannot be reached at all, one clear line replaces the report.
  */
-import { describeError, UserError } from "../errors.js";
+import { describeError, isUnreachable, UserError } from "../errors.js";
+import { EXIT } from "../exit-codes.js";
 import { type CheckResult, type FixHints, fail, type Link } from "./report.js";
 
 /** Error names of the SDK when no usable credentials were found or they expired. */
@@ -42,11 +43,16 @@ export class Attempts {
     }
   }
 
-  /** Throws a UserError (one line) when every attempt failed for lack of credentials. */
-  assertCredentials(): void {
+  /**
+   * Throws a UserError (one line, exit 3) when every attempt failed for lack of credentials,
+   * or when AWS could not be reached (no network, DNS, proxy): then every call fails alike.
+   */
+  assertReachable(): void {
     const all = this.calls > 0 && this.errors.length === this.calls;
-    if (all && this.errors.every((e) => CREDENTIAL_ERRORS.has(errorName(e)))) {
-      throw new UserError(describeError(this.errors[0]));
+    if (!all) return;
+    if (this.errors.every(isUnreachable)) throw new UserError(describeError(this.errors[0]), EXIT.aws);
+    if (this.errors.every((e) => CREDENTIAL_ERRORS.has(errorName(e)))) {
+      throw new UserError(describeError(this.errors[0]), EXIT.aws);
     }
   }
 }

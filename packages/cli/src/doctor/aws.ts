@@ -98,6 +98,12 @@ export async function describeAlarm(client: CloudWatchClient, name: string): Pro
   return out.MetricAlarms?.find((a) => a.AlarmName === name);
 }
 
+/** The metric alarms among `names` (at most 100 names: one request). */
+export async function describeAlarms(client: CloudWatchClient, names: readonly string[]): Promise<MetricAlarm[]> {
+  const out = await client.send(new DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ["MetricAlarm"] }));
+  return out.MetricAlarms ?? [];
+}
+
 /** Every topic ARN of the Region (ListTopics pages of 100). */
 export async function listTopicArns(client: SNSClient): Promise<string[]> {
   const arns: string[] = [];

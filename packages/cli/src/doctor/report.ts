@@ -4,8 +4,8 @@
  */
 import { plural } from "../words.js";
 
-/** The links of the chain, in the order events travel through them. */
-export const LINKS = ["trail", "log group", "metric filter", "alarm", "topic", "enricher"] as const;
+/** The settings doctor read, then the links of the chain, in the order events travel through them. */
+export const LINKS = ["settings", "trail", "log group", "metric filter", "alarm", "topic", "enricher"] as const;
 
 export type Link = (typeof LINKS)[number];
 

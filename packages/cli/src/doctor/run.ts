@@ -1,23 +1,36 @@
 /**
- * Runs every doctor check against a deployed stage: the SDK calls (aws.ts) feed the pure
- * checks (trail.ts, selectors.ts, logs.ts, metric-filter.ts, alarm.ts, topic.ts,
- * enricher.ts). An AWS error fails only the checks that needed that call; the links that do
- * not depend on it are still checked.
+ * Runs every doctor check against a deployed stage: the settings it read (settings.ts), then
+ * the SDK calls (aws.ts) feed the pure checks (trail.ts, trail-limit.ts, selectors.ts,
+ * logs.ts, metric-filter.ts, alarm.ts, reconciliation.ts, topic.ts, enricher.ts). An AWS
+ * error fails only the checks that needed that call; the links that do not depend on it are
+ * still checked. No network, or no credentials: one line instead of a page of ✗.
  */
-import { METRIC_FILTER_PATTERN, METRIC_NAMESPACE, SUBSCRIPTION_FILTER_PATTERN } from "@secretwatch/core";
-import { UserError } from "../errors.js";
+import {
+  METRIC_FILTER_PATTERN,
+  METRIC_NAMESPACE,
+  SETTING_NAMES,
+  SUBSCRIPTION_FILTER_PATTERN,
+  secretAccessMetricName,
+  stageResources,
+} from "@secretwatch/core";
+import { awsSetup } from "../aws-config.js";
 import type { Io } from "../io.js";
-import { DEFAULT_APP, type StageOptions, stageInfo } from "../stage.js";
+import { DEFAULT_APP, type StageOptions } from "../stage.js";
+import { READS_ASSESSED_METRIC } from "../test-alarm/late.js";
 import { checkAlarm, topicArnFromAlarmArn } from "./alarm.js";
 import { Attempts } from "./attempts.js";
 import * as aws from "./aws.js";
 import { checkEnricherErrors, checkFailureQueue, sum } from "./enricher.js";
 import { checkIncomingEvents, checkSubscriptionFilters } from "./logs.js";
 import { checkMetricFilter } from "./metric-filter.js";
-import { buildReport, type DoctorReport, type FixHints, fail } from "./report.js";
+import { checkReconciliation } from "./reconciliation.js";
+import { buildReport, type CheckResult, type DoctorReport, type FixHints, fail } from "./report.js";
 import { checkEventSelectors } from "./selectors.js";
-import { checkSubscriptions, findTopicArn } from "./topic.js";
+import { checkSettingsSource, readDoctorSettings } from "./settings.js";
+import { checkTamper, tamperExpectations } from "./tamper.js";
+import { checkAddresses, checkSubscriptions, findTopicArn } from "./topic.js";
 import { checkTrailStatus, selectTrail, trailId } from "./trail.js";
+import { checkTrailLimit } from "./trail-limit.js";
 
 export const DEFAULT_MAX_DELIVERY_AGE_MINUTES = 15;
 /** IncomingLogEvents is summed over this many hours. */
@@ -27,25 +40,18 @@ const HOUR = 3_600_000;
 export interface DoctorOptions extends StageOptions {
   /** Minutes: an older latest CloudWatch Logs delivery of the trail fails. */
   maxDeliveryAge: number;
-}
-
-/** Resolves the client's Region, or stops with one clear line. */
-async function resolveRegion(clients: aws.DoctorClients): Promise<string> {
-  try {
-    const region = await clients.cloudtrail.config.region();
-    if (region) return region;
-  } catch {
-    // fall through
-  }
-  throw new UserError("no AWS Region: pass --region or set AWS_REGION (or a region in your AWS profile)");
+  /** The stage's settings file, instead of `.env.<stage>` of the repository. */
+  envFile?: string;
 }
 
 /** Runs the checks of a stage; throws a UserError only when no AWS call could be made at all. */
 export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws.createClients): Promise<DoctorReport> {
-  const info = stageInfo(io, options);
-  const { names } = info;
-  const clients = clientsFor(options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION);
-  const region = await resolveRegion(clients);
+  const ref = { app: options.app, stage: options.stage };
+  const settings = readDoctorSettings(io, ref, options.envFile);
+  const names = stageResources(ref);
+  const info = { ...settings, metricName: secretAccessMetricName(ref) };
+  const { region } = awsSetup(io.env, options.region);
+  const clients = clientsFor(region);
   const now = io.now();
   const group = info.logGroupName;
 
@@ -61,7 +67,9 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
 
   const trailChecks = () =>
     attempt("trail", "cloudtrail:DescribeTrails", "list trails", async () => {
-      const picked = selectTrail(await aws.describeTrails(clients.cloudtrail), {
+      const trails = await aws.describeTrails(clients.cloudtrail);
+      const limit = checkTrailLimit(trails, region);
+      const picked = selectTrail(trails, {
         trailName: names.trail,
         logGroupName: group,
         region,
@@ -69,7 +77,7 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
         hints,
       });
       const trail = picked.trail;
-      if (trail === undefined) return picked.results;
+      if (trail === undefined) return [...picked.results, limit];
       const id = trailId(trail);
       const name = trail.Name ?? id;
       const selectorFix = info.existingLogGroup
@@ -87,7 +95,7 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
           checkEventSelectors(name, await aws.getEventSelectors(clients.cloudtrail, id), selectorFix),
         ]),
       ]);
-      return [...picked.results, ...status, ...selectors];
+      return [...picked.results, ...status, ...selectors, limit];
     });
 
   const logGroupChecks = async () => {
@@ -145,9 +153,24 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
           metricName: info.metricName,
           topicArn,
           topicName: names.topic,
+          alarmEmails: settings.alarmEmails,
           hints,
         });
       },
+    );
+    const reconciliation = await attempt(
+      "alarm",
+      "cloudwatch:DescribeAlarms",
+      `describe alarm ${names.reconciliationAlarm}`,
+      async () =>
+        checkReconciliation(await aws.describeAlarm(clients.cloudwatch, names.reconciliationAlarm), {
+          alarmName: names.reconciliationAlarm,
+          readsMetric: info.metricName,
+          assessedMetric: READS_ASSESSED_METRIC,
+          topicArn,
+          topicName: names.topic,
+          hints,
+        }),
     );
     const topic = await attempt(
       "topic",
@@ -156,10 +179,56 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
       async () => {
         topicArn ??= findTopicArn(await aws.listTopicArns(clients.sns), names.topic);
         if (topicArn === undefined) return [fail("topic", `topic ${names.topic} not found in ${region}`, hints.deploy)];
-        return checkSubscriptions(names.topic, await aws.topicSubscriptions(clients.sns, topicArn), hints);
+        const subscriptions = await aws.topicSubscriptions(clients.sns, topicArn);
+        return [
+          ...checkSubscriptions(names.topic, subscriptions, hints),
+          ...checkAddresses(names.topic, SETTING_NAMES.alertEmails, settings.alertEmails, subscriptions, hints),
+        ];
       },
     );
-    return [...alarm, ...topic];
+    return [
+      ...alarm,
+      ...reconciliation,
+      ...(await tamperChecks(topicArn)),
+      ...topic,
+      ...(await opsTopicChecks(topicArn)),
+    ];
+  };
+
+  /** The tamper alarms and their filters (none checked while naming.ts has no tamper kinds). */
+  const tamperChecks = async (alertTopicArn: string | undefined): Promise<CheckResult[]> => {
+    const expected = tamperExpectations(ref, names);
+    if (expected === null) return [];
+    return attempt("alarm", "cloudwatch:DescribeAlarms", "describe the tamper alarms", async () => {
+      const [filters, alarms] = await Promise.all([
+        aws.metricFilters(clients.logs, group),
+        aws.describeAlarms(
+          clients.cloudwatch,
+          expected.map((e) => e.alarmName),
+        ),
+      ]);
+      return checkTamper(expected, filters, alarms, alertTopicArn, hints);
+    });
+  };
+
+  /** The ops topic, when SECRETWATCH_OPS_EMAILS is set: beside the alert topic, same account and Region. */
+  const opsTopicChecks = async (alertTopicArn: string | undefined): Promise<CheckResult[]> => {
+    if (settings.opsEmails.length === 0) return [];
+    const opsArn = alertTopicArn?.replace(/:[^:]+$/, `:${names.opsTopic}`);
+    return attempt(
+      "topic",
+      "sns:ListSubscriptionsByTopic",
+      `list the subscriptions of topic ${names.opsTopic}`,
+      async () => {
+        const arn = opsArn ?? findTopicArn(await aws.listTopicArns(clients.sns), names.opsTopic);
+        if (arn === undefined) return [fail("topic", `topic ${names.opsTopic} not found in ${region}`, hints.deploy)];
+        const subscriptions = await aws.topicSubscriptions(clients.sns, arn);
+        return [
+          ...checkSubscriptions(names.opsTopic, subscriptions, hints),
+          ...checkAddresses(names.opsTopic, SETTING_NAMES.opsEmails, settings.opsEmails, subscriptions, hints),
+        ];
+      },
+    );
   };
 
   const enricherChecks = async () => {
@@ -199,7 +268,10 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
     enricherChecks(),
   ]);
 
-  // Without credentials every call fails the same way: one line, not a page of ✗.
-  attempts.assertCredentials();
-  return buildReport({ app: options.app, stage: options.stage, region }, groups.flat());
+  // Without network or credentials every call fails the same way: one line, not a page of ✗.
+  attempts.assertReachable();
+  return buildReport({ app: options.app, stage: options.stage, region }, [
+    checkSettingsSource(settings, options.stage),
+    ...groups.flat(),
+  ]);
 }

@@ -56,3 +56,36 @@ export function checkSubscriptions(
   }
   return results;
 }
+
+/**
+ * Every configured address has a subscription (confirmed or pending) on the topic. SNS deletes
+ * an email subscription left unconfirmed for 48 hours, and a recipient can unsubscribe; a later
+ * `sst deploy` does not notice (it does not refresh the subscription), so only
+ * `secretwatch resubscribe` brings it back.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.confirm.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html
+ */
+export function checkAddresses(
+  topicName: string,
+  setting: string,
+  addresses: readonly string[],
+  subscriptions: readonly Subscription[],
+  hints: FixHints,
+): CheckResult[] {
+  const subscribed = new Set(
+    subscriptions.filter((s) => EMAIL_PROTOCOLS.has(s.Protocol ?? "")).map((s) => (s.Endpoint ?? "").toLowerCase()),
+  );
+  const missing = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !subscribed.has(a));
+  if (missing.length === 0) {
+    return addresses.length === 0
+      ? []
+      : [pass("topic", `every address of ${setting} is subscribed to topic ${topicName}`)];
+  }
+  return missing.map((address) =>
+    fail(
+      "topic",
+      `${address} (${setting}) has no subscription on topic ${topicName}: SNS deleted it after 48 hours unconfirmed, or the recipient unsubscribed; a deploy does not re-create it`,
+      hints.cli("resubscribe"),
+    ),
+  );
+}

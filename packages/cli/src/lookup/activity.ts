@@ -2,7 +2,7 @@
  * A principal's activity from event history (`lookup --principal`): every event, oldest
  * first, as one compact object of AWS-set fields (never `requestParameters` or
  * `responseElements` wholesale: up to 100 KB of caller-chosen text), with the secret and the
- * verdict for Secrets Manager secret-value retrievals. Text lines sanitise every record string;
+ * verdict for Secrets Manager secret-value retrievals and the stage's tamper events. Text lines sanitise every record string;
  * JSON lines keep the values as recorded but escape everything outside printable ASCII, so a
  * line shown in a terminal cannot hide or reorder text.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
@@ -22,6 +22,7 @@ import {
   SEVERITIES,
   type Severity,
   stringOrNull,
+  type TamperHit,
 } from "@secretwatch/core";
 import { cell } from "../report.js";
 
@@ -47,7 +48,9 @@ export interface ActivityEvent {
   secretValueRead: boolean;
   /** The secret (canonical key) of a read or another Secrets Manager call; null otherwise and for batches. */
   secretId: string | null;
-  /** The verdict of a secret-value retrieval; null for every other event. */
+  /** A tamper or exposure event of the stage (replay/tamper.ts). */
+  tamper: boolean;
+  /** The verdict of a secret-value retrieval or tamper event; null for every other event. */
   severity: Severity | null;
   reasons: ReasonCode[] | null;
 }
@@ -70,8 +73,15 @@ function namedSecret(params: unknown): string | null {
   return id === null ? null : canonicalSecretKey(id).key;
 }
 
-/** The activity line of one event; `read` is its assessed hit when it retrieved a secret value. */
-export function activityOf(event: DecodedLogEvent, read: AssessedAccess | undefined): ActivityEvent {
+/**
+ * The activity line of one event; `read` is its assessed hit when it retrieved a secret value,
+ * `change` its tamper hit when it was one.
+ */
+export function activityOf(
+  event: DecodedLogEvent,
+  read: AssessedAccess | undefined,
+  change: TamperHit | undefined = undefined,
+): ActivityEvent {
   const { record } = event;
   const id = identityOf(record);
   const errorCode = stringOrNull(record.errorCode) || null;
@@ -101,8 +111,9 @@ export function activityOf(event: DecodedLogEvent, read: AssessedAccess | undefi
       : record.eventSource === SECRETS_MANAGER_SOURCE
         ? namedSecret(record.requestParameters)
         : null,
-    severity: read?.verdict.severity ?? null,
-    reasons: read ? [...read.verdict.reasons] : null,
+    tamper: change !== undefined,
+    severity: read?.verdict.severity ?? change?.severity ?? null,
+    reasons: read ? [...read.verdict.reasons] : change ? [...change.reasons] : null,
   };
 }
 
@@ -113,9 +124,16 @@ export function activityOf(event: DecodedLogEvent, read: AssessedAccess | undefi
 export function activityTimeline(
   ordered: readonly DecodedLogEvent[],
   reads: readonly AssessedAccess[],
+  changes: readonly TamperHit[] = [],
 ): ActivityEvent[] {
   let next = 0;
-  return ordered.map((event) => activityOf(event, isSecretValueRetrieval(event.record) ? reads[next++] : undefined));
+  // Tamper hits by event ID (the collector dropped repeats; a record without one is never a hit here).
+  const byId = new Map(changes.filter((c) => c.eventID !== "").map((c) => [c.eventID, c]));
+  return ordered.map((event) => {
+    const read = isSecretValueRetrieval(event.record) ? reads[next++] : undefined;
+    const id = stringOrNull(event.record.eventID) ?? "";
+    return activityOf(event, read, id === "" ? undefined : byId.get(id));
+  });
 }
 
 /** `\uNNNN` for every UTF-16 unit outside printable ASCII: still the same JSON value. */

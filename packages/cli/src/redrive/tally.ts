@@ -50,6 +50,19 @@ export class ParkedTally {
   }
 }
 
+/** The report as data, for `--format json`. */
+export function tallyJson(tally: ParkedTally) {
+  return {
+    payloads: tally.payloads,
+    records: tally.records,
+    retrievals: tally.hits.length,
+    oldest: tally.oldest?.toISOString() ?? null,
+    reasons: [...tally.reasons].map(([reason, count]) => ({ reason, count })),
+    pairs: summarize(tally.hits),
+    notRedrivable: tally.skipped,
+  };
+}
+
 /** `45 s`, `12 min`, `5 h`, `3 days`. */
 export function age(from: Date, now: Date): string {
   const seconds = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));

@@ -4,7 +4,15 @@
  * time it covers; CloudTrail delivers minutes later). This is how a policy is tuned before it
  * is deployed.
  */
-import { type AssessedAccess, eventMillis, type Plan, SEVERITIES, type Severity } from "@secretwatch/core";
+import {
+  type AssessedAccess,
+  eventMillis,
+  type Plan,
+  type PlannedMessage,
+  SEVERITIES,
+  type Severity,
+  type TamperPlan,
+} from "@secretwatch/core";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -19,6 +27,8 @@ export class AlertBudget {
   private readonly outcomes = {
     ...{ alert: 0, summary: 0, "below-notify": 0, "repeat-suppressed": 0, learning: 0, baseline: 0 },
   };
+  private readonly tamperBySeverity = new Map<Severity, number>(SEVERITIES.map((s) => [s, 0]));
+  private tamperEmailed = 0;
   private emails = 0;
   private untimed = 0;
   private first = Infinity;
@@ -36,7 +46,27 @@ export class AlertBudget {
         [this.first, this.last] = [Math.min(this.first, ms), Math.max(this.last, ms)];
       }
     }
-    for (const message of plan.messages) {
+    this.count(plan.messages, times);
+  }
+
+  /** A unit's tamper plan (the enricher's): its events by severity, its emails with the reads'. */
+  addTamper(plan: TamperPlan): void {
+    const times = new Map<string, number>();
+    for (const { hit, outcome } of plan.decisions) {
+      this.tamperBySeverity.set(hit.severity, (this.tamperBySeverity.get(hit.severity) ?? 0) + 1);
+      if (outcome !== "below-notify") this.tamperEmailed++;
+      const ms = eventMillis(hit.eventTime);
+      if (ms !== null) {
+        times.set(hit.eventID, Math.max(times.get(hit.eventID) ?? -Infinity, ms));
+        [this.first, this.last] = [Math.min(this.first, ms), Math.max(this.last, ms)];
+      }
+    }
+    this.count(plan.messages, times);
+  }
+
+  /** Emails by the latest event time they cover. */
+  private count(messages: readonly PlannedMessage[], times: Map<string, number>): void {
+    for (const message of messages) {
       this.emails++;
       const ms = message.eventIDs.reduce((m, id) => Math.max(m, times.get(id) ?? -Infinity), -Infinity);
       if (!Number.isFinite(ms)) {
@@ -55,6 +85,11 @@ export class AlertBudget {
     return [...this.bySeverity.values()].reduce((a, b) => a + b, 0);
   }
 
+  /** Tamper events counted so far. */
+  get tamperEvents(): number {
+    return [...this.tamperBySeverity.values()].reduce((a, b) => a + b, 0);
+  }
+
   /** Lines for replay's summary. */
   render(policyLabel: string): string[] {
     const severities = [...SEVERITIES]
@@ -69,6 +104,15 @@ export class AlertBudget {
         (o.learning > 0 ? `, ${number(o.learning)} learned` : "") +
         (o.baseline > 0 ? `, ${number(o.baseline)} used as baseline only` : ""),
     ];
+    if (this.tamperEvents > 0) {
+      const tamper = [...SEVERITIES]
+        .reverse()
+        .map((s) => `${number(this.tamperBySeverity.get(s) ?? 0)} ${s}`)
+        .join(", ");
+      lines.push(
+        `replay:   ${plural(this.tamperEvents, "tamper event")} (${tamper}), ${number(this.tamperEmailed)} emailed`,
+      );
+    }
     const days = Number.isFinite(this.first) ? Math.max(1, Math.ceil((this.last - this.first + 1) / DAY_MS)) : 0;
     const busiest = (map: Map<number, number>) =>
       [...map].reduce<[number, number] | null>((best, e) => (best === null || e[1] > best[1] ? e : best), null);

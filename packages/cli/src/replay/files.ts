@@ -10,8 +10,10 @@ import path from "node:path";
 
 export type InputEntry =
   | { kind: "file"; path: string }
-  /** A file in a directory whose name is not a log file's; not read. */
+  /** A file in a directory whose name is not a log file's; not read (the summary names it). */
   | { kind: "ignored"; path: string }
+  /** A hidden entry (`.name`) in a directory: skipped, and counted. */
+  | { kind: "hidden"; path: string }
   | { kind: "problem"; path: string; reason: string };
 
 /** File names read inside directories: CloudTrail's `.json.gz`, and `.json`, `.jsonl`, `.ndjson`, `.gz`. */
@@ -47,8 +49,11 @@ async function* walkDirectory(shown: string, full: string, ancestors: Set<string
   ancestors.add(real);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    if (entry.name.startsWith(".")) continue;
     const [childShown, childFull] = [path.join(shown, entry.name), path.join(full, entry.name)];
+    if (entry.name.startsWith(".")) {
+      yield { kind: "hidden", path: childShown };
+      continue;
+    }
     let [isDirectory, isFile] = [entry.isDirectory(), entry.isFile()];
     if (entry.isSymbolicLink()) {
       try {
@@ -67,7 +72,8 @@ async function* walkDirectory(shown: string, full: string, ancestors: Set<string
 
 /**
  * Every input file, in order. A path named on the command line is read whatever its name;
- * inside directories, hidden entries are skipped and only {@link LOG_FILE_NAME} files are read.
+ * inside directories, hidden entries are skipped (and yielded as such, to be counted) and only
+ * {@link LOG_FILE_NAME} files are read (the others yielded as ignored, to be named).
  * Paths are yielded as given (joined for directory entries), resolved against `cwd` to read.
  */
 export async function* walkInputs(paths: readonly string[], cwd: string): AsyncGenerator<InputEntry> {

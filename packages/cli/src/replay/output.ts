@@ -3,11 +3,12 @@
  * hit with its verdict and whether the Lambda would email it) or the alert emails on stdout,
  * and with `--publish` the same SNS messages the enricher Lambda would send for that unit.
  */
-import { toBodyText } from "@secretwatch/core";
+import { type TamperPlan, toBodyText } from "@secretwatch/core";
 import { type AlertTarget, emailText } from "../alerts.js";
 import { type AssessedUnit, emailedIn } from "../assessment.js";
-import { hitJsonLine } from "../hit-json.js";
+import { hitJsonLine, tamperJsonLine } from "../hit-json.js";
 import type { Io, Output } from "../io.js";
+import { tamperEmailed } from "./tamper.js";
 
 export interface OutputOptions {
   format: "text" | "json";
@@ -52,12 +53,22 @@ function writer(out: Stream) {
 export interface PlacedUnit extends AssessedUnit {
   file: string;
   part: string | null;
+  /** The enricher's tamper plan for the unit's tamper events (null: none). */
+  tamper?: TamperPlan | null;
 }
 
-/** One JSON line per hit: the read with its verdict, plus where it was found. */
+const tamperCount = (unit: PlacedUnit) => unit.tamper?.hits.length ?? 0;
+
+/** One JSON line per hit: tamper events first (as the enricher publishes them), then the reads with their verdicts. */
 export function jsonLines(unit: PlacedUnit): string {
   const emailed = emailedIn(unit.plan);
   let lines = "";
+  if (unit.tamper) {
+    const sent = tamperEmailed(unit.tamper);
+    for (const hit of unit.tamper.hits) {
+      lines += tamperJsonLine(hit, sent.get(hit) ?? false, { file: unit.file, filePart: unit.part });
+    }
+  }
   for (const hit of unit.hits) {
     lines += hitJsonLine(hit, emailed.get(hit) ?? false, { file: unit.file, filePart: unit.part });
   }
@@ -67,12 +78,16 @@ export function jsonLines(unit: PlacedUnit): string {
 /** The unit's alerts as an email subscriber would read them, under a line naming the unit. */
 export function alertText(unit: PlacedUnit): string {
   const { plan } = unit;
-  if (plan.messages.length === 0) return "";
+  const messages = [...(unit.tamper?.messages ?? []), ...plan.messages];
+  if (messages.length === 0) return "";
   const where = unit.part ? `${unit.file} > ${unit.part}` : unit.file;
-  const quiet = plan.hits - plan.decisions.filter((d) => d.outcome === "alert" || d.outcome === "summary").length;
+  const sent = plan.decisions.filter((d) => d.outcome === "alert" || d.outcome === "summary").length;
+  const tamperSent = unit.tamper?.decisions.filter((d) => d.outcome !== "below-notify").length ?? 0;
+  const quiet = plan.hits + tamperCount(unit) - sent - tamperSent;
   const counted = quiet > 0 ? `, ${quiet} not emailed` : "";
-  const head = `# ${toBodyText(where, 1024)}: ${plan.hits} secret-value retrieval(s), ${plan.messages.length} alert message(s)${counted}\n`;
-  return head + plan.messages.map(emailText).join("\n");
+  const tamper = tamperCount(unit) > 0 ? `, ${tamperCount(unit)} tamper event(s)` : "";
+  const head = `# ${toBodyText(where, 1024)}: ${plan.hits} secret-value retrieval(s)${tamper}, ${messages.length} alert message(s)${counted}\n`;
+  return head + messages.map(emailText).join("\n");
 }
 
 export interface UnitOutput {
@@ -86,12 +101,14 @@ export function createOutput(io: Io, options: OutputOptions): UnitOutput {
   return {
     close: stdout.close,
     async unit(unit) {
-      if (unit.hits.length === 0) return 0;
+      if (unit.hits.length === 0 && tamperCount(unit) === 0) return 0;
       const text = options.format === "json" ? jsonLines(unit) : alertText(unit);
       await stdout.write(text);
-      if (!options.publish || unit.plan.messages.length === 0) return 0;
+      // Tamper alerts first, as the enricher publishes them: a critical one must not wait behind reads.
+      const messages = [...(unit.tamper?.messages ?? []), ...unit.plan.messages];
+      if (!options.publish || messages.length === 0) return 0;
       const { publishPlanned } = await import("../sns.js");
-      return (await publishPlanned(options.publish, unit.plan.messages)).published;
+      return (await publishPlanned(options.publish, messages)).published;
     },
   };
 }

@@ -52,7 +52,7 @@ export function readBytes(reading: FileReading, bytes: Buffer): void {
     reading.fail("empty", null);
     return;
   }
-  const scan = scanRecordsFile(latin1);
+  const scan = scanRecordsFile(latin1, reading.tamperNames);
   if (scan) {
     reading.countUnparsed(scan.count - scan.candidates.length / 3);
     for (let k = 0; k < scan.candidates.length; k += 3) {

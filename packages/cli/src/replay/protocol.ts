@@ -2,8 +2,9 @@
  * What the replay main thread and its file processors (worker threads, or the same code
  * inline) send each other. Everything here survives structured clone.
  */
-import type { SecretAccess } from "@secretwatch/core";
+import type { CloudTrailRecord, SecretAccess } from "@secretwatch/core";
 import type { FilterSpec } from "./filters.js";
+import type { TamperSettings } from "./tamper.js";
 
 /** Settings every file processor gets once. */
 export interface ProcessorConfig {
@@ -17,6 +18,8 @@ export interface ProcessorConfig {
   filters: FilterSpec;
   /** Files whose (decompressed) text is larger are read line by line as NDJSON. */
   maxTextBytes: number;
+  /** The stage's tamper scope; absent or null: tamper records are not kept. */
+  tamper?: TamperSettings | null;
 }
 
 /** One file to read, numbered in input order. */
@@ -35,6 +38,8 @@ export interface UnitResult {
   /** Retrievals found, duplicates dropped, before filters. */
   found: number;
   duplicates: number;
+  /** The stage's tamper records after filters, in file order (planned on the main thread); absent: none. */
+  tamper?: CloudTrailRecord[];
 }
 
 /** What happened to one file, sent after its last unit. */

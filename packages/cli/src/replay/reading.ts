@@ -1,12 +1,14 @@
 /**
  * One file being read: recognises each form a CloudTrail record arrives in and routes records
- * into delivery units. The file's own records (S3 log file, array, NDJSON lines, a bare record)
+ * into delivery units. The file's own records (S3 log file, array, NDJSON lines, a bare record,
+ * `aws cloudtrail lookup-events` output)
  * form one unit; each subscription event, decoded payload or failure-queue record in it is a
  * unit of its own, as it was one Lambda invocation.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
  * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html (destination records)
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html (Events[].CloudTrailEvent)
  */
 import {
   type DecodedPayload,
@@ -16,6 +18,7 @@ import {
   isJsonObject,
 } from "@secretwatch/core";
 import type { FileReport, FileTask, ProcessorConfig, ProcessorMessage } from "./protocol.js";
+import { needsEventNames } from "./tamper.js";
 import { Unit } from "./unit.js";
 
 /** Problems kept word for word per file; the rest are only counted. */
@@ -32,6 +35,8 @@ export class FileReading {
   readonly report: FileReport;
   private own: Unit | null = null;
   private readonly now: Date | null;
+  /** The S3 fast path must also parse records by their event name (tamper events of a stage). */
+  readonly tamperNames: boolean;
 
   constructor(
     private readonly task: FileTask,
@@ -39,6 +44,7 @@ export class FileReading {
     private readonly send: (message: ProcessorMessage) => void,
   ) {
     this.now = config.now === null ? null : new Date(config.now);
+    this.tamperNames = config.tamper ? needsEventNames(config.tamper) : false;
     this.report = {
       ...{ index: task.index, path: task.path, status: "read", error: null, usable: false },
       ...{ records: 0, payloads: 0, invalidJson: 0, notCloudTrail: 0, badPayloads: 0, digests: 0, notes: [] },
@@ -46,7 +52,7 @@ export class FileReading {
   }
 
   private unit(part: string | null): Unit {
-    return new Unit(part, this.now, this.config.filters);
+    return new Unit(part, this.now, this.config.filters, this.config.tamper ?? null);
   }
 
   /** Counts a skipped value; notes where it was (a whole file's problem needs no location, only a reason). */
@@ -100,6 +106,11 @@ export class FileReading {
       this.payload([...where, "subscription payload"], () => decodeLogsPayload(value));
     } else if ("requestPayload" in value && ("requestContext" in value || "responseContext" in value)) {
       this.take(value.requestPayload, [...where, "failure-queue record"], depth + 1);
+    } else if (Array.isArray(value.Events)) {
+      this.report.usable = true;
+      this.takeEach(value.Events, where, "event", depth);
+    } else if (typeof value.CloudTrailEvent === "string") {
+      this.lookupEvent(value.CloudTrailEvent, where, depth);
     } else if (Array.isArray(value.Messages)) {
       this.takeEach(value.Messages, where, "message", depth);
     } else if (typeof body === "string") {
@@ -114,6 +125,18 @@ export class FileReading {
     } else if (typeof value.digestStartTime === "string" && Array.isArray(value.logFiles)) {
       this.report.digests++; // a CloudTrail digest file: integrity data, no records
     } else this.problem("notCloudTrail", where, "not a CloudTrail record");
+  }
+
+  /** An event of `aws cloudtrail lookup-events` output: its record is the JSON text in `CloudTrailEvent`. */
+  private lookupEvent(text: string, where: string[], depth: number): void {
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      this.problem("invalidJson", where, "CloudTrailEvent is not JSON");
+      return;
+    }
+    this.take(record, where, depth + 1);
   }
 
   /** One subscription payload: its own delivery unit, decoded by core exactly as the Lambda does. */

@@ -4,23 +4,38 @@
  * with one in-memory state (a backtest of the policy, as the Lambda would have run), then
  * print (and publish) each unit in input order, then the summary and the alert budget on stderr.
  */
-import { type CompiledPolicy, eventMillis, readKey, type SecretAccess } from "@secretwatch/core";
+import {
+  type CloudTrailRecord,
+  type CompiledPolicy,
+  eventMillis,
+  readKey,
+  type SecretAccess,
+  stringOrNull,
+} from "@secretwatch/core";
 import type { AlertTarget } from "../alerts.js";
-import { Assessor } from "../assessment.js";
+import { Assessor, emailedIn } from "../assessment.js";
 import { describeError, UserError } from "../errors.js";
-import { createProgress } from "../io.js";
 import type { CommandContext } from "../main.js";
+import { createProgress, progressWanted } from "../progress.js";
 import { AlertBudget } from "./budget.js";
 import { countInputFiles, walkInputs } from "./files.js";
 import type { FilterSpec } from "./filters.js";
 import { workerEntry } from "./lanes.js";
 import { createOutput, OutputClosed, type PlacedUnit } from "./output.js";
 import { runPool } from "./pool.js";
+import { type Spooled, spoolStdin } from "./stdin.js";
 import { ReplaySummary } from "./summary.js";
+import { planTamperRecords, type TamperSettings, tamperSettings } from "./tamper.js";
 
-/** Texts over this size are read line by line (NDJSON) instead of whole (V8 strings stop near 512 MiB). */
-export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+/**
+ * Texts over this size are streamed value by value (lines.ts) instead of read whole, so memory
+ * stays near the largest record whatever the file (a whole text costs about three times its
+ * size); also the largest value (record, line) read.
+ */
+export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 const DAY_MS = 86_400_000;
+/** Without a stage: only Secrets Manager tamper events. */
+const NO_STAGE = tamperSettings(null);
 
 export interface ReplayOptions {
   paths: string[];
@@ -36,6 +51,10 @@ export interface ReplayOptions {
   baselineDays?: number;
   /** Override of {@link MAX_TEXT_BYTES} (tests). */
   maxTextBytes?: number;
+  /** Also write the HTML report to this file (--report). */
+  report?: string;
+  /** The stage's tamper scope (`--stage`); default: the empty one (Secrets Manager events only). */
+  tamper?: TamperSettings;
 }
 
 interface ReadUnit {
@@ -43,40 +62,48 @@ interface ReadUnit {
   file: string;
   part: string | null;
   hits: SecretAccess[];
+  /** The unit's tamper records of the stage (classified in the reader, planned here). */
+  tamper: CloudTrailRecord[];
   /** Earliest event time of the unit (Infinity when none has one). */
   start: number;
 }
 
-export async function runReplay(ctx: CommandContext, options: ReplayOptions): Promise<void> {
+/**
+ * Walks and reads the inputs on the lanes, keeping each delivery unit's hits (one read counts
+ * once across all files), with a progress line while the files are counted and read.
+ */
+async function readUnits(
+  ctx: CommandContext,
+  options: ReplayOptions,
+  input: Spooled,
+  summary: ReplaySummary,
+): Promise<ReadUnit[]> {
   const { io } = ctx;
-  if (options.workers > 1 && workerEntry() === null) {
-    io.stderr.write("replay: worker script not found (run `npm run build`); reading files on the main thread\n");
-  }
-  const summary = new ReplaySummary();
-  const progress = createProgress(io, "replay", 0);
-  let counting = io.stderr.isTTY === true;
-  if (counting) void countInputFiles(options.paths, io.cwd).then((total) => counting && progress.setTotal(total));
+  const progress = createProgress(io, "replay", 0, "files read");
+  let counting = progressWanted(io);
+  if (counting) void countInputFiles(input.paths, io.cwd).then((total) => counting && progress.setTotal(total));
   const config = {
     cwd: io.cwd,
     // Re-sent alerts carry the lag as the Lambda's would; a backtest of an archive has none.
     now: options.publish ? io.now().getTime() : null,
     filters: options.filters,
     maxTextBytes: options.maxTextBytes ?? MAX_TEXT_BYTES,
+    tamper: options.tamper ?? NO_STAGE,
   };
   const units: ReadUnit[] = [];
   const seen = new Set<string>();
+  const seenTamper = new Set<string>();
   try {
     await runPool(
-      walkInputs(options.paths, io.cwd),
+      walkInputs(input.paths, io.cwd),
       { workers: options.workers, config },
       {
         entry: (entry) => summary.entry(entry),
         file: (report) => {
-          summary.file(report);
+          summary.file({ ...report, path: input.shown(report.path) });
           progress.increment();
         },
         unit: (unit, file) => {
-          // One read counts once across all files (five copies of a file are one set of reads).
           const hits = unit.hits.filter((hit) => {
             const key = readKey(hit);
             if (key === null) return true;
@@ -85,9 +112,21 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
             return true;
           });
           summary.unit({ ...unit, hits, duplicates: unit.duplicates + unit.hits.length - hits.length });
-          if (hits.length === 0) return;
-          const times = hits.map((h) => eventMillis(h.eventTime) ?? Infinity);
-          units.push({ order: units.length, file, part: unit.part, hits, start: Math.min(...times) });
+          // A tamper event in two files (an S3 log file and a lookup export) counts once.
+          const tamper = (unit.tamper ?? []).filter((record) => {
+            const id = typeof record.eventID === "string" ? record.eventID : "";
+            if (id === "") return true;
+            if (seenTamper.has(id)) return false;
+            seenTamper.add(id);
+            return true;
+          });
+          summary.tamperEvents(tamper.length);
+          if (hits.length === 0 && tamper.length === 0) return;
+          const times = [...hits.map((h) => h.eventTime), ...tamper.map((r) => stringOrNull(r.eventTime))].map(
+            (t) => eventMillis(t) ?? Infinity,
+          );
+          const start = Math.min(...times);
+          units.push({ order: units.length, file: input.shown(file), part: unit.part, hits, tamper, start });
         },
       },
     );
@@ -95,7 +134,25 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
     counting = false;
     progress.stop();
   }
+  return units;
+}
 
+export async function runReplay(ctx: CommandContext, options: ReplayOptions): Promise<void> {
+  const input = await spoolStdin(options.paths, ctx.io.stdin);
+  try {
+    await replayPaths(ctx, options, input);
+  } finally {
+    await input.remove();
+  }
+}
+
+async function replayPaths(ctx: CommandContext, options: ReplayOptions, input: Spooled): Promise<void> {
+  const { io } = ctx;
+  if (options.workers > 1 && workerEntry() === null) {
+    io.stderr.write("replay: worker script not found (run `npm run build`); reading files on the main thread\n");
+  }
+  const summary = new ReplaySummary();
+  const units = await readUnits(ctx, options, input, summary);
   // The backtest: units in event-time order, one state across them, as the Lambda would have seen them.
   const start = units.reduce((m, u) => Math.min(m, u.start), Infinity);
   const baselineUntil =
@@ -112,7 +169,12 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
   for (const unit of [...units].sort((a, b) => a.start - b.start || a.order - b.order)) {
     const assessed = await assessor.unit(unit.hits);
     budget.add(assessed.plan);
-    placed[unit.order] = { ...assessed, file: unit.file, part: unit.part };
+    const tamper =
+      unit.tamper.length > 0
+        ? planTamperRecords(unit.tamper, options.tamper ?? NO_STAGE, { app: options.app, stage: options.stage })
+        : null;
+    if (tamper) budget.addTamper(tamper);
+    placed[unit.order] = { ...assessed, file: unit.file, part: unit.part, tamper };
   }
 
   const output = createOutput(io, options);
@@ -139,7 +201,19 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
     output.close();
   }
   const label = `policy ${options.policy.source} (${options.policy.hash.slice(0, 19)})`;
-  io.stderr.write(summary.render(budget.reads > 0 ? budget.render(label) : []));
+  io.stderr.write(summary.render(budget.reads + budget.tamperEvents > 0 ? budget.render(label) : []));
+  if (options.report !== undefined) {
+    const { writeHtmlReport } = await import("../report-html/index.js");
+    const hits = placed.flatMap((u) => u.hits);
+    const emailed = new Map(placed.flatMap((u) => [...emailedIn(u.plan)]));
+    const tamper = placed.flatMap((u) => u.tamper?.hits ?? []);
+    await writeHtmlReport(
+      options.report,
+      { hits, emailed, tamper },
+      { source: `replay of ${options.paths.join(", ")}`, app: options.app, stage: options.stage },
+    );
+    io.stderr.write(`replay: HTML report written to ${options.report}\n`);
+  }
   if (outputClosed)
     io.stderr.write("replay: stopped early, stdout was closed; the counts cover what was read until then\n");
   if (publishFailure !== null) throw new UserError(publishFailure, 1);

@@ -1,13 +1,15 @@
 /**
  * The fast path for CloudTrail S3 log files (`{"Records":[...]}`): a structural scan that finds
  * each record's bounds without building objects, so only records that mention
- * `secretsmanager.amazonaws.com` (or carry an `awslogs` payload) are parsed. Each record is
+ * `secretsmanager.amazonaws.com` (or carry an `awslogs` payload, or, with a stage, name a
+ * tamper event: tamper-scan.ts) are parsed. Each record is
  * matched whole by one regular expression (strings skipped, brackets matched by kind, nesting up
  * to a fixed depth), deeper ones bracket by bracket with strings jumped over by `indexOf`; the
  * scan checks brackets and string quoting, not every literal, and gives up (returns null) on
  * anything unexpected, leaving the file to the full parser.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
+import { EventNameFinder } from "./tamper-scan.js";
 
 /**
  * Text a record must contain to be parsed: the Secrets Manager event source, `awslogs` (an
@@ -144,11 +146,13 @@ class NeedleFinder {
 /**
  * Scans `text` (one character per byte, e.g. a Buffer decoded as `latin1`, so indexes are byte
  * offsets) when it is exactly `{"Records":[...]}`; null for any other shape or broken structure.
+ * `eventNames`: also parse records whose `eventName` is a tamper event's (one more pass).
  */
-export function scanRecordsFile(text: string): RecordsScan | null {
+export function scanRecordsFile(text: string, eventNames = false): RecordsScan | null {
   const head = RECORDS_START.exec(text.slice(0, 4096));
   if (!head) return null;
   const finder = new NeedleFinder(text);
+  const names = eventNames ? new EventNameFinder(text) : null;
   const fast = { on: true };
   const candidates: number[] = [];
   let count = 0;
@@ -158,7 +162,7 @@ export function scanRecordsFile(text: string): RecordsScan | null {
       const start = at;
       const end = skipValue(text, start, fast);
       if (end < 0) return null;
-      if (finder.within(start, end)) candidates.push(count, start, end);
+      if (finder.within(start, end) || names?.tamperWithin(start, end)) candidates.push(count, start, end);
       count++;
       at = skipSpace(text, end);
       if (text.charCodeAt(at) === COMMA) at = skipSpace(text, at + 1);

@@ -29,12 +29,14 @@ function skippedText(report: FileReport): string {
 
 export class ReplaySummary {
   readonly totals = {
-    ...{ files: 0, usable: 0, unreadable: 0, empty: 0, ignored: 0, missing: 0, records: 0, payloads: 0 },
+    ...{ files: 0, usable: 0, unreadable: 0, empty: 0, ignored: 0, hidden: 0, missing: 0, records: 0, payloads: 0 },
     ...{ found: 0, duplicates: 0, kept: 0, invalidJson: 0, notCloudTrail: 0, badPayloads: 0, digests: 0 },
     published: 0,
+    tamper: 0,
   };
   private readonly pairs = new SummaryTable();
   private readonly problems: string[] = [];
+  private readonly ignored: string[] = [];
   private moreProblems = 0;
 
   private problem(line: string): void {
@@ -43,7 +45,10 @@ export class ReplaySummary {
   }
 
   entry(entry: Exclude<InputEntry, { kind: "file" }>): void {
-    if (entry.kind === "ignored") this.totals.ignored++;
+    if (entry.kind === "ignored") {
+      this.totals.ignored++;
+      this.ignored.push(text(entry.path));
+    } else if (entry.kind === "hidden") this.totals.hidden++;
     else {
       this.totals.missing++;
       this.problem(`${text(entry.path)}: ${text(entry.reason)}`);
@@ -55,6 +60,11 @@ export class ReplaySummary {
     this.totals.duplicates += unit.duplicates;
     this.totals.kept += unit.hits.length;
     for (const hit of unit.hits) this.pairs.add(hit);
+  }
+
+  /** Tamper events of the stage kept in a unit (after de-duplication and filters). */
+  tamperEvents(count: number): void {
+    this.totals.tamper += count;
   }
 
   file(report: FileReport): void {
@@ -87,7 +97,8 @@ export class ReplaySummary {
     ].filter(Boolean);
     const other = [
       t.missing && `${plural(t.missing, "path")} could not be opened`,
-      t.ignored && `${t.ignored} ignored by name`,
+      t.ignored && `${t.ignored} ignored by name (listed below)`,
+      t.hidden && `${plural(t.hidden, "hidden entry", "hidden entries")} skipped`,
     ];
     const dropped = t.duplicates ? ` (${plural(t.duplicates, "duplicate")} dropped)` : "";
     const lines = [
@@ -96,7 +107,8 @@ export class ReplaySummary {
         .map((o) => `; ${o}`)
         .join("")}`,
       `replay: ${plural(t.records, "CloudTrail record")}, ${plural(t.payloads, "subscription payload")}; ` +
-        `${plural(t.found, "secret-value retrieval")}${dropped}, ${t.kept.toLocaleString("en-US")} after filters`,
+        `${plural(t.found, "secret-value retrieval")}${dropped}, ${t.kept.toLocaleString("en-US")} after filters` +
+        (t.tamper > 0 ? `; ${plural(t.tamper, "tamper event")}` : ""),
     ];
     const skipped = t.invalidJson + t.notCloudTrail + t.badPayloads;
     if (skipped > 0) {
@@ -109,6 +121,10 @@ export class ReplaySummary {
     lines.push(...extra);
     const table = formatSummary(this.pairs.rows());
     if (table) lines.push("", table.trimEnd());
+    if (this.ignored.length > 0) {
+      lines.push("", "Ignored (not a log file name; name a file on the command line to read it):");
+      lines.push(...this.ignored.map((p) => `  ${p}`));
+    }
     if (this.problems.length > 0) {
       lines.push("", "Problems:", ...this.problems.map((p) => `  ${p}`));
       if (this.moreProblems > 0) lines.push(`  ... and ${this.moreProblems} more`);

@@ -1,0 +1,100 @@
+/**
+ * `secretwatch resubscribe`: subscribes again every configured address that has no
+ * subscription on its topic. SNS deletes an email subscription left unconfirmed for 48 hours,
+ * and a recipient can unsubscribe; `sst deploy` does not notice (it does not refresh the
+ * subscription it created), so it never re-creates one. Each address then gets a new
+ * confirmation email. Addresses still pending or confirmed are left alone, and so are
+ * subscriptions nobody configured (they are only listed).
+ *
+ * Topics: the alert topic (SECRETWATCH_ALERT_EMAILS), the pager topic (SECRETWATCH_PAGER_EMAILS,
+ * unfiltered) and the ops topic (SECRETWATCH_OPS_EMAILS). Not the pager's filtered subscriptions
+ * on the alert topic: their filter policy comes from the detection policy (stacks/pager.ts).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptionsByTopic.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.confirm.html
+ */
+import { type SNSClient, SubscribeCommand, type Subscription } from "@aws-sdk/client-sns";
+import { listTopicArns, topicSubscriptions } from "../doctor/aws.js";
+import { findTopicArn } from "../doctor/topic.js";
+import { UserError } from "../errors.js";
+
+export interface TopicAddresses {
+  /** Physical topic name (naming.ts). */
+  topic: string;
+  /** The setting the addresses come from, for the report. */
+  setting: string;
+  addresses: readonly string[];
+}
+
+export interface TopicOutcome {
+  topic: string;
+  topicArn: string | null;
+  /** Addresses subscribed again now (each receives a confirmation email). */
+  subscribed: string[];
+  /** Configured addresses that already had a subscription (confirmed or pending). */
+  present: string[];
+  /** Email subscriptions of the topic that no setting lists (left alone). */
+  unlisted: string[];
+}
+
+const EMAIL = new Set(["email", "email-json"]);
+
+function emailsOf(subscriptions: readonly Subscription[]): Set<string> {
+  return new Set(subscriptions.filter((s) => EMAIL.has(s.Protocol ?? "")).map((s) => (s.Endpoint ?? "").toLowerCase()));
+}
+
+/** Resubscribes the missing addresses of each topic; `dryRun` lists them without subscribing. */
+export async function resubscribe(
+  sns: SNSClient,
+  topics: readonly TopicAddresses[],
+  options: { dryRun: boolean; region: string },
+): Promise<TopicOutcome[]> {
+  const wanted = topics.filter((t) => t.addresses.length > 0);
+  if (wanted.length === 0) {
+    throw new UserError("no addresses configured: set SECRETWATCH_ALERT_EMAILS in .env.<stage> (or pass --env-file)");
+  }
+  const arns = await listTopicArns(sns);
+  const outcomes: TopicOutcome[] = [];
+  for (const t of wanted) {
+    const topicArn = findTopicArn(arns, t.topic) ?? null;
+    if (topicArn === null) {
+      throw new UserError(`topic ${t.topic} not found in ${options.region}: deploy the stage first (npx sst deploy)`);
+    }
+    const existing = emailsOf(await topicSubscriptions(sns, topicArn));
+    const configured = [...new Map(t.addresses.map((a) => [a.toLowerCase(), a])).values()];
+    const missing = configured.filter((a) => !existing.has(a.toLowerCase()));
+    for (const address of options.dryRun ? [] : missing) {
+      await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "email", Endpoint: address }));
+    }
+    const listed = new Set(configured.map((a) => a.toLowerCase()));
+    outcomes.push({
+      topic: t.topic,
+      topicArn,
+      subscribed: missing,
+      present: configured.filter((a) => existing.has(a.toLowerCase())),
+      unlisted: [...existing].filter((e) => !listed.has(e)),
+    });
+  }
+  return outcomes;
+}
+
+/** The report, one line per topic and per address subscribed. */
+export function formatOutcomes(outcomes: readonly TopicOutcome[], dryRun: boolean): string[] {
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    const present = o.present.length > 0 ? ` (already subscribed: ${o.present.join(", ")})` : "";
+    if (o.subscribed.length === 0) lines.push(`topic ${o.topic}: every configured address is subscribed${present}`);
+    for (const address of o.subscribed) {
+      lines.push(
+        dryRun
+          ? `topic ${o.topic}: would subscribe ${address} (--dry-run)`
+          : `topic ${o.topic}: subscribed ${address}; a confirmation email is on its way: click its link within 48 hours (check spam)`,
+      );
+    }
+    if (o.unlisted.length > 0) {
+      lines.push(`topic ${o.topic}: also subscribed, but in no setting (left alone): ${o.unlisted.join(", ")}`);
+    }
+  }
+  return lines;
+}

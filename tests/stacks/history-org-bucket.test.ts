@@ -1,0 +1,64 @@
+/**
+ * Scenario: a bring-your-own log group fed by an organization trail, whose bucket is named by
+ * SECRETWATCH_HISTORY_BUCKET with the organization's `AWSLogs/<org-id>` as
+ * SECRETWATCH_HISTORY_PREFIX, and a 25 GB cutoff. No trail bucket exists; the table reads
+ * `AWSLogs/<org-id>/<account>/CloudTrail/<region>/<yyyy/MM/dd>/` of that bucket.
+ */
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { named, ofType, T } from "./harness/recorder";
+import { runApp } from "./harness/sst-globals";
+
+vi.mock("../../sst.config", async (importOriginal) => {
+  const config = ((await importOriginal()) as { default: { run(): Promise<Record<string, unknown>> } }).default;
+  return {
+    default: {
+      ...config,
+      async run() {
+        const outputs = await config.run();
+        await import("../../stacks/history");
+        return outputs;
+      },
+    },
+  };
+});
+
+const ORG_BUCKET = "org-trail-logs-999988887777";
+
+beforeAll(async () => {
+  await runApp({
+    stage: "alice",
+    env: {
+      alertEmails: "alice@example.com",
+      existingLogGroup: "aws-cloudtrail-logs-111122223333-abcd1234",
+      historyBucket: ORG_BUCKET,
+      historyPrefix: "/AWSLogs/o-abc123def4/",
+      historyMaxScanGb: "25",
+    },
+  });
+});
+
+describe("history over an organization trail's bucket", () => {
+  it("creates no trail bucket, only the results bucket", () => {
+    expect(ofType(T.bucket).map((b) => b.name)).toEqual(["HistoryResults"]);
+    expect(ofType(T.trail)).toEqual([]);
+  });
+
+  it("projects the organization layout of that bucket (slashes around the prefix trimmed)", () => {
+    const { parameters, storageDescriptor } = named("HistoryTable").inputs;
+    expect(storageDescriptor.location).toBe(`s3://${ORG_BUCKET}/AWSLogs/o-abc123def4/`);
+    expect(parameters["storage.location.template"]).toBe(
+      `s3://${ORG_BUCKET}/AWSLogs/o-abc123def4/\${account}/CloudTrail/\${region}/\${logdate}`,
+    );
+    expect(parameters["projection.account.type"]).toBe("injected");
+  });
+
+  it("stops a query at the configured cutoff", () => {
+    expect(named("HistoryWorkgroup").inputs.configuration.bytesScannedCutoffPerQuery).toBe(25_000_000_000);
+  });
+
+  it("names its resources after this stage", () => {
+    expect(named("HistoryDatabase").inputs.name).toBe("secretwatch_alice_history");
+    expect(named("HistoryWorkgroup").inputs.name).toBe("secretwatch-alice-history");
+    expect(named("HistoryResults").inputs.bucket).toBe("secretwatch-alice-history-111122223333");
+  });
+});
