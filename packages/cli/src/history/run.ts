@@ -130,7 +130,8 @@ export async function runHistory(io: Io, deps: HistoryDeps, options: HistoryRunO
       if (hits.length === 0 && tamper.length === 0) continue;
       for (const hit of hits) pairs.add(hit);
       const times = [...hits.map((h) => h.eventTime), ...tamper.map((r) => stringOrNull(r.eventTime))];
-      const start = Math.min(...times.map((t) => eventMillis(t) ?? Infinity));
+      // A loop, not Math.min(...): a unit of many reads must not overflow the stack.
+      const start = times.reduce((m, t) => Math.min(m, eventMillis(t) ?? Infinity), Infinity);
       units.push({ order: units.length, file: file.path, part: unit.part, hits, tamper, start });
     }
   }
