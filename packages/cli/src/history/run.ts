@@ -8,21 +8,14 @@
  */
 import type { AthenaClient } from "@aws-sdk/client-athena";
 import type { S3Client } from "@aws-sdk/client-s3";
-import {
-  type CloudTrailRecord,
-  type CompiledPolicy,
-  eventMillis,
-  readKey,
-  type SecretAccess,
-  stringOrNull,
-} from "@secretwatch/core";
+import { type CompiledPolicy, eventMillis, readKey, stringOrNull } from "@secretwatch/core";
 import { Assessor, emailedIn } from "../assessment.js";
 import type { Io } from "../io.js";
 import { createProgress, progressWanted } from "../progress.js";
-import { AlertBudget } from "../replay/budget.js";
+import { type BacktestUnit, backtestUnits } from "../replay/backtest.js";
 import type { FilterSpec } from "../replay/filters.js";
-import { createOutput, OutputClosed, type PlacedUnit } from "../replay/output.js";
-import { planTamperRecords, type TamperSettings } from "../replay/tamper.js";
+import { createOutput, OutputClosed } from "../replay/output.js";
+import type { TamperSettings } from "../replay/tamper.js";
 import { formatSummary, SummaryTable } from "../report.js";
 import { type AthenaTarget, formatBytes, runQuery } from "./athena.js";
 import { groupByFile, readLogFiles } from "./objects.js";
@@ -76,15 +69,6 @@ function statusLine(io: Io) {
   };
 }
 
-interface Unit {
-  order: number;
-  file: string;
-  part: string | null;
-  hits: SecretAccess[];
-  tamper: CloudTrailRecord[];
-  start: number;
-}
-
 export async function runHistory(io: Io, deps: HistoryDeps, options: HistoryRunOptions): Promise<void> {
   const query = buildHistoryQuery(options.scope);
   const status = statusLine(io);
@@ -119,7 +103,7 @@ export async function runHistory(io: Io, deps: HistoryDeps, options: HistoryRunO
     seen.add(key);
     return true;
   };
-  const units: Unit[] = [];
+  const units: BacktestUnit[] = [];
   const pairs = new SummaryTable();
   for (const file of read) {
     for (const unit of file.units) {
@@ -137,18 +121,10 @@ export async function runHistory(io: Io, deps: HistoryDeps, options: HistoryRunO
   }
 
   const assessor = new Assessor(options.policy, { app: options.app, stage: options.stage });
-  const budget = new AlertBudget();
-  const placed: PlacedUnit[] = new Array(units.length);
-  for (const unit of [...units].sort((a, b) => a.start - b.start || a.order - b.order)) {
-    const assessed = await assessor.unit(unit.hits);
-    budget.add(assessed.plan);
-    const tamper =
-      unit.tamper.length > 0
-        ? planTamperRecords(unit.tamper, options.tamper, { app: options.app, stage: options.stage })
-        : null;
-    if (tamper) budget.addTamper(tamper);
-    placed[unit.order] = { ...assessed, file: unit.file, part: unit.part, tamper };
-  }
+  const { placed, budget } = await backtestUnits(units, assessor, options.tamper, {
+    app: options.app,
+    stage: options.stage,
+  });
 
   const output = createOutput(io, { format: options.format, publish: null });
   let closed = false;

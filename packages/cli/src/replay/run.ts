@@ -4,28 +4,21 @@
  * with one in-memory state (a backtest of the policy, as the Lambda would have run), then
  * print (and publish) each unit in input order, then the summary and the alert budget on stderr.
  */
-import {
-  type CloudTrailRecord,
-  type CompiledPolicy,
-  eventMillis,
-  readKey,
-  type SecretAccess,
-  stringOrNull,
-} from "@secretwatch/core";
+import { type CompiledPolicy, eventMillis, readKey, stringOrNull } from "@secretwatch/core";
 import type { AlertTarget } from "../alerts.js";
 import { Assessor, emailedIn } from "../assessment.js";
 import { describeError, UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
 import { createProgress, progressWanted } from "../progress.js";
-import { AlertBudget } from "./budget.js";
+import { type BacktestUnit, backtestUnits } from "./backtest.js";
 import { countInputFiles, walkInputs } from "./files.js";
 import type { FilterSpec } from "./filters.js";
 import { workerEntry } from "./lanes.js";
-import { createOutput, OutputClosed, type PlacedUnit } from "./output.js";
+import { createOutput, OutputClosed } from "./output.js";
 import { runPool } from "./pool.js";
 import { type Spooled, spoolStdin } from "./stdin.js";
 import { ReplaySummary } from "./summary.js";
-import { planTamperRecords, type TamperSettings, tamperSettings } from "./tamper.js";
+import { type TamperSettings, tamperSettings } from "./tamper.js";
 
 /**
  * Texts over this size are streamed value by value (lines.ts) instead of read whole, so memory
@@ -57,16 +50,7 @@ export interface ReplayOptions {
   tamper?: TamperSettings;
 }
 
-interface ReadUnit {
-  order: number;
-  file: string;
-  part: string | null;
-  hits: SecretAccess[];
-  /** The unit's tamper records of the stage (classified in the reader, planned here). */
-  tamper: CloudTrailRecord[];
-  /** Earliest event time of the unit (Infinity when none has one). */
-  start: number;
-}
+type ReadUnit = BacktestUnit;
 
 /**
  * Walks and reads the inputs on the lanes, keeping each delivery unit's hits (one read counts
@@ -164,18 +148,10 @@ async function replayPaths(ctx: CommandContext, options: ReplayOptions, input: S
     stateless: options.publish !== null,
     ...(baselineUntil !== undefined && { baselineUntil }),
   });
-  const budget = new AlertBudget();
-  const placed: PlacedUnit[] = new Array(units.length);
-  for (const unit of [...units].sort((a, b) => a.start - b.start || a.order - b.order)) {
-    const assessed = await assessor.unit(unit.hits);
-    budget.add(assessed.plan);
-    const tamper =
-      unit.tamper.length > 0
-        ? planTamperRecords(unit.tamper, options.tamper ?? NO_STAGE, { app: options.app, stage: options.stage })
-        : null;
-    if (tamper) budget.addTamper(tamper);
-    placed[unit.order] = { ...assessed, file: unit.file, part: unit.part, tamper };
-  }
+  const { placed, budget } = await backtestUnits(units, assessor, options.tamper ?? NO_STAGE, {
+    app: options.app,
+    stage: options.stage,
+  });
 
   const output = createOutput(io, options);
   let publishFailure: string | null = null;
