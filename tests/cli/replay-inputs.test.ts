@@ -204,6 +204,18 @@ describe("replay with bad inputs", () => {
     );
   });
 
+  test("a broken Secrets Manager record in a compact S3 file is counted and skipped; the reads around it are kept", async () => {
+    // The marker scan picks it; its parse fails, so the exact scan reads the file again and
+    // reports it as before (a literal the scans do not check: `tru`).
+    const broken = JSON.stringify(r2).replace(/^\{/, '{"broken":tru,');
+    const text = `{"Records":[${JSON.stringify(r1)},${broken},${JSON.stringify(r3)},${JSON.stringify(noise[0])}]}`;
+    const run = await replay(dir.write("AWSLogs/mixed.json.gz", gzipSync(text)));
+    expect(run.code).toBe(0);
+    expect(ids(run.stdout)).toEqual([r1.eventID, r3.eventID]);
+    expect(run.stderr).toMatch(/mixed\.json\.gz: skipped 1 invalid JSON value \(record 2: invalid JSON\)$/m);
+    expect(run.stderr).toContain("replay: 3 CloudTrail records");
+  });
+
   test("exit code 1 when nothing could be read; a usage error exits 2", async () => {
     const onlyBad = await replay(
       dir.write("bad.json", "nope"),

@@ -1,13 +1,15 @@
 /**
  * Reads one loaded file into a {@link FileReading}: the S3 fast path when the file is a
- * `{"Records":[...]}` log file, else one JSON document, else NDJSON (one JSON value per line).
+ * `{"Records":[...]}` log file (the marker scan, else the structural scan), else one JSON
+ * document, else NDJSON (one JSON value per line).
  */
 import path from "node:path";
 import { forEachLine } from "./lines.js";
 import { type Loaded, loadFile } from "./load.js";
+import { scanByMarkers } from "./marker-scan.js";
 import type { FileTask, ProcessorConfig, ProcessorMessage } from "./protocol.js";
 import { FileReading } from "./reading.js";
-import { scanRecordsFile } from "./scan.js";
+import { type RecordsScan, scanRecordsFile } from "./scan.js";
 
 const BLANK = /^\s*$/;
 
@@ -45,8 +47,33 @@ function takeLines(reading: FileReading, text: string, wholeError: unknown): voi
   }
 }
 
+/**
+ * The records {@link scanByMarkers} picked, parsed, or null when one of them is not JSON: then
+ * the exact scan decides (the marker scan trusts the file to be valid JSON).
+ */
+function parseCandidates(bytes: Buffer, scan: RecordsScan): unknown[] | null {
+  const values: unknown[] = [];
+  for (let k = 0; k < scan.candidates.length; k += 3) {
+    try {
+      values.push(JSON.parse(bytes.toString("utf8", scan.candidates[k + 1], scan.candidates[k + 2])));
+    } catch {
+      return null;
+    }
+  }
+  return values;
+}
+
 /** Reads a file's whole text (already in memory). */
 export function readBytes(reading: FileReading, bytes: Buffer): void {
+  const marked = scanByMarkers(bytes, reading.tamperNames);
+  const values = marked && parseCandidates(bytes, marked);
+  if (marked && values) {
+    reading.countUnparsed(marked.count - values.length);
+    values.forEach((value, k) => {
+      reading.take(value, [`record ${(marked.candidates[k * 3] as number) + 1}`]);
+    });
+    return;
+  }
   const latin1 = bytes.toString("latin1"); // one char per byte: scan offsets are byte offsets
   if (BLANK.test(latin1)) {
     reading.fail("empty", null);

@@ -6,9 +6,11 @@
  * matched whole by one regular expression (strings skipped, brackets matched by kind, nesting up
  * to a fixed depth), deeper ones bracket by bracket with strings jumped over by `indexOf`; the
  * scan checks brackets and string quoting, not every literal, and gives up (returns null) on
- * anything unexpected, leaving the file to the full parser.
+ * anything unexpected, leaving the file to the full parser. The marker scan (marker-scan.ts)
+ * tries first, on the bytes; this scan decides wherever that one cannot.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
+import { codeAt, type Haystack } from "./haystack.js";
 import { EventNameFinder } from "./tamper-scan.js";
 
 /**
@@ -20,6 +22,8 @@ import { EventNameFinder } from "./tamper-scan.js";
  * lets the search skip further.
  */
 const NEEDLES = ["secretsmanager.amazonaws.com", "wslogs", "\\u"] as const;
+/** The same needles as bytes, for a Buffer haystack (a string needle would be encoded on every search). */
+const NEEDLE_BYTES = NEEDLES.map((needle) => Buffer.from(needle, "latin1"));
 /** How far before the `indexOf` match each needle starts (the `a` of `awslogs`). */
 const NEEDLE_LEAD = [0, 1, 0] as const;
 const LOWER_A = 97;
@@ -32,8 +36,8 @@ export interface RecordsScan {
 }
 
 const [QUOTE, BACKSLASH, COMMA, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [34, 92, 44, 123, 125, 91, 93];
-const RECORDS_START = /^\s*\{\s*"Records"\s*:\s*\[/;
-const ONLY_CLOSE = /^\s*\}\s*$/;
+export const RECORDS_START = /^\s*\{\s*"Records"\s*:\s*\[/;
+export const ONLY_CLOSE = /^\s*\}\s*$/;
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
@@ -93,12 +97,18 @@ function balanced(depth: number): string {
  */
 const NESTED = new RegExp(`\\{${balanced(MAX_FAST_DEPTH)}\\}|\\[${balanced(MAX_FAST_DEPTH)}\\]`, "y");
 
+/** Index just past the object or array opening `text`, by {@link NESTED} alone (nesting up to its depth); -1 on a miss. */
+export function matchNested(text: string): number {
+  NESTED.lastIndex = 0;
+  return NESTED.test(text) ? NESTED.lastIndex : -1;
+}
+
 /**
  * Index just past the JSON value at `i` (a scalar ends at `,`, `]`, `}` or space), or -1.
  * `fast.on` tries {@link NESTED} first; a miss (too deep, or broken) turns it off for the rest
  * of the file, so a file of deep records costs one failed match, not one per record.
  */
-function skipValue(text: string, i: number, fast: { on: boolean }): number {
+export function skipValue(text: string, i: number, fast: { on: boolean }): number {
   const code = text.charCodeAt(i);
   if (code === QUOTE) return skipString(text, i);
   if (code === OPEN_BRACE || code === OPEN_BRACKET) {
@@ -118,10 +128,10 @@ function skipValue(text: string, i: number, fast: { on: boolean }): number {
 }
 
 /** Finds the next needle at or after a position, remembering each needle's last answer while it still holds. */
-class NeedleFinder {
+export class NeedleFinder {
   /** Per needle: where its next occurrence starts at or after the last position asked (Infinity: none). */
   private readonly next = [-1, -1, -1];
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: Haystack) {}
   /** True when a needle starts in `[start, end)`. */
   within(start: number, end: number): boolean {
     for (let k = 0; k < NEEDLES.length; k++) {
@@ -132,12 +142,15 @@ class NeedleFinder {
   }
   /** Start of needle `k`'s first occurrence at or after `start`, or Infinity. */
   private find(k: number, start: number): number {
-    const needle = NEEDLES[k] as string;
+    const { text } = this;
     const lead = NEEDLE_LEAD[k] as number;
     for (let from = start + lead; ; ) {
-      const at = this.text.indexOf(needle, from);
+      const at =
+        typeof text === "string"
+          ? text.indexOf(NEEDLES[k] as string, from)
+          : text.indexOf(NEEDLE_BYTES[k] as Buffer, from);
       if (at < 0) return Number.POSITIVE_INFINITY;
-      if (lead === 0 || this.text.charCodeAt(at - 1) === LOWER_A) return at - lead;
+      if (lead === 0 || codeAt(text, at - 1) === LOWER_A) return at - lead;
       from = at + 1;
     }
   }

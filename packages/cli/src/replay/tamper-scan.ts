@@ -9,6 +9,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 import { TAMPER_EVENTS, tamperSpecFor } from "@secretwatch/core";
+import { codeAt, type Haystack } from "./haystack.js";
 
 const KEY = '"eventName"';
 const [QUOTE, COLON, BACKSLASH] = [34, 58, 92];
@@ -32,7 +33,7 @@ const isSpace = (code: number) => code === 32 || code === 10 || code === 13 || c
 /** Finds records whose `eventName` is a tamper event's, remembering the next key while it still holds. */
 export class EventNameFinder {
   private next = -1;
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: Haystack) {}
 
   /** True when an `"eventName"` key in `[start, end)` has a tamper event name, or a value only a parse reads. */
   tamperWithin(start: number, end: number): boolean {
@@ -53,14 +54,14 @@ export class EventNameFinder {
   private valueAt(i: number): string | null {
     const { text } = this;
     let at = i;
-    while (isSpace(text.charCodeAt(at))) at++;
-    if (text.charCodeAt(at) !== COLON) return "";
+    while (isSpace(codeAt(text, at))) at++;
+    if (codeAt(text, at) !== COLON) return "";
     at++;
-    while (isSpace(text.charCodeAt(at))) at++;
-    if (text.charCodeAt(at) !== QUOTE) return "";
+    while (isSpace(codeAt(text, at))) at++;
+    if (codeAt(text, at) !== QUOTE) return "";
     const close = text.indexOf('"', at + 1);
     if (close < 0) return "";
-    const value = text.slice(at + 1, close);
+    const value = typeof text === "string" ? text.slice(at + 1, close) : text.toString("latin1", at + 1, close);
     return value.includes(String.fromCharCode(BACKSLASH)) ? null : value;
   }
 }
