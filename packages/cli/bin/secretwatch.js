@@ -3,6 +3,9 @@
 // by `npm install` (prepare). Plain JavaScript that any Node.js runs, so that an old one gets
 // one line saying what is needed instead of a failure deep in a dependency.
 import { existsSync } from "node:fs";
+import module from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The root package.json's `engines.node` (tests/cli/node-version.test.ts keeps them equal). */
 const REQUIRED_NODE = ">=22.12";
@@ -29,6 +32,15 @@ if (!existsSync(entry)) {
     "secretwatch: the CLI is not built yet; run `npm install` (or `npm run build`) at the repository root\n",
   );
   process.exit(2);
+}
+// V8 keeps the CLI's compiled code on disk, so a run after the first skips most of the compiling
+// (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir). It lives beside the
+// policy cache (policy-file.ts): SECRETWATCH_CACHE_DIR, else node_modules/.cache/secretwatch.
+const cacheSetting = process.env.SECRETWATCH_CACHE_DIR?.trim();
+if (cacheSetting !== "off") {
+  const here = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+  const cacheDir = cacheSetting || path.join(here, "node_modules", ".cache", "secretwatch");
+  module.enableCompileCache?.(path.join(cacheDir, "v8"));
 }
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

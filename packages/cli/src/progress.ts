@@ -6,8 +6,10 @@
  * @see https://nodejs.org/api/tty.html#writestreamistty
  */
 import { fstatSync } from "node:fs";
-import { SingleBar } from "cli-progress";
+import { createRequire } from "node:module";
+import type * as CliProgress from "cli-progress";
 import type { Io, Output } from "./io.js";
+import { groupDigits } from "./words.js";
 
 export interface Progress {
   increment(by?: number): void;
@@ -44,11 +46,11 @@ export function progressWanted(io: Pick<Io, "stdout" | "stderr">): boolean {
  * bar is full only when every item is done, never more than full.
  */
 export function progressLine(label: string, value: number, total: number, unit = "done"): string {
-  if (total <= 0) return `${label}: ${value.toLocaleString("en-US")} ${unit} (counting...)`;
+  if (total <= 0) return `${label}: ${groupDigits(value)} ${unit} (counting...)`;
   const shown = Math.min(value, total);
   const filled = Math.floor((shown / total) * BAR_WIDTH);
   const bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);
-  return `${label} [${bar}] ${shown.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
+  return `${label} [${bar}] ${groupDigits(shown)}/${groupDigits(total)}`;
 }
 
 /**
@@ -57,6 +59,8 @@ export function progressLine(label: string, value: number, total: number, unit =
  */
 export function createProgress(io: Io, label: string, total: number, unit?: string): Progress {
   if (!progressWanted(io)) return NO_PROGRESS;
+  // Loaded only to draw (a CommonJS package, so synchronously): a run to a pipe never loads it.
+  const { SingleBar } = createRequire(import.meta.url)("cli-progress") as typeof CliProgress;
   const bar = new SingleBar({
     format: (_options, params) => progressLine(label, params.value, params.total, unit),
     stream: io.stderr as NodeJS.WritableStream,

@@ -17,6 +17,7 @@ import type { FilterSpec } from "../replay/filters.js";
 import { createOutput, OutputClosed } from "../replay/output.js";
 import type { TamperSettings } from "../replay/tamper.js";
 import { formatSummary, SummaryTable } from "../report.js";
+import { groupDigits } from "../words.js";
 import { type AthenaTarget, formatBytes, runQuery } from "./athena.js";
 import { groupByFile, readLogFiles } from "./objects.js";
 import type { HistoryScope } from "./partitions.js";
@@ -155,9 +156,9 @@ export async function runHistory(io: Io, deps: HistoryDeps, options: HistoryRunO
   const kept = placed.reduce((n, u) => n + u.hits.length, 0);
   const changes = placed.reduce((n, u) => n + (u.tamper?.hits.length ?? 0), 0);
   const lines = [
-    `history: query ${run.queryId} found ${run.rows.length.toLocaleString("en-US")} event(s) in ${files.size.toLocaleString("en-US")} log file(s); ` +
-      `${kept.toLocaleString("en-US")} secret-value retrieval(s) after filters` +
-      (changes > 0 ? `, ${changes.toLocaleString("en-US")} tamper event(s) of the stage` : ""),
+    `history: query ${run.queryId} found ${groupDigits(run.rows.length)} event(s) in ${groupDigits(files.size)} log file(s); ` +
+      `${groupDigits(kept)} secret-value retrieval(s) after filters` +
+      (changes > 0 ? `, ${groupDigits(changes)} tamper event(s) of the stage` : ""),
     `history: data scanned ${formatBytes(run.scannedBytes)}, cost $${queryCost(run.scannedBytes).toFixed(4)} at $${PRICE_PER_TB}/TB (10 MB minimum)`,
   ];
   if (budget.reads + budget.tamperEvents > 0) {

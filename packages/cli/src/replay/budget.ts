@@ -13,11 +13,12 @@ import {
   type Severity,
   type TamperPlan,
 } from "@secretwatch/core";
+import { groupDigits } from "../words.js";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-const number = (n: number) => n.toLocaleString("en-US");
+const number = groupDigits;
 const plural = (n: number, one: string, many = `${one}s`) => `${number(n)} ${n === 1 ? one : many}`;
 
 export class AlertBudget {

@@ -4,13 +4,14 @@
  * aggregates are kept (one row per pair seen, the first problems word for word).
  */
 import { formatSummary, SummaryTable, cell as text } from "../report.js";
+import { groupDigits } from "../words.js";
 import type { InputEntry } from "./files.js";
 import type { FileReport, UnitResult } from "./protocol.js";
 
 /** Problem lines kept word for word; further ones are counted. */
 const MAX_PROBLEMS = 50;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${groupDigits(n)} ${n === 1 ? one : many}`;
 
 const skipped = (r: FileReport) => r.invalidJson + r.notCloudTrail + r.badPayloads;
 
@@ -90,7 +91,7 @@ export class ReplaySummary {
   render(extra: readonly string[] = []): string {
     const t = this.totals;
     const files = [
-      `${t.usable.toLocaleString("en-US")} with CloudTrail data`,
+      `${groupDigits(t.usable)} with CloudTrail data`,
       t.unreadable && `${t.unreadable} unreadable`,
       t.empty && `${t.empty} empty`,
       t.digests && plural(t.digests, "digest file"),
@@ -107,7 +108,7 @@ export class ReplaySummary {
         .map((o) => `; ${o}`)
         .join("")}`,
       `replay: ${plural(t.records, "CloudTrail record")}, ${plural(t.payloads, "subscription payload")}; ` +
-        `${plural(t.found, "secret-value retrieval")}${dropped}, ${t.kept.toLocaleString("en-US")} after filters` +
+        `${plural(t.found, "secret-value retrieval")}${dropped}, ${groupDigits(t.kept)} after filters` +
         (t.tamper > 0 ? `; ${plural(t.tamper, "tamper event")}` : ""),
     ];
     const skipped = t.invalidJson + t.notCloudTrail + t.badPayloads;
