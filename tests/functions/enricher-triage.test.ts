@@ -4,6 +4,7 @@
  * store never costs an alert.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -75,6 +76,33 @@ describe("the enricher with a policy", () => {
     );
     expect(decisions).toHaveLength(2);
     expect(metric(ENRICHER_METRICS.readsBelowNotify)).toBe(1);
+  });
+
+  it("decision lines are built only when the logger's level lets INFO through; the alerts are the same", async () => {
+    const events = recordsEvent([
+      byCase("expected workload through its VPC endpoint"),
+      byCase("decoy read by the expected role"),
+    ]);
+    // Powertools' own numbers, read from real loggers (the functions package's dependency).
+    const powertools = createRequire(new URL("../../packages/functions/package.json", import.meta.url));
+    const { Logger, LogLevelThreshold } = powertools("@aws-lambda-powertools/logger") as {
+      Logger: new (options: { logLevel: string }) => { level: number };
+      LogLevelThreshold: Record<"INFO" | "WARN" | "SILENT", number>;
+    };
+    const levels = ["INFO", "WARN", "SILENT"].map((name) => new Logger({ logLevel: name }).level);
+    expect(levels).toEqual([LogLevelThreshold.INFO, LogLevelThreshold.WARN, LogLevelThreshold.SILENT]);
+    const infoLines: number[] = [];
+    const results: unknown[] = [];
+    for (const level of levels) {
+      const logger = { level, info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+      snsMock.resetHistory();
+      const { handler } = handlerWith({ logger: logger as unknown as EnricherDeps["logger"] });
+      results.push(await handler(events));
+      infoLines.push(logger.info.mock.calls.filter((c) => c[0] === "Read assessed").length);
+      expect(published()).toHaveLength(1); // the decoy's alert, whatever the level
+    }
+    expect(infoLines).toEqual([2, 0, 0]);
+    expect(results[1]).toEqual(results[0]);
   });
 
   it("without a state store, a read nobody expects is medium (state-unavailable) and emailed", async () => {

@@ -4,7 +4,7 @@
  * logic is `@secretwatch/core`.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
  */
-import { Logger } from "@aws-lambda-powertools/logger";
+import { Logger, LogLevelThreshold } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -73,7 +73,8 @@ export interface EnricherDeps {
   digest?: DigestRecorder;
   /** This stage's resources, for tamper alerts. Default: the stage's names (naming.ts) and the alert topic. */
   tamperScope?: TamperScope;
-  logger?: Pick<Logger, "info" | "warn" | "error">;
+  /** Powertools' `level` (when given) lets the handler skip building lines the logger would drop. */
+  logger?: Pick<Logger, "info" | "warn" | "error"> & Partial<Pick<Logger, "level">>;
   metrics?: Pick<Metrics, "addMetric" | "publishStoredMetrics"> & Partial<Pick<Metrics, "singleMetric">>;
 }
 
@@ -163,6 +164,15 @@ export async function claimRapidWindows(
   return withoutLostClaims(plan, lost);
 }
 
+/**
+ * False when the logger's level is above INFO: its INFO lines would be dropped (no log buffering
+ * is configured), so the per-read decision lines, one per read, are not even built.
+ * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/logger/#log-levels
+ */
+function logsInfo(logger: NonNullable<EnricherDeps["logger"]>): boolean {
+  return typeof logger.level !== "number" || logger.level <= LogLevelThreshold.INFO;
+}
+
 /** Builds the handler around injected clients, so tests and the CLI run the same path. */
 export function createHandler(deps: EnricherDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: "enricher", logLevel: "SILENT" });
@@ -228,7 +238,8 @@ export function createHandler(deps: EnricherDeps) {
       stage: deps.stage,
       ...(deps.maxMessages !== undefined && { maxMessages: deps.maxMessages }),
     });
-    for (const { hit, outcome } of tamper.decisions) {
+    const decisionLines = logsInfo(logger);
+    for (const { hit, outcome } of decisionLines ? tamper.decisions : []) {
       logger.info("Tamper event assessed", {
         eventID: hit.eventID,
         api: hit.api,
@@ -240,7 +251,7 @@ export function createHandler(deps: EnricherDeps) {
         policyHash,
       });
     }
-    for (const { hit, outcome } of result.plan.decisions) {
+    for (const { hit, outcome } of decisionLines ? result.plan.decisions : []) {
       logger.info("Read assessed", {
         eventID: hit.eventID,
         emailed: outcome === "alert" || outcome === "summary",
