@@ -237,19 +237,30 @@ export async function benchHandler(o: HandlerOptions, log: (line: string) => voi
         slots.push({ kind, policy, build, samples: [] });
   const results = new Map<Slot, EnricherResult>();
   const warmup = Math.max(5, Math.round(o.iterations / 5));
-  log(`  ${warmup} warm-up + ${o.iterations} iterations, every case once per iteration (interleaved) …`);
+  log(
+    `  ${warmup} warm-up + ${o.iterations} iterations, every case once per iteration (interleaved, in a shuffled order) …`,
+  );
   let sink = 0;
+  const order = new Rng(7);
   for (let i = -warmup; i < o.iterations; i++) {
     for (const p of payloads) {
-      const t0 = performance.now();
-      sink += decodeOnly(p.event);
-      if (i >= 0) p.decode.push(performance.now() - t0);
-      for (const slot of slots) {
-        if (slot.kind !== p.kind) continue;
-        const t1 = performance.now();
-        results.set(slot, await builds[slot.build][slot.policy](p.event));
-        if (i >= 0) slot.samples.push(performance.now() - t1);
-      }
+      // Decode-only and each handler case, in a new random order every iteration: whichever runs
+      // right after another pays for its garbage, so no case may always follow the same one.
+      const runs: Array<() => Promise<void>> = [
+        async () => {
+          const t0 = performance.now();
+          sink += decodeOnly(p.event);
+          if (i >= 0) p.decode.push(performance.now() - t0);
+        },
+        ...slots
+          .filter((slot) => slot.kind === p.kind)
+          .map((slot) => async () => {
+            const t1 = performance.now();
+            results.set(slot, await builds[slot.build][slot.policy](p.event));
+            if (i >= 0) slot.samples.push(performance.now() - t1);
+          }),
+      ];
+      for (const run of order.shuffle(runs)) await run();
     }
   }
   if (sink === 0) log("  (no messages decoded)");
