@@ -1,8 +1,8 @@
 /**
  * `secretwatch history`: Athena over the trail's S3 archive. A Glue database and CloudTrail
  * table with partition projection (nothing to crawl or repair), and an Athena workgroup whose
- * settings every query must use: results encrypted in their own bucket (expired after 7 days),
- * a bytes-scanned cutoff per query, CloudWatch metrics.
+ * settings every query must use: results encrypted in their own TLS-only bucket (expired after
+ * 7 days), a bytes-scanned cutoff per query, CloudWatch metrics.
  *
  * Which archive: the stage's own trail bucket by default; an existing CloudTrail bucket with
  * SECRETWATCH_HISTORY_BUCKET (and SECRETWATCH_HISTORY_PREFIX for an organization trail's
@@ -131,19 +131,49 @@ function loadHistorySettings(): HistorySettings {
   }
 }
 
+/**
+ * The results bucket's one policy: refuse every request not sent over TLS, to the bucket and
+ * its objects. The same statement `sst.aws.Bucket`'s `enforceHttps` puts in the trail bucket's
+ * policy (stacks/trail.ts). Only on this bucket: an existing archive bucket is not ours.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html
+ * @see https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule
+ */
+function createResultsTlsOnlyPolicy(bucket: aws.s3.Bucket, publicAccessBlock: aws.s3.BucketPublicAccessBlock) {
+  return new aws.s3.BucketPolicy(
+    "HistoryResultsPolicy",
+    {
+      bucket: bucket.id,
+      policy: aws.iam.getPolicyDocumentOutput({
+        statements: [
+          {
+            effect: "Deny",
+            principals: [{ type: "*", identifiers: ["*"] }],
+            actions: ["s3:*"],
+            resources: [bucket.arn, $interpolate`${bucket.arn}/*`],
+            conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+          },
+        ],
+      }).json,
+    },
+    // After the public access block, in the order SST gives the trail bucket's policy.
+    { dependsOn: [publicAccessBlock] },
+  );
+}
+
 function createResultsBucket() {
   const bucket = new aws.s3.Bucket("HistoryResults", {
     bucket: accountId.apply((account) => historyResultsBucketName(stageRef, account)),
     // Query results are copies, re-made by running the query again: never worth retaining.
     forceDestroy: true,
   });
-  new aws.s3.BucketPublicAccessBlock("HistoryResultsPublicAccessBlock", {
+  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock("HistoryResultsPublicAccessBlock", {
     bucket: bucket.id,
     blockPublicAcls: true,
     blockPublicPolicy: true,
     ignorePublicAcls: true,
     restrictPublicBuckets: true,
   });
+  createResultsTlsOnlyPolicy(bucket, publicAccessBlock);
   new aws.s3.BucketOwnershipControls("HistoryResultsOwnership", {
     bucket: bucket.id,
     rule: { objectOwnership: "BucketOwnerEnforced" },

@@ -15,7 +15,11 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
  */
-import { severitiesFrom } from "../packages/core/src/severity";
+import {
+  pagerFilterPolicy as filterPolicyOf,
+  PAGER_FILTER_POLICY_SCOPE,
+  pagerAlertAddresses,
+} from "../packages/core/src/pager-filter";
 import { securityAlarms, stageTopicPolicy, subscriptionName, uniqueEmails } from "./alerts";
 import { policy } from "./policy";
 import { nameOf, settings } from "./settings";
@@ -27,10 +31,7 @@ const pagerEmails = uniqueEmails(settings.pagerEmails);
  * above the page severity, `{"severity":["high","critical"],"kind":["alert","summary"]}` for
  * page high. The daily digest carries a severity too, but is not a page (`kind` is `digest`).
  */
-export const pagerFilterPolicy = JSON.stringify({
-  severity: severitiesFrom(policy.policy.page),
-  kind: ["alert", "summary"],
-});
+export const pagerFilterPolicy = filterPolicyOf(policy.policy.page);
 
 function createPager() {
   const topic = new aws.sns.Topic("SecurityPager", {
@@ -53,19 +54,16 @@ function createPager() {
   // subscription per topic and endpoint and refuses a second with other attributes
   // ("Subscription already exists with different attributes", see sst issue #4259), and
   // removing either resource would unsubscribe the address.
-  const alertAddresses = new Set(settings.alertEmails.map((e) => e.toLowerCase()));
-  const alerts = pagerEmails
-    .filter((email) => !alertAddresses.has(email.toLowerCase()))
-    .map(
-      (email) =>
-        new aws.sns.TopicSubscription(subscriptionName("PagerAlertEmail", email), {
-          topic: securityAlarms.arn,
-          protocol: "email",
-          endpoint: email,
-          filterPolicyScope: "MessageAttributes",
-          filterPolicy: pagerFilterPolicy,
-        }),
-    );
+  const alerts = pagerAlertAddresses(pagerEmails, settings.alertEmails).map(
+    (email) =>
+      new aws.sns.TopicSubscription(subscriptionName("PagerAlertEmail", email), {
+        topic: securityAlarms.arn,
+        protocol: "email",
+        endpoint: email,
+        filterPolicyScope: PAGER_FILTER_POLICY_SCOPE,
+        filterPolicy: pagerFilterPolicy,
+      }),
+  );
   return { topic, topicPolicy, alarms, alerts };
 }
 

@@ -1,7 +1,8 @@
 /**
  * `secretwatch resubscribe` against a mocked SNS (documented response shapes): an address SNS
  * deleted (48 hours unconfirmed) or that unsubscribed is subscribed again, on its own topic;
- * confirmed, pending and unlisted subscriptions are left alone.
+ * confirmed, pending and unlisted subscriptions are left alone. Pager addresses:
+ * resubscribe-pager.test.ts.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,8 +18,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { Command } from "commander";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { resubscribeCommand } from "../../packages/cli/src/commands/resubscribe.js";
 import type { Io } from "../../packages/cli/src/io.js";
+import { resubscribeCommand } from "../../packages/cli/src/resubscribe/command.js";
 
 const ACCOUNT = "123456789012";
 const ALERTS = `arn:aws:sns:us-east-1:${ACCOUNT}:secretwatch-dev-alerts`;

@@ -10,12 +10,7 @@ import { DEFAULT_POLICY, DEFAULT_THRESHOLDS } from "../../packages/core/src/poli
 import { PolicyMatcher } from "../../packages/core/src/policy-match.js";
 import { pairKey, repeatKey, StateUnavailableError } from "../../packages/core/src/state.js";
 import type { SecretAccess } from "../../packages/core/src/types.js";
-import {
-  DynamoStateStore,
-  hashedKey,
-  STATE_CALL_BOUND,
-  STATE_TTL_ATTRIBUTE,
-} from "../../packages/functions/src/state.js";
+import { DynamoStateStore, hashedKey, STATE_TTL_ATTRIBUTE } from "../../packages/functions/src/state.js";
 import { aSecretAccess, aSource } from "../core/builders.js";
 import { type LocalDynamo, startDynamo } from "../helpers/dynalite.js";
 

@@ -5,7 +5,8 @@
  * `AWSLogs/<org-id>/<account>/CloudTrail/<region>/<yyyy/MM/dd>/` of that bucket.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { named, ofType, T } from "./harness/recorder";
+import { readPolicy } from "./harness/policy";
+import { arnOf, named, ofType, T } from "./harness/recorder";
 import { runApp } from "./harness/sst-globals";
 
 vi.mock("../../sst.config", async (importOriginal) => {
@@ -50,6 +51,24 @@ describe("history over an organization trail's bucket", () => {
       `s3://${ORG_BUCKET}/AWSLogs/o-abc123def4/\${account}/CloudTrail/\${region}/\${logdate}`,
     );
     expect(parameters["projection.account.type"]).toBe("injected");
+  });
+
+  it("puts its TLS-only policy on the results bucket, none on the organization's bucket", () => {
+    const policies = ofType(T.bucketPolicy);
+    expect(policies.map((p) => [p.name, p.inputs.bucket])).toEqual([
+      ["HistoryResultsPolicy", "secretwatch-alice-history-111122223333"],
+    ]);
+    const arn = arnOf("HistoryResults");
+    expect(readPolicy(named("HistoryResultsPolicy").inputs.policy)).toEqual([
+      {
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+      },
+    ]);
+    expect(JSON.stringify(policies)).not.toContain(ORG_BUCKET);
   });
 
   it("stops a query at the configured cutoff", () => {

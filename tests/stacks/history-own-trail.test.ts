@@ -2,11 +2,12 @@
  * Scenario: the dev stage (see ./dev-stage.ts) with default settings has a trail bucket, so it
  * has history: a Glue database and CloudTrail table projected over that bucket's
  * `AWSLogs/<account>/CloudTrail/<region>/<yyyy/MM/dd>/` layout, and an Athena workgroup with
- * enforced settings, a cutoff, metrics and an encrypted, expiring results bucket.
+ * enforced settings, a cutoff, metrics and an encrypted, TLS-only, expiring results bucket.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ACCOUNT } from "./dev-stage";
-import { named, ofType, T } from "./harness/recorder";
+import { readPolicy } from "./harness/policy";
+import { arnOf, named, ofType, T } from "./harness/recorder";
 import { type RunResult, runApp } from "./harness/sst-globals";
 
 // The wiring sst.config.ts gets (see the report): run() also imports stacks/history.ts.
@@ -137,7 +138,39 @@ describe("history results bucket", () => {
     ]);
   });
 
-  it("adds no second bucket policy (the trail bucket keeps the app's only one)", () => {
-    expect(ofType(T.bucketPolicy).map((p) => p.name)).toEqual(["TrailBucketPolicy"]);
+  it("refuses every request without TLS, to the bucket and to its objects", () => {
+    const policy = named("HistoryResultsPolicy");
+    expect(policy.type).toBe(T.bucketPolicy);
+    expect(policy.inputs.bucket).toBe(named("HistoryResults").inputs.bucket);
+    const arn = arnOf("HistoryResults");
+    expect(readPolicy(policy.inputs.policy)).toEqual([
+      {
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+      },
+    ]);
+    expect(policy.dependsOn).toEqual(["HistoryResultsPublicAccessBlock"]);
+  });
+
+  it("denies exactly what the trail bucket's TLS-only statement denies", () => {
+    const trailBucketArn = arnOf("TrailBucketBucket");
+    const trailDeny = readPolicy(named("TrailBucketPolicy").inputs.policy).filter((s) => s.Effect === "Deny");
+    expect(trailDeny).toHaveLength(1);
+    const onResults = JSON.parse(JSON.stringify(trailDeny).replaceAll(trailBucketArn, arnOf("HistoryResults")));
+    expect(readPolicy(named("HistoryResultsPolicy").inputs.policy)).toEqual(onResults);
+  });
+
+  it("gives each bucket one policy: history adds none to the trail bucket", () => {
+    const byBucket = ofType(T.bucketPolicy).map((p) => [p.inputs.bucket as string, p.name] as const);
+    expect(new Map(byBucket)).toEqual(
+      new Map([
+        [TRAIL_BUCKET, "TrailBucketPolicy"],
+        [`secretwatch-dev-history-${ACCOUNT}`, "HistoryResultsPolicy"],
+      ]),
+    );
+    expect(byBucket).toHaveLength(2);
   });
 });

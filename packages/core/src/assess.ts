@@ -11,7 +11,7 @@
 import { actorKey, identityCenterUser, isPerson, isRoot } from "./actor.js";
 import { DEFAULT_THRESHOLDS } from "./policy.js";
 import type { PolicyMatcher } from "./policy-match.js";
-import { REASONS, type ReasonCode } from "./reasons.js";
+import { REASON_ORDER, REASONS, type ReasonCode, reasonSeverity } from "./reasons.js";
 import { SEVERITIES, type Severity, severityRank } from "./severity.js";
 import {
   type AlertMemo,
@@ -155,16 +155,6 @@ function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: Poli
   }
 }
 
-/** The table's severity of one reason for this read. */
-function reasonSeverity(code: ReasonCode, sensitive: boolean, lowered: boolean): Severity {
-  if (lowered) return "info";
-  const spec = REASONS[code];
-  return sensitive ? spec.sensitive : spec.severity;
-}
-
-/** Each reason's place in the table: the order among reasons of one severity. */
-const ORDER_INDEX = Object.fromEntries(Object.keys(REASONS).map((code, i) => [code, i])) as Record<ReasonCode, number>;
-
 /** Scratch for {@link sortByRank}: the rank of each reason, in step with the reasons. */
 const RANKS: number[] = [];
 
@@ -180,7 +170,7 @@ function sortByRank(reasons: ReasonCode[], sensitive: boolean, lowered: readonly
     const rank = severityRank(reasonSeverity(code, sensitive, lowered.length > 0 && lowered.includes(code)));
     if (rank > top) top = rank;
     let j = i - 1;
-    for (; j >= 0 && (rank > RANKS[j]! || (rank === RANKS[j] && ORDER_INDEX[code] < ORDER_INDEX[reasons[j]!])); j--) {
+    for (; j >= 0 && (rank > RANKS[j]! || (rank === RANKS[j] && REASON_ORDER[code] < REASON_ORDER[reasons[j]!])); j--) {
       reasons[j + 1] = reasons[j]!;
       RANKS[j + 1] = RANKS[j]!;
     }

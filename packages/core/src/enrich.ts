@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
 import { eventMillis } from "./assess.js";
-import { decodeSubscriptionData, isJsonObject, type MalformedMessage, stringOrNull } from "./decode.js";
+import { isJsonObject, stringOrNull } from "./decode.js";
 import { GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
 import { identityOf } from "./identity.js";
 import { batchDetails, canonicalSecretKey, secretArnFromResources } from "./secret.js";

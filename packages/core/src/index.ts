@@ -9,6 +9,7 @@ export * from "./events.js";
 export * from "./format.js";
 export * from "./identity.js";
 export * from "./naming.js";
+export * from "./pager-filter.js";
 export * from "./pipeline.js";
 export * from "./plan.js";
 export * from "./policy.js";

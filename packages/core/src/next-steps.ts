@@ -12,7 +12,7 @@
  */
 import { identityCenterUser, isRoot } from "./actor.js";
 import type { AlertGroup } from "./format.js";
-import { isReasonCode, REASONS, type ReasonCode } from "./reasons.js";
+import { isReasonCode, REASON_ORDER, REASONS, type ReasonCode } from "./reasons.js";
 import { toBodyText } from "./sanitize.js";
 import { maxSeverity, type Severity, severityRank } from "./severity.js";
 import type { AssessedAccess } from "./types.js";
@@ -41,8 +41,6 @@ export interface GroupVerdict {
   rapid: { secrets: string[]; from: string; to: string } | null;
 }
 
-/** Each reason's place in the table. */
-const ORDER_INDEX = new Map((Object.keys(REASONS) as ReasonCode[]).map((code, i) => [code, i]));
 /**
  * The group worked out last, held weakly: the planner writes one group at a time and asks about
  * it again and again (subject, verdict, steps, each part). One entry, not a WeakMap: a WeakMap
@@ -110,9 +108,7 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
     }
   }
   verdict.reasons = [...reasons.values()].sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      (ORDER_INDEX.get(a.code) ?? -1) - (ORDER_INDEX.get(b.code) ?? -1),
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || REASON_ORDER[a.code] - REASON_ORDER[b.code],
   );
   verdict.rules = [...rules.values()];
   if (secrets.size > 0) verdict.rapid = { secrets: [...secrets].sort(), from, to };

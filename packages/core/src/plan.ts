@@ -21,7 +21,7 @@ import {
   SUBJECT_MAX,
   subjectPrefix,
 } from "./format.js";
-import type { ReasonCode } from "./reasons.js";
+import { REASON_ORDER, type ReasonCode, reasonSeverity } from "./reasons.js";
 import { toBodyText, toSubjectText, utf8Bytes } from "./sanitize.js";
 import { atLeast, maxSeverity, type Severity, severityLabel, severityRank } from "./severity.js";
 import type { AssessedAccess, SecretAccess } from "./types.js";
@@ -179,18 +179,28 @@ function mergeUrgentPerActor(
   return [...groups.filter((g) => !merged.has(g)), ...out];
 }
 
-/** The reasons of a group: every hit's, highest severity first as the hits rank them. */
+/**
+ * The reasons of a group: every hit's, each at the highest severity it has in any of them
+ * (`info` where a rule lowered it), highest first, then the table's order: the order of the
+ * alert's "Reason" lines (next-steps.ts `groupVerdict`) and of a read's own reasons.
+ */
 function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
   if (hits.length === 1) {
-    // A read has a handful of reasons: told apart by a scan, without a set.
+    // A read's reasons are already in this order (assess.ts): told apart by a scan, without a set.
     const out: ReasonCode[] = [];
     for (const r of hits[0]!.verdict.reasons) if (!out.includes(r)) out.push(r);
     return out;
   }
-  const seen = new Set<ReasonCode>();
-  const sorted = [...hits].sort((a, b) => severityRank(b.verdict.severity) - severityRank(a.verdict.severity));
-  for (const hit of sorted) for (const r of hit.verdict.reasons) seen.add(r);
-  return [...seen];
+  const ranks = new Map<ReasonCode, number>();
+  for (const { verdict: v } of hits) {
+    for (const code of v.reasons) {
+      const rank = severityRank(reasonSeverity(code, v.sensitive, v.lowered.includes(code)));
+      if (rank > (ranks.get(code) ?? -1)) ranks.set(code, rank);
+    }
+  }
+  return [...ranks.keys()].sort(
+    (a, b) => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || REASON_ORDER[a] - REASON_ORDER[b],
+  );
 }
 
 /**
@@ -478,7 +488,7 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   const outcomes = [...new Set(groups.map((g) => g.hits[0]?.outcome))];
   const outcome = outcomes.length === 1 ? known(outcomes[0], OUTCOMES) : null;
   const severity = groups.reduce<Severity>((s, g) => maxSeverity(s, g.severity), "info");
-  const reasons = [...new Set(groups.flatMap((g) => g.reasons))];
+  const reasons = groupReasons(groups.flatMap((g) => g.hits));
   const attributes: StringAttributes = {
     kind: attribute("summary"),
     ...(outcome && { outcome: attribute(outcome) }),

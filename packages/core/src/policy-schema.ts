@@ -7,7 +7,6 @@
  * @see https://zod.dev/json-schema
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
  */
-import path from "node:path";
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { z } from "zod";
 import { type CompiledPolicy, compilePolicy, DEFAULT_POLICY, DEFAULT_THRESHOLDS, type Policy } from "./policy.js";

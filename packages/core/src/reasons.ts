@@ -304,6 +304,16 @@ export type ReasonCode = keyof typeof REASONS;
 
 export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
 
+/** Each reason's place in the table: the order among reasons of one severity (assess, plan and alerts sort by it). */
+export const REASON_ORDER = Object.fromEntries(REASON_CODES.map((code, i) => [code, i])) as Record<ReasonCode, number>;
+
+/** The table's severity of one reason for one read: its sensitive column on a sensitive secret, `info` when a rule lowered it. */
+export function reasonSeverity(code: ReasonCode, sensitive: boolean, lowered: boolean): Severity {
+  if (lowered) return "info";
+  const spec = REASONS[code];
+  return sensitive ? spec.sensitive : spec.severity;
+}
+
 /** True for a code of the table. */
 export function isReasonCode(value: unknown): value is ReasonCode {
   return typeof value === "string" && Object.hasOwn(REASONS, value);

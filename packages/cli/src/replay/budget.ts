@@ -86,25 +86,39 @@ export class AlertBudget {
     return [...this.bySeverity.values()].reduce((a, b) => a + b, 0);
   }
 
+  /** Reads decided so far, baseline reads included (those are not in {@link reads}). */
+  private get readDecisions(): number {
+    return Object.values(this.outcomes).reduce((a, b) => a + b, 0);
+  }
+
   /** Tamper events counted so far. */
   get tamperEvents(): number {
     return [...this.tamperBySeverity.values()].reduce((a, b) => a + b, 0);
   }
 
-  /** Lines for replay's summary. */
+  /**
+   * Lines for replay's summary: the reads by severity and what became of them (one heading line
+   * instead when the input held no secret read), the tamper events (when there were any), and
+   * the emails.
+   */
   render(policyLabel: string): string[] {
     const severities = [...SEVERITIES]
       .reverse()
       .map((s) => `${number(this.bySeverity.get(s) ?? 0)} ${s}`)
       .join(", ");
     const o = this.outcomes;
-    const lines = [
-      `replay: alert budget with ${policyLabel}: ${plural(this.reads, "read")} (${severities})`,
-      `replay:   ${number(o.alert + o.summary)} emailed (${number(o.summary)} of them in summaries), ` +
-        `${number(o["below-notify"])} below the notify level, ${number(o["repeat-suppressed"])} repeats suppressed` +
-        (o.learning > 0 ? `, ${number(o.learning)} learned` : "") +
-        (o.baseline > 0 ? `, ${number(o.baseline)} used as baseline only` : ""),
-    ];
+    // An input without secret reads (tamper events only) gets a heading, not "0 reads" lines.
+    const lines =
+      this.readDecisions > 0 ? [] : [`replay: alert budget with ${policyLabel}: no secret-value retrievals`];
+    if (this.readDecisions > 0) {
+      lines.push(
+        `replay: alert budget with ${policyLabel}: ${plural(this.reads, "read")} (${severities})`,
+        `replay:   ${number(o.alert + o.summary)} emailed (${number(o.summary)} of them in summaries), ` +
+          `${number(o["below-notify"])} below the notify level, ${number(o["repeat-suppressed"])} repeats suppressed` +
+          (o.learning > 0 ? `, ${number(o.learning)} learned` : "") +
+          (o.baseline > 0 ? `, ${number(o.baseline)} used as baseline only` : ""),
+      );
+    }
     if (this.tamperEvents > 0) {
       const tamper = [...SEVERITIES]
         .reverse()
