@@ -443,12 +443,14 @@ function whoRows(group: AlertGroup, hit: SecretAccess): Row[] {
 /**
  * Lines describing the whole group: the same in every part, so made once per group (groups are
  * not changed once made). The planner writes one group at a time: the last group's lines are
- * kept, the group held weakly (a WeakMap of every group would make each garbage collection walk
- * all its entries).
+ * kept with the group itself (one group stays referenced until the next is written). Not a
+ * WeakRef: V8 keeps a WeakRef's target until the current job ends, and a caller that never
+ * yields to the event loop (a benchmark loop, a long backtest) would keep every group it ever
+ * planned; nor a WeakMap, which each garbage collection walks whole.
  */
 let lastDetails: {
-  group: WeakRef<AlertGroup>;
-  hits: WeakRef<readonly SecretAccess[]>;
+  group: AlertGroup;
+  hits: readonly SecretAccess[];
   count: number;
   text: string;
 } | null = null;
@@ -456,12 +458,7 @@ let lastDetails: {
 /** The lines of {@link details}, joined (with `\n`, none at either end). */
 function details(group: AlertGroup, hit: SecretAccess): string {
   const cached = lastDetails;
-  if (
-    cached !== null &&
-    cached.group.deref() === group &&
-    cached.hits.deref() === group.hits &&
-    cached.count === group.hits.length
-  ) {
+  if (cached !== null && cached.group === group && cached.hits === group.hits && cached.count === group.hits.length) {
     return cached.text;
   }
   const hits = group.hits;
@@ -506,7 +503,7 @@ function details(group: AlertGroup, hit: SecretAccess): string {
     lines,
   );
   const joined = lines.join("\n");
-  lastDetails = { group: new WeakRef(group), hits: new WeakRef(hits), count: hits.length, text: joined };
+  lastDetails = { group, hits, count: hits.length, text: joined };
   return joined;
 }
 

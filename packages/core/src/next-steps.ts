@@ -12,7 +12,7 @@
  */
 import { identityCenterUser, isRoot } from "./actor.js";
 import type { AlertGroup } from "./format.js";
-import { isReasonCode, REASON_ORDER, REASONS, type ReasonCode } from "./reasons.js";
+import { isReasonCode, REASON_ORDER, type ReasonCode, reasonSeverity } from "./reasons.js";
 import { toBodyText } from "./sanitize.js";
 import { maxSeverity, type Severity, severityRank } from "./severity.js";
 import type { AssessedAccess } from "./types.js";
@@ -42,31 +42,21 @@ export interface GroupVerdict {
 }
 
 /**
- * The group worked out last, held weakly: the planner writes one group at a time and asks about
- * it again and again (subject, verdict, steps, each part). One entry, not a WeakMap: a WeakMap
- * of every group would make each garbage collection walk all its entries.
+ * The group worked out last: the planner writes one group at a time and asks about it again and
+ * again (subject, verdict, steps, each part). One entry, held strongly until the next group (a
+ * WeakRef's target lives until the current job ends, so a caller that never yields would keep
+ * every group; a WeakMap is walked whole by each garbage collection).
  */
 let last: {
-  group: WeakRef<AlertGroup>;
-  hits: WeakRef<readonly AssessedAccess[]>;
+  group: AlertGroup;
+  hits: readonly AssessedAccess[];
   count: number;
   verdict: GroupVerdict;
 } | null = null;
 
-/** The table's severity of `code` for one hit (the rule that lowered it makes it `info`). */
-function severityIn(code: ReasonCode, hit: AssessedAccess): Severity {
-  if (hit.verdict.lowered.includes(code)) return "info";
-  return hit.verdict.sensitive ? REASONS[code].sensitive : REASONS[code].severity;
-}
-
 /** The group's verdicts taken together: one pass over its hits, made once per group. */
 export function groupVerdict(group: AlertGroup): GroupVerdict {
-  if (
-    last !== null &&
-    last.group.deref() === group &&
-    last.hits.deref() === group.hits &&
-    last.count === group.hits.length
-  ) {
+  if (last !== null && last.group === group && last.hits === group.hits && last.count === group.hits.length) {
     return last.verdict;
   }
   const reasons = new Map<ReasonCode, GroupReason>();
@@ -87,7 +77,10 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
     for (const code of v.reasons) {
       if (!isReasonCode(code)) continue;
       const r = reasons.get(code) ?? { code, severity: "info", hits: 0, lowered: 0 };
-      r.severity = maxSeverity(r.severity, severityIn(code, hit));
+      r.severity = maxSeverity(
+        r.severity,
+        reasonSeverity(code, hit.verdict.sensitive, hit.verdict.lowered.includes(code)),
+      );
       r.hits++;
       if (v.lowered.includes(code)) r.lowered++;
       reasons.set(code, r);
@@ -112,7 +105,7 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
   );
   verdict.rules = [...rules.values()];
   if (secrets.size > 0) verdict.rapid = { secrets: [...secrets].sort(), from, to };
-  last = { group: new WeakRef(group), hits: new WeakRef(group.hits), count: group.hits.length, verdict };
+  last = { group, hits: group.hits, count: group.hits.length, verdict };
   return verdict;
 }
 
