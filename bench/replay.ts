@@ -55,6 +55,8 @@ export interface Agreement {
   counts: Partial<Record<CaseId, number>>;
   /** eventIDs that jq printed and a replay did not, or the reverse (warm-up round). */
   idMismatches: Partial<Record<CaseId, { missing: number; extra: number }>>;
+  /** Tamper lines (`kind: "tamper"`) each replay printed besides its read lines. */
+  tamperLines: Partial<Record<CaseId, number>>;
   /** With a baseline: whether its NDJSON (the policy) is byte for byte this tree's. */
   baselineIdentical: boolean | null;
   ok: boolean;
@@ -156,18 +158,29 @@ function contenders(o: ReplayOptions): Contender[] {
   ];
 }
 
-function eventIds(result: ProcResult): Set<string> {
+/**
+ * The eventIDs of the read lines of an NDJSON output (replay's `kind` `read` or `batch`, or
+ * jq's, which have no `kind`), and how many tamper lines it also held: replay reports the
+ * corpus's Secrets Manager tamper events (`kind: "tamper"`) too, which jq's filter does not select.
+ */
+function readLines(result: ProcResult): { ids: Set<string>; reads: number; tamper: number } {
   const ids = new Set<string>();
+  let [reads, tamper] = [0, 0];
   for (const line of (result.stdout ?? "").split("\n")) {
     if (!line.trim()) continue;
     try {
-      const id = (JSON.parse(line) as { eventID?: unknown }).eventID;
-      if (typeof id === "string") ids.add(id);
+      const value = JSON.parse(line) as { eventID?: unknown; kind?: unknown };
+      if (value.kind === "tamper") {
+        tamper++;
+        continue;
+      }
+      reads++;
+      if (typeof value.eventID === "string") ids.add(value.eventID);
     } catch {
-      // counted by the line comparison
+      reads++; // counted as a line, so the comparison shows it
     }
   }
-  return ids;
+  return { ids, reads, tamper };
 }
 
 function failure(r: ProcResult): string | undefined {
@@ -247,18 +260,22 @@ export async function benchReplay(o: ReplayOptions, log: (line: string) => void)
 
 function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: number | null): Agreement {
   const counts: Agreement["counts"] = {};
+  const tamperLines: Agreement["tamperLines"] = {};
+  const parsed = new Map<CaseId, ReturnType<typeof readLines>>();
   for (const id of [...REPLAYS, "jq"] as const) {
     const r = warm.get(id);
-    if (r && r.code === 0) counts[id] = r.stdoutLines;
+    if (r?.code !== 0) continue;
+    const lines = readLines(r);
+    parsed.set(id, lines);
+    counts[id] = lines.reads;
+    if (id !== "jq") tamperLines[id] = lines.tamper;
   }
   const notes: string[] = [];
   const idMismatches: Agreement["idMismatches"] = {};
-  const jq = warm.get("jq");
-  const jqIds = jq && jq.code === 0 ? eventIds(jq) : undefined;
+  const jqIds = parsed.get("jq")?.ids;
   for (const id of REPLAYS) {
-    const r = warm.get(id);
-    if (!jqIds || !r || r.code !== 0) continue;
-    const ids = eventIds(r);
+    const ids = parsed.get(id)?.ids;
+    if (!jqIds || !ids) continue;
     const missing = [...jqIds].filter((x) => !ids.has(x)).length;
     const extra = [...ids].filter((x) => !jqIds.has(x)).length;
     idMismatches[id] = { missing, extra };
@@ -266,7 +283,7 @@ function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: nu
   }
   for (const [id, n] of Object.entries(counts)) {
     if (n !== o.expectedHits)
-      notes.push(`${id} printed ${n} lines; the corpus holds ${o.expectedHits} secret-value records`);
+      notes.push(`${id} printed ${n} read lines; the corpus holds ${o.expectedHits} secret-value records`);
   }
   const [mine, theirs] = [warm.get("replay-1-policy"), warm.get("baseline-replay-1-policy")];
   const baselineIdentical =
@@ -281,6 +298,7 @@ function agree(o: ReplayOptions, warm: Map<CaseId, ProcResult>, limitRecords: nu
     limitRecords,
     counts,
     idMismatches,
+    tamperLines,
     baselineIdentical,
     ok: notes.length === 0 && Object.keys(counts).length > 0,
     notes,

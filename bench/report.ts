@@ -61,8 +61,11 @@ export function replayLines(a: ReplayBench, records: number): string[] {
   if (Object.keys(g.counts).length === 0) out.push("outputs agree: nothing to compare");
   else if (g.ok) {
     const ids = Object.keys(g.idMismatches).length > 0 ? ", same eventIDs" : "";
+    const tamper = [...new Set(Object.values(g.tamperLines ?? {}))];
+    const plus =
+      tamper.length === 1 && tamper[0] ? ` (read lines; each replay also printed ${int(tamper[0])} tamper lines)` : "";
     out.push(
-      `outputs agree: yes — ${counts} = corpus ${int(g.expectedHits)}${ids}; limit parsed ${int(g.limitRecords ?? Number.NaN)} records`,
+      `outputs agree: yes — ${counts} = corpus ${int(g.expectedHits)}${ids}${plus}; limit parsed ${int(g.limitRecords ?? Number.NaN)} records`,
     );
   } else out.push(`outputs agree: NO — ${counts}; corpus ${int(g.expectedHits)}`, ...g.notes.map((n) => `    ! ${n}`));
   if (g.baselineIdentical !== null)
