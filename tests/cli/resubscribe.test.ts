@@ -16,10 +16,8 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { Command } from "commander";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import type { Io } from "../../packages/cli/src/io.js";
-import { resubscribeCommand } from "../../packages/cli/src/resubscribe/command.js";
+import { runResubscribe } from "./resubscribe-run.js";
 
 const ACCOUNT = "123456789012";
 const ALERTS = `arn:aws:sns:us-east-1:${ACCOUNT}:secretwatch-dev-alerts`;
@@ -64,26 +62,7 @@ function repo(stageFile: string): string {
   return dir;
 }
 
-async function resubscribe(args: string[], cwd: string) {
-  let stdout = "";
-  const io: Io = {
-    stdout: { write: (t: string) => (stdout += t), isTTY: false },
-    stderr: { write: () => true, isTTY: false },
-    env: {
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "AKIAFAKE",
-      AWS_SECRET_ACCESS_KEY: "fake",
-      AWS_CONFIG_FILE: "/nonexistent/config",
-      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
-    },
-    cwd,
-    now: () => new Date("2024-08-01T00:00:00Z"),
-  };
-  const program = new Command("secretwatch").exitOverride();
-  program.addCommand(resubscribeCommand({ io, setExitCode: () => {} }));
-  await program.parseAsync(["resubscribe", "--stage", "dev", ...args], { from: "user" });
-  return stdout.split("\n").filter(Boolean);
-}
+const resubscribe = runResubscribe;
 
 const subscribed = () => sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input);
 
