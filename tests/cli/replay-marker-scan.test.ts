@@ -4,7 +4,7 @@
  * cannot show a piece is one record, it walks that record exactly or gives up (null).
  */
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { scanByMarkers } from "../../packages/cli/src/replay/marker-scan.js";
 import { scanRecordsFile } from "../../packages/cli/src/replay/scan.js";
 import { noise, stratus } from "./replay-inputs.js";
@@ -126,6 +126,29 @@ describe("scanByMarkers", () => {
     for (const json of [file([other, stop, read, other]), file([other, stop], 2)]) {
       expect(scanByMarkers(bytesOf(json), true)).toEqual(exact(json, true));
       expect(scanByMarkers(bytesOf(json), true)!.candidates.filter((_, i) => i % 3 === 0)).toContain(1);
+    }
+  });
+});
+
+describe("scanByMarkers on hostile sizes", () => {
+  test("brackets between many escaped quotes: exact, and the walk back to a string's start is bounded", () => {
+    // A caller's resource policy, escaped in one string: every `[` in it sends the scan back
+    // towards the string's opening quote, over every escaped quote on the way.
+    const n = 1000;
+    const policy = JSON.stringify({
+      Statement: Array.from({ length: n }, (_, i) => ({ Sid: `s${i}`, Resource: ["[a]"] })),
+    });
+    const json = file([other, { ...other, requestParameters: { resourcePolicy: policy } }, read]);
+    const walkBack = vi.spyOn(Buffer.prototype, "lastIndexOf");
+    try {
+      const marked = scanByMarkers(bytesOf(json));
+      expect(marked).toEqual(exact(json));
+      expect(marked!.count).toBe(3);
+      // Bounded: at most 65 steps per bracket (2n brackets and quotes here); unbounded it is
+      // about n² / 2 steps, half a million.
+      expect(walkBack.mock.calls.length).toBeLessThan(100 * n);
+    } finally {
+      walkBack.mockRestore();
     }
   });
 });

@@ -5,6 +5,7 @@
  * error fails only the checks that needed that call; the links that do not depend on it are
  * still checked. No network, or no credentials: one line instead of a page of ✗.
  */
+import type { Subscription } from "@aws-sdk/client-sns";
 import {
   METRIC_FILTER_PATTERN,
   METRIC_NAMESPACE,
@@ -23,6 +24,7 @@ import * as aws from "./aws.js";
 import { checkEnricherErrors, checkFailureQueue, sum } from "./enricher.js";
 import { checkIncomingEvents, checkSubscriptionFilters } from "./logs.js";
 import { checkMetricFilter } from "./metric-filter.js";
+import { checkPager } from "./pager.js";
 import { checkReconciliation } from "./reconciliation.js";
 import { buildReport, type CheckResult, type DoctorReport, type FixHints, fail } from "./report.js";
 import { checkEventSelectors } from "./selectors.js";
@@ -140,6 +142,7 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
   /** The alarm, then the topic: the topic's ARN follows from the alarm's account and Region. */
   const alarmAndTopicChecks = async () => {
     let topicArn: string | undefined;
+    let alertSubscriptions: Subscription[] | undefined;
     const alarm = await attempt(
       "alarm",
       "cloudwatch:DescribeAlarms",
@@ -180,17 +183,31 @@ export async function runDoctor(io: Io, options: DoctorOptions, clientsFor = aws
         topicArn ??= findTopicArn(await aws.listTopicArns(clients.sns), names.topic);
         if (topicArn === undefined) return [fail("topic", `topic ${names.topic} not found in ${region}`, hints.deploy)];
         const subscriptions = await aws.topicSubscriptions(clients.sns, topicArn);
+        alertSubscriptions = subscriptions;
         return [
           ...checkSubscriptions(names.topic, subscriptions, hints),
           ...checkAddresses(names.topic, SETTING_NAMES.alertEmails, settings.alertEmails, subscriptions, hints),
         ];
       },
     );
+    const pager = await checkPager(
+      {
+        io,
+        settings,
+        sns: clients.sns,
+        region,
+        topics: { alert: names.topic, pager: names.pagerTopic },
+        hints,
+        attempt,
+      },
+      { arn: topicArn, subscriptions: alertSubscriptions },
+    );
     return [
       ...alarm,
       ...reconciliation,
       ...(await tamperChecks(topicArn)),
       ...topic,
+      ...pager,
       ...(await opsTopicChecks(topicArn)),
     ];
   };

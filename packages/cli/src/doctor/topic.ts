@@ -50,11 +50,27 @@ export function checkSubscriptions(
       fail(
         "topic",
         `email subscription ${s.Endpoint} is pending confirmation: it receives nothing`,
-        `click the link in the confirmation email sent to ${s.Endpoint} (subject "AWS Notification - Subscription Confirmation"; check spam)`,
+        confirmFix(s.Endpoint),
       ),
     );
   }
   return results;
+}
+
+/** The fix for a subscription pending confirmation: its recipient clicks the link. */
+export function confirmFix(endpoint: string | undefined): string {
+  return `click the link in the confirmation email sent to ${endpoint} (subject "AWS Notification - Subscription Confirmation"; check spam)`;
+}
+
+/** An `email` or `email-json` subscription. */
+export function isEmailSubscription(subscription: Subscription): boolean {
+  return EMAIL_PROTOCOLS.has(subscription.Protocol ?? "");
+}
+
+/** The email subscriptions (confirmed or pending) of `address` in `subscriptions`, whatever its case. */
+export function emailSubscriptionsOf(subscriptions: readonly Subscription[], address: string): Subscription[] {
+  const wanted = address.toLowerCase();
+  return subscriptions.filter((s) => isEmailSubscription(s) && (s.Endpoint ?? "").toLowerCase() === wanted);
 }
 
 /**
@@ -72,15 +88,23 @@ export function checkAddresses(
   subscriptions: readonly Subscription[],
   hints: FixHints,
 ): CheckResult[] {
+  const missing = missingAddresses(topicName, setting, addresses, subscriptions, hints);
+  if (missing.length > 0 || addresses.length === 0) return missing;
+  return [pass("topic", `every address of ${setting} is subscribed to topic ${topicName}`)];
+}
+
+/** {@link checkAddresses}' failures only: one ✗ per address (lower-cased) with no email subscription on the topic. */
+export function missingAddresses(
+  topicName: string,
+  setting: string,
+  addresses: readonly string[],
+  subscriptions: readonly Subscription[],
+  hints: FixHints,
+): CheckResult[] {
   const subscribed = new Set(
     subscriptions.filter((s) => EMAIL_PROTOCOLS.has(s.Protocol ?? "")).map((s) => (s.Endpoint ?? "").toLowerCase()),
   );
   const missing = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !subscribed.has(a));
-  if (missing.length === 0) {
-    return addresses.length === 0
-      ? []
-      : [pass("topic", `every address of ${setting} is subscribed to topic ${topicName}`)];
-  }
   return missing.map((address) =>
     fail(
       "topic",

@@ -51,12 +51,17 @@ function followsOpeningQuote(code: number | undefined): boolean {
   );
 }
 
+/** Escaped quotes stepped over looking for the last unescaped one; past them the exact walk decides (no quadratic walk-back). */
+const MAX_ESCAPED_QUOTES = 64;
+
 /** True when the byte at `i` (after `from`) is provably inside a string. */
 function inString(bytes: Buffer, from: number, i: number): boolean {
+  let escaped = 0;
   for (let quote = bytes.lastIndexOf(QUOTE, i - 1); quote > from; quote = bytes.lastIndexOf(QUOTE, quote - 1)) {
     let back = quote - 1;
     while (bytes[back] === BACKSLASH) back--;
     if ((quote - 1 - back) % 2 === 0) return followsOpeningQuote(bytes[quote + 1]); // the last unescaped quote
+    if (++escaped > MAX_ESCAPED_QUOTES) return false;
   }
   return false;
 }
