@@ -29,7 +29,8 @@ Checks, with the AWS API behind each:
   alarm          DescribeAlarms (Sum >= 1 in any minute of the last 25, the topic as action, state;
                  the reconciliation alarm)
   topic          ListSubscriptionsByTopic (confirmed email subscriptions; every configured address
-                 still subscribed, else: secretwatch resubscribe)
+                 still subscribed, else: secretwatch resubscribe); with pager addresses, also
+                 GetSubscriptionAttributes (their alert-topic filter is the policy's page severity)
   enricher       GetMetricData Errors and failure-queue depth (last 24 h)
 
 With ${SETTING_NAMES.existingLogGroup} in .env.<stage>, the trail checked is the one delivering to that log group.

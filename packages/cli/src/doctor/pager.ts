@@ -4,7 +4,7 @@
  * alert topic whose filter policy is the one the stage's policy implies (core pager-filter.ts,
  * the stack's own definition; the page severity is read as `resubscribe` reads it). A missing
  * subscription is re-created by `secretwatch resubscribe`; a wrong filter on an existing one is
- * the stack's to fix (`sst deploy`). A pending subscription has no attributes to read.
+ * the stack's to fix (`sst refresh`, then `sst deploy`). A pending subscription has no attributes to read.
  *
  * @see https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
@@ -60,7 +60,7 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
 }
 
-/** True when two filter policies (JSON text) match the same messages: compared parsed, not as text. */
+/** True when two parsed filter policies match the same messages (key order, spacing and value order aside). */
 export function sameFilterPolicy(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
@@ -82,17 +82,21 @@ export function checkPagerFilter(
   hints: FixHints,
 ): CheckResult {
   const who = `pager subscription ${address} on topic ${topicName}`;
+  // A filter changed outside the stack is not in SST's state: `sst refresh` adopts it, then the
+  // deploy puts the stack's back (https://sst.dev/docs/reference/cli/#refresh).
+  const fix = `${hints.deploy.replace(" deploy ", " refresh ")}, then ${hints.deploy}`;
   if (attributes.PendingConfirmation === "true") return pendingFilter(who);
   const text = attributes.FilterPolicy?.trim() ?? "";
   const parsed = text === "" ? { ok: true as const, value: {} } : parse(text);
-  if (!parsed.ok)
-    return fail("topic", `${who} has a filter policy that is not JSON: it pages on nothing`, hints.deploy);
+  if (!parsed.ok) {
+    return fail("topic", `${who} has a filter policy that is not JSON: it pages on nothing`, fix);
+  }
   const { value } = parsed;
   if (value !== null && typeof value === "object" && Object.keys(value).length === 0) {
     return fail(
       "topic",
       `${who} has no filter policy: it pages on every read, not only ${expected.page} and above`,
-      hints.deploy,
+      fix,
     );
   }
   // No scope on an existing filter policy means MessageAttributes (the documented default).
@@ -101,14 +105,14 @@ export function checkPagerFilter(
     return fail(
       "topic",
       `${who} filters on ${scope}, not ${PAGER_FILTER_POLICY_SCOPE}: the alert emails are plain text, it pages on nothing`,
-      hints.deploy,
+      fix,
     );
   }
   if (!sameFilterPolicy(value, JSON.parse(expected.filterPolicy))) {
     return fail(
       "topic",
       `${who} filters ${JSON.stringify(value)}, not ${expected.filterPolicy} (the stage policy's page ${expected.page})`,
-      hints.deploy,
+      fix,
     );
   }
   return pass("topic", `${who} filters as the stage's policy implies: ${expected.page} and above`);
@@ -162,8 +166,8 @@ async function checkAlertTopic(ctx: PagerCheckContext, subscriptions: readonly S
   const found = paged.flatMap((address) => emailSubscriptionsOf(subscriptions, address).map((s) => ({ address, s })));
   const confirmed = found.filter(({ s }) => s.SubscriptionArn?.startsWith("arn:"));
   for (const { address, s } of found) {
-    if (s.SubscriptionArn === PENDING_CONFIRMATION)
-      results.push(pendingFilter(`pager subscription ${address} on topic ${topic}`));
+    if (s.SubscriptionArn !== PENDING_CONFIRMATION) continue;
+    results.push(pendingFilter(`pager subscription ${address} on topic ${topic}`));
   }
   if (confirmed.length === 0) return results;
   let expected: ExpectedPagerFilter;
