@@ -1,15 +1,16 @@
 /**
  * The S3 fast path's first try (process.ts), on the bytes as read: CloudTrail writes its log
- * files compact, each record starting `{"eventVersion":"`, so `},{"eventVersion":"` marks where
- * one record ends and the next begins. A few `indexOf` passes over the bytes find the markers
- * and check them, without decoding the file to a string or walking every string in it as
- * scan.ts does.
+ * files compact (`...},{"eventVersion":"...`), so a marker, `},{"` followed by a key's first
+ * byte, shows where one record ends and the next begins. A few `indexOf` passes over the bytes
+ * find the markers and check them, without decoding the file to a string or walking every
+ * string in it as scan.ts does.
  *
  * Why this is exact for valid JSON (the tests compare it with scan.ts on any JSON):
- * - A marker is structure: its quote follows `{`, so it is not escaped; a closing quote cannot
- *   be followed by `eventVersion`, so it opens a key, and the `},{` before it is outside any
- *   string. It may still sit in an array inside a record (a caller can send nested objects with
- *   any keys), so each piece from a record's start to the next marker is checked:
+ * - A marker is structure: its quote follows `{`, so it is not escaped, and it is followed by a
+ *   byte no closing quote can be followed by, so it opens a key; the `},{` before it is then
+ *   outside any string, and `,{` means an array. That array may be inside a record (a caller
+ *   can send nested objects with any keys), so each piece from a record's start to the next
+ *   marker is checked:
  * - every `[` in it is either provably text (inside a string: the last unescaped quote before
  *   it opens one, as the byte after that quote cannot follow a closing quote) or provably
  *   structure (`["x` or `[{"x`, likewise), and then its array, matched whole as scan.ts does,
