@@ -54,16 +54,39 @@ let last: {
   verdict: GroupVerdict;
 } | null = null;
 
+/**
+ * Every reason of the hits once, at the highest severity it has in any of them (`info` where a
+ * rule lowered it), with in how many hits it stands and was lowered: highest severity first,
+ * then the table's order. A group's `reasons` (plan.ts) and its alert's "Reason" lines both
+ * come from here, so they always agree.
+ */
+export function rankedReasons(hits: readonly AssessedAccess[]): GroupReason[] {
+  const reasons = new Map<ReasonCode, GroupReason>();
+  for (const { verdict: v } of hits) {
+    for (const code of v.reasons) {
+      if (!isReasonCode(code)) continue;
+      const r = reasons.get(code) ?? { code, severity: "info", hits: 0, lowered: 0 };
+      const lowered = v.lowered.includes(code);
+      r.severity = maxSeverity(r.severity, reasonSeverity(code, v.sensitive, lowered));
+      r.hits++;
+      if (lowered) r.lowered++;
+      reasons.set(code, r);
+    }
+  }
+  return [...reasons.values()].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || REASON_ORDER[a.code] - REASON_ORDER[b.code],
+  );
+}
+
 /** The group's verdicts taken together: one pass over its hits, made once per group. */
 export function groupVerdict(group: AlertGroup): GroupVerdict {
   if (last !== null && last.group === group && last.hits === group.hits && last.count === group.hits.length) {
     return last.verdict;
   }
-  const reasons = new Map<ReasonCode, GroupReason>();
   const rules = new Map<string, { id: string; note: string | null; hits: number }>();
   const secrets = new Set<string>();
   const verdict: GroupVerdict = {
-    reasons: [],
+    reasons: rankedReasons(group.hits),
     rules: [],
     expected: 0,
     decoy: 0,
@@ -74,17 +97,6 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
   let [from, to] = ["", ""];
   for (const hit of group.hits) {
     const v = hit.verdict;
-    for (const code of v.reasons) {
-      if (!isReasonCode(code)) continue;
-      const r = reasons.get(code) ?? { code, severity: "info", hits: 0, lowered: 0 };
-      r.severity = maxSeverity(
-        r.severity,
-        reasonSeverity(code, hit.verdict.sensitive, hit.verdict.lowered.includes(code)),
-      );
-      r.hits++;
-      if (v.lowered.includes(code)) r.lowered++;
-      reasons.set(code, r);
-    }
     if (v.expected) {
       const rule = rules.get(v.expected.id) ?? { id: v.expected.id, note: v.expected.note, hits: 0 };
       rule.hits++;
@@ -100,9 +112,6 @@ export function groupVerdict(group: AlertGroup): GroupVerdict {
       to = v.rapid.to > to ? v.rapid.to : to;
     }
   }
-  verdict.reasons = [...reasons.values()].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || REASON_ORDER[a.code] - REASON_ORDER[b.code],
-  );
   verdict.rules = [...rules.values()];
   if (secrets.size > 0) verdict.rapid = { secrets: [...secrets].sort(), from, to };
   last = { group, hits: group.hits, count: group.hits.length, verdict };

@@ -21,7 +21,8 @@ import {
   SUBJECT_MAX,
   subjectPrefix,
 } from "./format.js";
-import { REASON_ORDER, type ReasonCode, reasonSeverity } from "./reasons.js";
+import { rankedReasons } from "./next-steps.js";
+import type { ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText, utf8Bytes } from "./sanitize.js";
 import { atLeast, maxSeverity, type Severity, severityLabel, severityRank } from "./severity.js";
 import type { AssessedAccess, SecretAccess } from "./types.js";
@@ -179,11 +180,7 @@ function mergeUrgentPerActor(
   return [...groups.filter((g) => !merged.has(g)), ...out];
 }
 
-/**
- * The reasons of a group: every hit's, each at the highest severity it has in any of them
- * (`info` where a rule lowered it), highest first, then the table's order: the order of the
- * alert's "Reason" lines (next-steps.ts `groupVerdict`) and of a read's own reasons.
- */
+/** The reasons of a group, as its alert's "Reason" lines order them (next-steps.ts {@link rankedReasons}). */
 function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
   if (hits.length === 1) {
     // A read's reasons are already in this order (assess.ts): told apart by a scan, without a set.
@@ -191,16 +188,7 @@ function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
     for (const r of hits[0]!.verdict.reasons) if (!out.includes(r)) out.push(r);
     return out;
   }
-  const ranks = new Map<ReasonCode, number>();
-  for (const { verdict: v } of hits) {
-    for (const code of v.reasons) {
-      const rank = severityRank(reasonSeverity(code, v.sensitive, v.lowered.includes(code)));
-      if (rank > (ranks.get(code) ?? -1)) ranks.set(code, rank);
-    }
-  }
-  return [...ranks.keys()].sort(
-    (a, b) => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || REASON_ORDER[a] - REASON_ORDER[b],
-  );
+  return rankedReasons(hits).map((r) => r.code);
 }
 
 /**
