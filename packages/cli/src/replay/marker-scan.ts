@@ -24,21 +24,21 @@
  * Returns null where scan.ts must decide: any other shape, an empty array, a walk that fails.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
+
+import { isSpace, NextOf, skipSpace } from "./haystack.js";
 import { matchNested, NeedleFinder, ONLY_CLOSE, RECORDS_START, type RecordsScan, skipValue } from "./scan.js";
 import { EventNameFinder } from "./tamper-scan.js";
 
 const [QUOTE, BACKSLASH, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, CLOSE_BRACKET] = [34, 92, 44, 58, 123, 125, 93];
 /** `,{`: in a marker, in an array of objects, or where a record without the marker starts. */
-const COMMA_BRACE = Buffer.from(",{");
+const COMMA_BRACE = ",{";
 /** `{` after white space: where a record without the marker could also start. */
-const SPACED_BRACES = [" {", "\n{", "\r{", "\t{"].map((s) => Buffer.from(s));
-const OPEN_BRACKET = Buffer.from("[");
+const SPACED_BRACES = [" {", "\n{", "\r{", "\t{"];
+const OPEN_BRACKET = "[";
 /** Windows (bytes) in which a whole record is walked before trying a larger one. */
 const RECORD_WINDOWS = [4 << 10, 64 << 10, 1 << 20];
 /** An array is matched up to each of its first few `]` in turn (most hold no `]` in their strings); then its record is walked. */
 const ARRAY_TRIES = 4;
-
-const isSpace = (code: number | undefined) => code === 32 || code === 10 || code === 13 || code === 9;
 
 /** A byte that cannot follow a closing quote (or none), so a quote just before it opens a string. */
 function followsOpeningQuote(code: number | undefined): boolean {
@@ -97,22 +97,6 @@ function matchArray(bytes: Buffer, open: number, limit: number): number {
   return -1;
 }
 
-/** The next occurrence of a needle at or after a position, remembered while it still holds. */
-class NextOf {
-  private at = -1;
-  constructor(
-    private readonly bytes: Buffer,
-    private readonly needle: Buffer,
-  ) {}
-  from(position: number): number {
-    if (this.at < position) {
-      const found = this.bytes.indexOf(this.needle, position);
-      this.at = found < 0 ? Number.POSITIVE_INFINITY : found;
-    }
-    return this.at;
-  }
-}
-
 /** Finds each record's end from its start (see the module's comment). */
 class RecordEnds {
   private readonly brackets: NextOf;
@@ -159,11 +143,6 @@ class RecordEnds {
       else return null;
     }
   }
-}
-
-function skipSpace(bytes: Buffer, i: number): number {
-  while (isSpace(bytes[i])) i++;
-  return i;
 }
 
 /** Scans an S3 log file's bytes by its record markers; null where scan.ts must decide. */

@@ -10,7 +10,7 @@
  * tries first, on the bytes; this scan decides wherever that one cannot.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { codeAt, type Haystack } from "./haystack.js";
+import { codeAt, type Haystack, isSpace, NextOf, skipSpace } from "./haystack.js";
 import { EventNameFinder } from "./tamper-scan.js";
 
 /**
@@ -22,8 +22,6 @@ import { EventNameFinder } from "./tamper-scan.js";
  * lets the search skip further.
  */
 const NEEDLES = ["secretsmanager.amazonaws.com", "wslogs", "\\u"] as const;
-/** The same needles as bytes, for a Buffer haystack (a string needle would be encoded on every search). */
-const NEEDLE_BYTES = NEEDLES.map((needle) => Buffer.from(needle, "latin1"));
 /** How far before the `indexOf` match each needle starts (the `a` of `awslogs`). */
 const NEEDLE_LEAD = [0, 1, 0] as const;
 const LOWER_A = 97;
@@ -38,15 +36,6 @@ export interface RecordsScan {
 const [QUOTE, BACKSLASH, COMMA, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [34, 92, 44, 123, 125, 91, 93];
 export const RECORDS_START = /^\s*\{\s*"Records"\s*:\s*\[/;
 export const ONLY_CLOSE = /^\s*\}\s*$/;
-
-function isSpace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
-}
-
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
-}
 
 /** Index just past the string that opens at `i`, or -1 when it never closes. */
 function skipString(text: string, i: number): number {
@@ -127,32 +116,25 @@ export function skipValue(text: string, i: number, fast: { on: boolean }): numbe
   return at > i ? at : -1;
 }
 
-/** Finds the next needle at or after a position, remembering each needle's last answer while it still holds. */
+/** Finds the next needle at or after a position (each needle's search remembered by {@link NextOf}). */
 export class NeedleFinder {
-  /** Per needle: where its next occurrence starts at or after the last position asked (Infinity: none). */
-  private readonly next = [-1, -1, -1];
-  constructor(private readonly text: Haystack) {}
+  private readonly next: NextOf[];
+  constructor(private readonly text: Haystack) {
+    this.next = NEEDLES.map((needle) => new NextOf(text, needle));
+  }
   /** True when a needle starts in `[start, end)`. */
   within(start: number, end: number): boolean {
-    for (let k = 0; k < NEEDLES.length; k++) {
-      if ((this.next[k] as number) < start) this.next[k] = this.find(k, start);
-      if ((this.next[k] as number) < end) return true;
-    }
+    for (let k = 0; k < NEEDLES.length; k++) if (this.startOf(k, start) < end) return true;
     return false;
   }
   /** Start of needle `k`'s first occurrence at or after `start`, or Infinity. */
-  private find(k: number, start: number): number {
-    const { text } = this;
+  private startOf(k: number, start: number): number {
+    const next = this.next[k] as NextOf;
     const lead = NEEDLE_LEAD[k] as number;
-    for (let from = start + lead; ; ) {
-      const at =
-        typeof text === "string"
-          ? text.indexOf(NEEDLES[k] as string, from)
-          : text.indexOf(NEEDLE_BYTES[k] as Buffer, from);
-      if (at < 0) return Number.POSITIVE_INFINITY;
-      if (lead === 0 || codeAt(text, at - 1) === LOWER_A) return at - lead;
-      from = at + 1;
+    for (let at = next.from(start + lead); at !== Number.POSITIVE_INFINITY; at = next.from(at + 1)) {
+      if (lead === 0 || codeAt(this.text, at - 1) === LOWER_A) return at - lead;
     }
+    return Number.POSITIVE_INFINITY;
   }
 }
 

@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 import { TAMPER_EVENTS, tamperSpecFor } from "@secretwatch/core";
-import { codeAt, type Haystack } from "./haystack.js";
+import { codeAt, type Haystack, NextOf, skipSpace } from "./haystack.js";
 
 const KEY = '"eventName"';
 const [QUOTE, COLON, BACKSLASH] = [34, 58, 92];
@@ -28,36 +28,28 @@ export function isTamperEventName(name: string): boolean {
   return answer;
 }
 
-const isSpace = (code: number) => code === 32 || code === 10 || code === 13 || code === 9;
-
 /** Finds records whose `eventName` is a tamper event's, remembering the next key while it still holds. */
 export class EventNameFinder {
-  private next = -1;
-  constructor(private readonly text: Haystack) {}
+  private readonly keys: NextOf;
+  constructor(private readonly text: Haystack) {
+    this.keys = new NextOf(text, KEY);
+  }
 
   /** True when an `"eventName"` key in `[start, end)` has a tamper event name, or a value only a parse reads. */
   tamperWithin(start: number, end: number): boolean {
-    if (this.next < start) this.next = this.find(start);
-    for (; this.next < end; this.next = this.find(this.next + 1)) {
-      const name = this.valueAt(this.next + KEY.length);
+    for (let at = this.keys.from(start); at < end; at = this.keys.from(at + 1)) {
+      const name = this.valueAt(at + KEY.length);
       if (name === null || isTamperEventName(name)) return true;
     }
     return false;
   }
 
-  private find(from: number): number {
-    const at = this.text.indexOf(KEY, from);
-    return at < 0 ? Number.POSITIVE_INFINITY : at;
-  }
-
   /** The string value of a key ending before `i` (`: "..."`); "" when it is no key or no string; null with an escape. */
   private valueAt(i: number): string | null {
     const { text } = this;
-    let at = i;
-    while (isSpace(codeAt(text, at))) at++;
+    let at = skipSpace(text, i);
     if (codeAt(text, at) !== COLON) return "";
-    at++;
-    while (isSpace(codeAt(text, at))) at++;
+    at = skipSpace(text, at + 1);
     if (codeAt(text, at) !== QUOTE) return "";
     const close = text.indexOf('"', at + 1);
     if (close < 0) return "";
