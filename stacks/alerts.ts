@@ -6,6 +6,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
  */
 import { createHash } from "node:crypto";
+import { uniqueEmails } from "../packages/core/src/settings";
 import { accountId, alarmNames, nameOf, partition, region, settings } from "./settings";
 
 export const securityAlarms = new aws.sns.Topic("SecurityAlarms", {
@@ -76,11 +77,6 @@ export const securityAlarmsPolicy = new aws.sns.TopicPolicy("SecurityAlarmsPolic
  */
 export function subscriptionName(prefix: string, email: string): string {
   return `${prefix}${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10)}`;
-}
-
-/** The addresses once each, compared case-insensitively. */
-export function uniqueEmails(emails: readonly string[]): string[] {
-  return [...new Map(emails.map((e) => [e.toLowerCase(), e])).values()];
 }
 
 /** One email subscription per address; each stays pending until its recipient confirms. */

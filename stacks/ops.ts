@@ -8,8 +8,8 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
  */
-import { type AlarmSettings, parseAlarmSettings } from "../packages/core/src/settings";
-import { stageTopicPolicy, subscriptionName, uniqueEmails } from "./alerts";
+import { type AlarmSettings, parseAlarmSettings, uniqueEmails } from "../packages/core/src/settings";
+import { stageTopicPolicy, subscriptionName } from "./alerts";
 import { alarmActions } from "./pager";
 import { nameOf } from "./settings";
 

@@ -20,7 +20,8 @@ import {
   PAGER_FILTER_POLICY_SCOPE,
   pagerAlertAddresses,
 } from "../packages/core/src/pager-filter";
-import { securityAlarms, stageTopicPolicy, subscriptionName, uniqueEmails } from "./alerts";
+import { uniqueEmails } from "../packages/core/src/settings";
+import { securityAlarms, stageTopicPolicy, subscriptionName } from "./alerts";
 import { policy } from "./policy";
 import { nameOf, settings } from "./settings";
 

@@ -10,6 +10,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html
  */
 import type { PlannedMessage } from "./plan.js";
+import { uniqueEmails } from "./settings.js";
 import { type Severity, severitiesFrom } from "./severity.js";
 
 /** The filter applies to the `severity` and `kind` message attributes every enricher message carries. */
@@ -46,6 +47,5 @@ export function pagerFilter(page: Severity): PagerFilter {
  */
 export function pagerAlertAddresses(pagerEmails: readonly string[], alertEmails: readonly string[]): string[] {
   const alerts = new Set(alertEmails.map((e) => e.toLowerCase()));
-  const unique = [...new Map(pagerEmails.map((e) => [e.toLowerCase(), e])).values()];
-  return unique.filter((e) => !alerts.has(e.toLowerCase()));
+  return uniqueEmails(pagerEmails).filter((e) => !alerts.has(e.toLowerCase()));
 }

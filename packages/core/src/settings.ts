@@ -106,6 +106,11 @@ export function isProductionStageName(stage: string): boolean {
   return stage === "production" || stage === "prod";
 }
 
+/** The addresses once each, compared case-insensitively (the last spelling kept): SNS keeps one subscription per topic and address. */
+export function uniqueEmails(emails: readonly string[]): string[] {
+  return [...new Map(emails.map((e) => [e.toLowerCase(), e])).values()];
+}
+
 /** A comma-, semicolon- or space-separated list of addresses; throws naming `name` on a bad one. */
 function parseEmails(name: string, value: string | undefined): string[] {
   const emails = (value ?? "")

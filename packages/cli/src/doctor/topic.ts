@@ -29,7 +29,7 @@ export function checkSubscriptions(
   if (subscriptions.length === 0) {
     return [fail("topic", `topic ${topicName} has no subscriptions: alerts reach nobody`, subscribe)];
   }
-  const emails = subscriptions.filter((s) => EMAIL_PROTOCOLS.has(s.Protocol ?? ""));
+  const emails = subscriptions.filter(isEmailSubscription);
   const confirmed = emails.filter((s) => s.SubscriptionArn?.startsWith("arn:"));
   const pending = emails.filter((s) => s.SubscriptionArn === PENDING_CONFIRMATION);
 
@@ -101,9 +101,7 @@ export function missingAddresses(
   subscriptions: readonly Subscription[],
   hints: FixHints,
 ): CheckResult[] {
-  const subscribed = new Set(
-    subscriptions.filter((s) => EMAIL_PROTOCOLS.has(s.Protocol ?? "")).map((s) => (s.Endpoint ?? "").toLowerCase()),
-  );
+  const subscribed = new Set(subscriptions.filter(isEmailSubscription).map((s) => (s.Endpoint ?? "").toLowerCase()));
   const missing = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !subscribed.has(a));
   return missing.map((address) =>
     fail(

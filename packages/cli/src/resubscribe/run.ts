@@ -15,9 +15,9 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.confirm.html
  */
 import { type SNSClient, SubscribeCommand, type Subscription } from "@aws-sdk/client-sns";
-import type { PagerFilter } from "@secretwatch/core";
+import { type PagerFilter, uniqueEmails } from "@secretwatch/core";
 import { listTopicArns, topicSubscriptions } from "../doctor/aws.js";
-import { findTopicArn } from "../doctor/topic.js";
+import { findTopicArn, isEmailSubscription } from "../doctor/topic.js";
 import { UserError } from "../errors.js";
 
 /** Addresses subscribed with a filter policy (the pager's on the alert topic), never without it. */
@@ -55,14 +55,9 @@ export interface TopicOutcome {
   filtered: { setting: string; filterPolicy: string; subscribed: FilteredSubscription[] } | null;
 }
 
-const EMAIL = new Set(["email", "email-json"]);
-
 function emailsOf(subscriptions: readonly Subscription[]): Set<string> {
-  return new Set(subscriptions.filter((s) => EMAIL.has(s.Protocol ?? "")).map((s) => (s.Endpoint ?? "").toLowerCase()));
+  return new Set(subscriptions.filter(isEmailSubscription).map((s) => (s.Endpoint ?? "").toLowerCase()));
 }
-
-/** Each address once whatever its case, the last spelling kept (as the stacks do). */
-const unique = (addresses: readonly string[]) => [...new Map(addresses.map((a) => [a.toLowerCase(), a])).values()];
 
 /** The Subscribe attributes of a filtered address; refuses a filter without a policy. */
 function filterAttributes(filtered: FilteredAddresses): Record<string, string> {
@@ -91,10 +86,10 @@ export async function resubscribe(
       throw new UserError(`topic ${t.topic} not found in ${options.region}: deploy the stage first (npx sst deploy)`);
     }
     const existing = emailsOf(await topicSubscriptions(sns, topicArn));
-    const configured = unique(t.addresses);
+    const configured = uniqueEmails(t.addresses);
     const plain = new Set(configured.map((a) => a.toLowerCase()));
     // An address in both lists keeps its one unfiltered subscription (SNS allows one per endpoint).
-    const filtered = unique(t.filtered?.addresses ?? []).filter((a) => !plain.has(a.toLowerCase()));
+    const filtered = uniqueEmails(t.filtered?.addresses ?? []).filter((a) => !plain.has(a.toLowerCase()));
     const missing = configured.filter((a) => !existing.has(a.toLowerCase()));
     const missingFiltered = filtered.filter((a) => !existing.has(a.toLowerCase()));
     for (const address of options.dryRun ? [] : missing) {
