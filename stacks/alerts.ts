@@ -79,6 +79,32 @@ export function subscriptionName(prefix: string, email: string): string {
   return `${prefix}${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 10)}`;
 }
 
+/**
+ * A second topic of the stage that only emails (the pager's, the ops topic): the stage's topic
+ * policy and one email subscription per address. The logical names are the caller's (a public
+ * contract: renaming replaces the resource).
+ */
+export function emailTopic(
+  logical: { topic: string; policy: string; subscription: string },
+  topic: { name: string; displayName: string },
+  emails: readonly string[],
+) {
+  const created = new aws.sns.Topic(logical.topic, topic);
+  const topicPolicy = new aws.sns.TopicPolicy(logical.policy, {
+    arn: created.arn,
+    policy: stageTopicPolicy(created.arn),
+  });
+  const subscriptions = emails.map(
+    (email) =>
+      new aws.sns.TopicSubscription(subscriptionName(logical.subscription, email), {
+        topic: created.arn,
+        protocol: "email",
+        endpoint: email,
+      }),
+  );
+  return { topic: created, topicPolicy, subscriptions };
+}
+
 /** One email subscription per address; each stays pending until its recipient confirms. */
 export const alertEmailSubscriptions = uniqueEmails(settings.alertEmails).map(
   (email) =>

@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
  */
 import { type AlarmSettings, parseAlarmSettings, uniqueEmails } from "../packages/core/src/settings";
-import { stageTopicPolicy, subscriptionName } from "./alerts";
+import { emailTopic } from "./alerts";
 import { alarmActions } from "./pager";
 import { nameOf } from "./settings";
 
@@ -25,25 +25,15 @@ function loadAlarmSettings(): AlarmSettings {
 
 export const alarmSettings: AlarmSettings = loadAlarmSettings();
 
-function createOps(emails: string[]) {
-  const topic = new aws.sns.Topic("SecurityOps", { name: nameOf("opsTopic"), displayName: "secretwatch ops" });
-  const topicPolicy = new aws.sns.TopicPolicy("SecurityOpsPolicy", {
-    arn: topic.arn,
-    policy: stageTopicPolicy(topic.arn),
-  });
-  const subscriptions = emails.map(
-    (email) =>
-      new aws.sns.TopicSubscription(subscriptionName("OpsEmail", email), {
-        topic: topic.arn,
-        protocol: "email",
-        endpoint: email,
-      }),
-  );
-  return { topic, topicPolicy, subscriptions };
-}
-
 const opsEmails = uniqueEmails(alarmSettings.opsEmails);
-const ops = opsEmails.length > 0 ? createOps(opsEmails) : undefined;
+const ops =
+  opsEmails.length > 0
+    ? emailTopic(
+        { topic: "SecurityOps", policy: "SecurityOpsPolicy", subscription: "OpsEmail" },
+        { name: nameOf("opsTopic"), displayName: "secretwatch ops" },
+        opsEmails,
+      )
+    : undefined;
 
 /** The ops topic, when SECRETWATCH_OPS_EMAILS is set. */
 export const opsTopic = ops?.topic;

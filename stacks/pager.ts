@@ -21,7 +21,7 @@ import {
   pagerAlertAddresses,
 } from "../packages/core/src/pager-filter";
 import { uniqueEmails } from "../packages/core/src/settings";
-import { securityAlarms, stageTopicPolicy, subscriptionName } from "./alerts";
+import { emailTopic, securityAlarms, subscriptionName } from "./alerts";
 import { policy } from "./policy";
 import { nameOf, settings } from "./settings";
 
@@ -35,21 +35,14 @@ const pagerEmails = uniqueEmails(settings.pagerEmails);
 export const pagerFilterPolicy = filterPolicyOf(policy.policy.page);
 
 function createPager() {
-  const topic = new aws.sns.Topic("SecurityPager", {
-    name: nameOf("pagerTopic"),
-    displayName: "secretwatch pager",
-  });
-  const topicPolicy = new aws.sns.TopicPolicy("SecurityPagerPolicy", {
-    arn: topic.arn,
-    policy: stageTopicPolicy(topic.arn),
-  });
-  const alarms = pagerEmails.map(
-    (email) =>
-      new aws.sns.TopicSubscription(subscriptionName("PagerAlarmEmail", email), {
-        topic: topic.arn,
-        protocol: "email",
-        endpoint: email,
-      }),
+  const {
+    topic,
+    topicPolicy,
+    subscriptions: alarms,
+  } = emailTopic(
+    { topic: "SecurityPager", policy: "SecurityPagerPolicy", subscription: "PagerAlarmEmail" },
+    { name: nameOf("pagerTopic"), displayName: "secretwatch pager" },
+    pagerEmails,
   );
   // An address that already receives every alert keeps that one subscription: SNS keeps one
   // subscription per topic and endpoint and refuses a second with other attributes
