@@ -25,6 +25,10 @@ export interface DoctorSettings {
   files: string[];
   /** No stage file was found (nor given): the defaults were checked. */
   defaulted: boolean;
+  /** The stage file read (`.env.<stage>` or `--env-file`), or null. */
+  stageFile: string | null;
+  /** The variables `sst.config.ts` sees: the files merged over the process environment. */
+  env: Record<string, string>;
   logGroupName: string;
   existingLogGroup: boolean;
   alertEmails: string[];
@@ -82,6 +86,8 @@ export function readDoctorSettings(io: Io, ref: StageRef, envFile?: string): Doc
   return {
     files: [...(dotenvText !== undefined ? [dotenvPath] : []), ...(stageText !== undefined ? [stagePath] : [])],
     defaulted: stageText === undefined,
+    stageFile: stageText === undefined ? null : stagePath,
+    env,
     logGroupName: existing ?? logGroupName(ref),
     existingLogGroup: existing !== null,
     alertEmails: emails(env[SETTING_NAMES.alertEmails]),

@@ -7,9 +7,8 @@
  *
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { mergeStageEnv, type PagerFilter, pagerFilter, type Severity } from "@secretwatch/core";
+import { type PagerFilter, pagerFilter, type Severity } from "@secretwatch/core";
 import { type DoctorSettings, findRepository } from "../doctor/settings.js";
 import type { Io } from "../io.js";
 import { loadPolicy } from "../policy-file.js";
@@ -22,19 +21,6 @@ export interface StagePagerFilter {
   warnings: string[];
 }
 
-/**
- * The variables sst.config.ts would see: `settings.files` lists `.env` then `.env.<stage>`,
- * each only when read, and `defaulted` says the stage file was not.
- */
-function stageEnv(io: Io, settings: DoctorSettings): { env: Record<string, string>; stageFile: string | undefined } {
-  const [first, second] = settings.files;
-  const stageFile = settings.defaulted ? undefined : (second ?? first);
-  const dotenv = settings.defaulted ? first : second === undefined ? undefined : first;
-  const text = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file, "utf8"));
-  const { env } = mergeStageEnv({ dotenv: text(dotenv), stageFile: text(stageFile) }, io.env);
-  return { env, stageFile };
-}
-
 /** The stage's pager filter; a {@link UserError} (from loadPolicy) when the policy file is missing or invalid. */
 export async function stagePagerFilter(
   io: Io,
@@ -45,11 +31,9 @@ export async function stagePagerFilter(
   if (policyFile !== undefined) {
     loaded = await loadPolicy(io, policyFile);
   } else {
-    const { env, stageFile } = stageEnv(io, settings);
+    const { env, stageFile } = settings;
     const root =
-      findRepository(io.cwd) ??
-      (stageFile === undefined ? undefined : findRepository(path.dirname(stageFile))) ??
-      io.cwd;
+      findRepository(io.cwd) ?? (stageFile === null ? undefined : findRepository(path.dirname(stageFile))) ?? io.cwd;
     loaded = await loadPolicy({ ...io, cwd: root, env }, undefined);
   }
   const page = loaded.compiled.policy.page;
