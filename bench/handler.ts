@@ -129,6 +129,9 @@ function decodeOnly(event: CloudWatchLogsEvent): number {
 
 const stub = { send: async () => ({ $metadata: {}, MessageId: "bench" }) } as unknown as SnsSender;
 
+/** What every bench handler is built with: an SNS stub that answers like Publish, the bench's topic and clock. */
+export const BENCH_DEPS = { sns: stub, topicArn: TOPIC, app: "secretwatch", stage: "bench", clock: () => NOW };
+
 /** The handler's phases one at a time, with this tree's core (decode, select+enrich, assess, plan incl. format, publish). */
 async function parts(event: CloudWatchLogsEvent, policy: CompiledPolicy, repeats: number) {
   const data = event.awslogs.data;
@@ -207,7 +210,7 @@ async function handlers(
   sns: SnsSender = stub,
 ): Promise<Record<PolicyCase, Handler>> {
   const mod = (await import(bundleUrl)) as { createHandler: CreateHandler };
-  const deps = { sns, topicArn: TOPIC, app: "secretwatch", stage: "bench", clock: () => NOW };
+  const deps = { ...BENCH_DEPS, sns };
   return {
     default: mod.createHandler(deps),
     bench: mod.createHandler({ ...deps, policy: () => policy }),

@@ -12,10 +12,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createHandler as fromSources } from "@secretwatch/functions/enricher";
-import type { SnsSender } from "@secretwatch/functions/publish";
 import { bundleHandler } from "../tests/helpers/bundle.js";
 import { REPO_ROOT } from "./corpus.js";
-import { type Kind, payload } from "./handler.js";
+import { BENCH_DEPS, type Kind, payload } from "./handler.js";
 import { ms } from "./lib/stats.js";
 import { HANDLER_ENTRY } from "./load.js";
 import { ensurePolicy } from "./policy.js";
@@ -114,16 +113,8 @@ const createHandler: typeof fromSources = opts.bundle
       )) as { createHandler: typeof fromSources }
     ).createHandler
   : fromSources;
-const stub = { send: async () => ({ $metadata: {}, MessageId: "bench" }) } as unknown as SnsSender;
 const policy = ensurePolicy().compiled;
-const handler = createHandler({
-  sns: stub,
-  topicArn: "arn:aws:sns:us-east-1:123456789012:bench",
-  app: "secretwatch",
-  stage: "bench",
-  clock: () => new Date("2024-07-30T12:10:00Z"),
-  ...(opts.policy === "bench" && { policy: () => policy }),
-});
+const handler = createHandler({ ...BENCH_DEPS, ...(opts.policy === "bench" && { policy: () => policy }) });
 const { event, secretReads, msgs } = payload(opts.kind as Kind);
 const runs = Number.parseInt(opts.runs ?? "60", 10);
 for (let i = 0; i < 10; i++) await handler(event); // warm-up

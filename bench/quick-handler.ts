@@ -17,8 +17,7 @@ import {
   planMessages,
 } from "@secretwatch/core";
 import { createHandler } from "@secretwatch/functions/enricher";
-import type { SnsSender } from "@secretwatch/functions/publish";
-import { type Kind, payload } from "./handler.js";
+import { BENCH_DEPS, type Kind, payload } from "./handler.js";
 import { ms, summarize } from "./lib/stats.js";
 import { ensurePolicy } from "./policy.js";
 
@@ -29,16 +28,8 @@ const { values: opts } = parseArgs({
     runs: { type: "string", default: "100" },
   },
 });
-const stub = { send: async () => ({ $metadata: {}, MessageId: "bench" }) } as unknown as SnsSender;
 const policy = ensurePolicy().compiled;
-const handler = createHandler({
-  sns: stub,
-  topicArn: "arn:aws:sns:us-east-1:123456789012:bench",
-  app: "secretwatch",
-  stage: "bench",
-  clock: () => new Date("2024-07-30T12:10:00Z"),
-  ...(opts.policy === "bench" && { policy: () => policy }),
-});
+const handler = createHandler({ ...BENCH_DEPS, ...(opts.policy === "bench" && { policy: () => policy }) });
 const { event } = payload(opts.kind as Kind);
 const decodeOnly = () => {
   const envelope = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, "base64")).toString("utf8")) as {
@@ -74,7 +65,7 @@ process.stdout.write(
 // The phases one at a time, as bench/handler.ts times them.
 const compiled = opts.policy === "bench" ? policy : compilePolicy(DEFAULT_POLICY, "defaults");
 const matcher = new PolicyMatcher(compiled.policy);
-const NOW = new Date("2024-07-30T12:10:00Z");
+const NOW = BENCH_DEPS.clock();
 const phases = new Map<string, number[]>();
 const time = <T>(name: string, fn: () => T): T => {
   const t0 = cpu();
