@@ -4,7 +4,7 @@
  */
 import { DescribeTrailsCommand } from "@aws-sdk/client-cloudtrail";
 import { beforeEach, describe, expect, test } from "vitest";
-import { healthyWorld, install, minutesAgo, mocks, type World } from "./doctor-fixtures.js";
+import { failEvery, healthyWorld, install, minutesAgo, mocks, type World } from "./doctor-fixtures.js";
 import { doctor } from "./doctor-run.js";
 import { runCli } from "./run-cli.js";
 
@@ -57,17 +57,7 @@ describe("errors", () => {
     const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), {
       name: "CredentialsProviderError",
     });
-    for (const name of [
-      "DescribeTrailsCommand",
-      "DescribeSubscriptionFiltersCommand",
-      "DescribeMetricFiltersCommand",
-      "DescribeAlarmsCommand",
-      "GetMetricDataCommand",
-      "ListTopicsCommand",
-      "ListSubscriptionsByTopicCommand",
-    ]) {
-      world.failures[name] = noCredentials;
-    }
+    failEvery(world, noCredentials);
     const run = await doctor();
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(

@@ -346,6 +346,22 @@ export function healthyWorld(): World {
   };
 }
 
+/** Every command doctor sends with the stage's default settings. */
+export const DOCTOR_COMMANDS = [
+  "DescribeTrailsCommand",
+  "DescribeSubscriptionFiltersCommand",
+  "DescribeMetricFiltersCommand",
+  "DescribeAlarmsCommand",
+  "GetMetricDataCommand",
+  "ListTopicsCommand",
+  "ListSubscriptionsByTopicCommand",
+] as const;
+
+/** Makes each of `commands` fail with `error` (no network, no credentials...). */
+export function failEvery(world: World, error: Error, commands: readonly string[] = DOCTOR_COMMANDS): void {
+  for (const name of commands) world.failures[name] = error;
+}
+
 /** An AWS "access denied" error as the SDK raises it. */
 export function accessDenied(action: string): Error {
   return new CloudTrailServiceException({

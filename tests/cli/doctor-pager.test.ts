@@ -15,7 +15,17 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { beforeEach, describe, expect, test } from "vitest";
-import { ACCOUNT, healthyWorld, install, mocks, REGION, TOPIC_ARN, type World } from "./doctor-fixtures.js";
+import {
+  ACCOUNT,
+  DOCTOR_COMMANDS,
+  failEvery,
+  healthyWorld,
+  install,
+  mocks,
+  REGION,
+  TOPIC_ARN,
+  type World,
+} from "./doctor-fixtures.js";
 import { DEPLOY, doctor, repository, STAGE_ENV } from "./doctor-run.js";
 
 const PAGER_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:secretwatch-dev-pager`;
@@ -251,18 +261,7 @@ describe("doctor: pager subscriptions", () => {
     const offline = Object.assign(new Error("getaddrinfo ENOTFOUND sns.us-east-1.amazonaws.com"), {
       code: "ENOTFOUND",
     });
-    for (const name of [
-      "DescribeTrailsCommand",
-      "DescribeSubscriptionFiltersCommand",
-      "DescribeMetricFiltersCommand",
-      "DescribeAlarmsCommand",
-      "GetMetricDataCommand",
-      "ListTopicsCommand",
-      "ListSubscriptionsByTopicCommand",
-      "GetSubscriptionAttributesCommand",
-    ]) {
-      world.failures[name] = offline;
-    }
+    failEvery(world, offline, [...DOCTOR_COMMANDS, "GetSubscriptionAttributesCommand"]);
     const result = await run();
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^secretwatch: cannot reach AWS \(ENOTFOUND: getaddrinfo ENOTFOUND/);

@@ -6,7 +6,17 @@
  */
 import { DescribeTrailsCommand } from "@aws-sdk/client-cloudtrail";
 import { beforeEach, describe, expect, test } from "vitest";
-import { ACCOUNT, healthyWorld, install, mocks, otherTrail, REGION, TOPIC_ARN, type World } from "./doctor-fixtures.js";
+import {
+  ACCOUNT,
+  failEvery,
+  healthyWorld,
+  install,
+  mocks,
+  otherTrail,
+  REGION,
+  TOPIC_ARN,
+  type World,
+} from "./doctor-fixtures.js";
 import { DEPLOY, doctor, repository, STAGE_ENV } from "./doctor-run.js";
 
 let world: World;
@@ -176,17 +186,7 @@ describe("no network", () => {
     const offline = Object.assign(new Error("getaddrinfo ENOTFOUND cloudtrail.us-east-1.amazonaws.com"), {
       code: "ENOTFOUND",
     });
-    for (const name of [
-      "DescribeTrailsCommand",
-      "DescribeSubscriptionFiltersCommand",
-      "DescribeMetricFiltersCommand",
-      "DescribeAlarmsCommand",
-      "GetMetricDataCommand",
-      "ListTopicsCommand",
-      "ListSubscriptionsByTopicCommand",
-    ]) {
-      world.failures[name] = offline;
-    }
+    failEvery(world, offline);
     const run = await doctor();
     expect(run.stdout).toBe("");
     expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
