@@ -9,20 +9,6 @@ import type { SettingsEnv } from "./harness/env";
 import { recorded } from "./harness/recorder";
 import { runApp } from "./harness/sst-globals";
 
-vi.mock("../../sst.config", async (importOriginal) => {
-  const config = ((await importOriginal()) as { default: { run(): Promise<Record<string, unknown>> } }).default;
-  return {
-    default: {
-      ...config,
-      async run() {
-        const outputs = await config.run();
-        const { history } = await import("../../stacks/history");
-        return { ...outputs, history: history === undefined ? "none" : "on" };
-      },
-    },
-  };
-});
-
 // Stack modules declare resources (or throw) when first imported: fresh modules for each run.
 beforeEach(() => {
   vi.resetModules();
@@ -47,11 +33,14 @@ async function refused(env: SettingsEnv) {
   );
 }
 
+/** sst.config.ts's output when the stage has no history. */
+const NO_HISTORY = "none (no trail bucket, or SECRETWATCH_HISTORY=false)";
+
 describe("no history", () => {
   it("with SECRETWATCH_HISTORY=false, even with a trail bucket", async () => {
     const { outputs, history } = await declared({ history: "false" });
     expect(history).toEqual([]);
-    expect(outputs.history).toBe("none");
+    expect(outputs.historyWorkgroup).toBe(NO_HISTORY);
     // The trail is still there: history is the only thing turned off.
     expect(recorded.some((r) => r.name === "TrailBucketBucket")).toBe(true);
   });
@@ -59,12 +48,12 @@ describe("no history", () => {
   it("for a bring-your-own log group without a bucket setting", async () => {
     const { outputs, history } = await declared({ existingLogGroup: BYO });
     expect(history).toEqual([]);
-    expect(outputs.history).toBe("none");
+    expect(outputs.historyWorkgroup).toBe(NO_HISTORY);
   });
 
   it("is what the default gives with a trail bucket: on", async () => {
     const { outputs, history } = await declared({});
-    expect(outputs.history).toBe("on");
+    expect(outputs.historyWorkgroup).toBe("secretwatch-dev-history");
     expect(history.map((r) => r.name)).toEqual(expect.arrayContaining(["HistoryTable", "HistoryWorkgroup"]));
   });
 });

@@ -4,24 +4,10 @@
  * SECRETWATCH_HISTORY_PREFIX, and a 25 GB cutoff. No trail bucket exists; the table reads
  * `AWSLogs/<org-id>/<account>/CloudTrail/<region>/<yyyy/MM/dd>/` of that bucket.
  */
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readPolicy } from "./harness/policy";
 import { arnOf, named, ofType, T } from "./harness/recorder";
 import { runApp } from "./harness/sst-globals";
-
-vi.mock("../../sst.config", async (importOriginal) => {
-  const config = ((await importOriginal()) as { default: { run(): Promise<Record<string, unknown>> } }).default;
-  return {
-    default: {
-      ...config,
-      async run() {
-        const outputs = await config.run();
-        await import("../../stacks/history");
-        return outputs;
-      },
-    },
-  };
-});
 
 const ORG_BUCKET = "org-trail-logs-999988887777";
 

@@ -4,26 +4,11 @@
  * `AWSLogs/<account>/CloudTrail/<region>/<yyyy/MM/dd>/` layout, and an Athena workgroup with
  * enforced settings, a cutoff, metrics and an encrypted, TLS-only, expiring results bucket.
  */
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT } from "./dev-stage";
 import { readPolicy } from "./harness/policy";
 import { arnOf, named, ofType, T } from "./harness/recorder";
 import { type RunResult, runApp } from "./harness/sst-globals";
-
-// The wiring sst.config.ts gets (see the report): run() also imports stacks/history.ts.
-vi.mock("../../sst.config", async (importOriginal) => {
-  const config = ((await importOriginal()) as { default: { run(): Promise<Record<string, unknown>> } }).default;
-  return {
-    default: {
-      ...config,
-      async run() {
-        const outputs = await config.run();
-        const { history } = await import("../../stacks/history");
-        return { ...outputs, historyWorkgroup: history?.workgroup.name ?? "none" };
-      },
-    },
-  };
-});
 
 let result: RunResult;
 let columns: readonly { name: string; type: string }[];
