@@ -2,10 +2,9 @@
  * `replay --publish` sends exactly what the enricher Lambda sends for the same records: the
  * `PublishCommand` inputs of both, captured on a mocked SNS client, are compared whole.
  */
-import { InternalErrorException, PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { createHandler, type EnricherDeps } from "../../packages/functions/src/enricher.js";
+import { InternalErrorException, PublishCommand } from "@aws-sdk/client-sns";
+import { afterAll, describe, expect, test } from "vitest";
+import { publishTwins } from "./publish-twins.js";
 import {
   batches,
   failureRecord,
@@ -20,37 +19,13 @@ import {
 import { runCli } from "./run-cli.js";
 
 const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:secretwatch-prod-alerts";
-const snsMock = mockClient(SNSClient);
-const published = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input as PublishCommandInput);
+const { snsMock, published, lambdaPublishes, replayPublishes } = publishTwins({
+  topicArn: TOPIC_ARN,
+  stage: "prod",
+  now: NOW,
+});
 const dir = tempDir();
 afterAll(() => dir.remove());
-
-beforeEach(() => {
-  snsMock.reset();
-  snsMock.on(PublishCommand).resolves({ MessageId: "m-1" });
-});
-
-/** What the Lambda publishes for one subscription event. */
-async function lambdaPublishes(event: ReturnType<typeof recordsEvent>): Promise<PublishCommandInput[]> {
-  snsMock.resetHistory();
-  const handler = createHandler({
-    sns: new SNSClient({ region: "us-east-1" }),
-    topicArn: TOPIC_ARN,
-    ...{ app: "secretwatch", stage: "prod", clock: () => NOW },
-    logger: { info: vi.fn(), warn: vi.fn(), error: vi.fn() } as unknown as EnricherDeps["logger"],
-  });
-  await handler(event);
-  const inputs = published();
-  snsMock.resetHistory();
-  return inputs;
-}
-
-async function replayPublishes(file: string, ...args: string[]) {
-  const run = await runCli(["replay", file, "--publish", "--topic-arn", TOPIC_ARN, "--stage", "prod", ...args], {
-    now: NOW,
-  });
-  return { run, inputs: published() };
-}
 
 // Reads of 20 secrets and 5 batch calls plus noise: over the 10-alert cap, so a summary message too.
 const records = [...noise.slice(0, 3), ...stratus, stratus[0]!]; // the last one is a duplicate event
