@@ -36,6 +36,21 @@ interface AlarmSpec {
   period: number;
 }
 
+/**
+ * How the self-monitoring alarms fire: at least 1 in one period, no data being fine, emailing
+ * every self-monitoring topic.
+ */
+function onceInAPeriod() {
+  return {
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: selfAlarmActions(),
+  } as const;
+}
+
 /** Alarms when the metric is at least 1 in a period; a metric with no data is fine. */
 function atLeastOnce(logicalName: string, spec: AlarmSpec) {
   return new aws.cloudwatch.MetricAlarm(logicalName, {
@@ -46,12 +61,7 @@ function atLeastOnce(logicalName: string, spec: AlarmSpec) {
     dimensions: spec.dimensions,
     statistic: spec.statistic,
     period: spec.period,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    treatMissingData: "notBreaching",
-    alarmActions: selfAlarmActions(),
+    ...onceInAPeriod(),
   });
 }
 
@@ -207,12 +217,7 @@ function subscriptionAlarm(logicalName: string, kind: ResourceKind, metricName: 
         returnData: true,
       },
     ],
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    treatMissingData: "notBreaching",
-    alarmActions: selfAlarmActions(),
+    ...onceInAPeriod(),
   });
 }
 
@@ -279,12 +284,7 @@ export const reconciliationAlarm = new aws.cloudwatch.MetricAlarm("ReadsNotAsses
       returnData: true,
     },
   ],
-  evaluationPeriods: 1,
-  datapointsToAlarm: 1,
-  threshold: 1,
-  comparisonOperator: "GreaterThanOrEqualToThreshold",
-  treatMissingData: "notBreaching",
-  alarmActions: selfAlarmActions(),
+  ...onceInAPeriod(),
 });
 
 /** The digest (when on): a failed run is retried, then kept in its failure queue; both alarm. */
