@@ -94,6 +94,23 @@ describe("scanByMarkers", () => {
     expect(picked(json)!.candidates.map((c) => c.index)).toEqual([1, 3, 5]);
   });
 
+  test("arrays walked byte by byte: escaped quotes and backslashes in their strings do not end them early or late", () => {
+    const records = [
+      // `["a\"", "b"]`: read without its escape, the quote after `a` would close the string and the
+      // array's `]` would seem to be inside one, so the array would swallow the next boundary.
+      { ...other, requestParameters: { names: ['a"', "b"], more: ["\\", '\\"', "]"] } },
+      read,
+      // `[{"a":"\"}]"},{"b":"1"}]`: without the escape, `}]` would close the array inside the string
+      // and the `},{"b` after it would end the record in the middle of its array.
+      { ...other, resources: [{ a: '"}]' }, { b: "1" }, { c: "\\" }] },
+      read,
+    ];
+    const json = file(records);
+    expect(scanByMarkers(bytesOf(json))).toEqual(exact(json));
+    expect(picked(json)!.count).toBe(records.length);
+    expect(picked(json)!.candidates.map((c) => c.index)).toEqual([1, 3]);
+  });
+
   test("records a marker cannot show (scalars, arrays, spaced or indented separators) are walked exactly", () => {
     for (const json of [
       '{"Records":[1,{"a":"secretsmanager.amazonaws.com"},[2,{"b":3}],"c",{"d":{"e":[{"f":1},{"g":2}]}}]}',

@@ -41,6 +41,18 @@ describe("decodeSubscriptionData", () => {
     expect(decoded.events).toEqual([{ id: "38290", timestamp: 1722429412000, record: secretRead }]);
   });
 
+  it("decodes text outside ASCII as UTF-8: accents, emoji and CJK in a record and in the envelope", () => {
+    // The payload's bytes are mostly ASCII (read as Latin-1, a plain copy); anything else must
+    // still come out as UTF-8, whether written raw by CloudWatch Logs or escaped.
+    const agent = "aws-sdk-js/3 café 😀 密钥 \u00e9";
+    const record = { ...secretRead, userAgent: agent, requestParameters: { secretId: "prod/crème" } };
+    const payload = { ...dataMessage([JSON.stringify(record)]), logGroup: "/secretwatch/prod/journal-é" };
+    const decoded = decodeSubscriptionData(envelope(payload));
+    expect(decoded.logGroup).toBe("/secretwatch/prod/journal-é");
+    expect(decoded.events[0]?.record).toEqual(record);
+    expect((decoded.events[0]?.record as { userAgent?: string } | undefined)?.userAgent).toBe(agent);
+  });
+
   it("sorts every message into a record or a malformed entry, and one bad message never stops the others", () => {
     const messages = [
       secretReadText,

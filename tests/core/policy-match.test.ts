@@ -6,9 +6,11 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
  * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html
  */
+
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY, type ExpectedRule } from "../../packages/core/src/policy.js";
-import { globToRegExp, PolicyMatcher } from "../../packages/core/src/policy-match.js";
+import { globTest, globToRegExp, PolicyMatcher } from "../../packages/core/src/policy-match.js";
 import type { Identity, SecretAccess } from "../../packages/core/src/types.js";
 import { ACCOUNT, anIdentity, aSecretAccess, aSource } from "./builders.js";
 
@@ -87,6 +89,24 @@ describe("globToRegExp", () => {
     ["*", "anything/at:all", true],
   ])("%s ~ %s: %s", (glob, text, matches) => {
     expect(globToRegExp(glob).test(text)).toBe(matches);
+    // The matcher's test (exact, prefix or pattern, by the glob's shape) answers the same.
+    expect(globTest(glob)(text)).toBe(matches);
+  });
+
+  it("globTest's plain-string shortcuts agree with the pattern on any glob and text", () => {
+    const piece = fc.constantFrom("a", "b", "/", ".", "*", "?", "+", "\n", "A");
+    const glob = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(""));
+    const text = fc.array(fc.constantFrom("a", "b", "/", ".", "+", "\n", "A", "ab"), { maxLength: 8 });
+    fc.assert(
+      fc.property(glob, text, (g, parts) => {
+        const t = parts.join("");
+        for (const flags of ["", "i"]) expect(globTest(g, flags)(t)).toBe(globToRegExp(g, flags).test(t));
+        // Texts that start with the glob's literal part exercise the prefix shortcut.
+        const literal = g.replace(/[*?]/g, "");
+        expect(globTest(g)(literal + t)).toBe(globToRegExp(g).test(literal + t));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -3,6 +3,7 @@
  * records. Only a wholly unusable envelope throws; one bad message never hides the others.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
  */
+import { isAscii } from "node:buffer";
 import { gunzipSync } from "node:zlib";
 import type { CloudTrailRecord } from "./types.js";
 
@@ -160,6 +161,16 @@ export function decodeLogsPayload(payload: unknown): DecodedPayload {
 }
 
 /**
+ * UTF-8 text of `bytes`. Bytes that are all ASCII (CloudTrail's JSON almost always is) read the
+ * same in UTF-8 and Latin-1, and Latin-1 decoding is a plain copy: several times faster than
+ * UTF-8's validating decoder on a megabyte. Anything else is decoded as UTF-8.
+ * @see https://nodejs.org/api/buffer.html#bufferisasciiinput
+ */
+export function textOf(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+}
+
+/**
  * Decodes `awslogs.data` of a subscription event: base64, then gzip, then JSON, then
  * {@link decodeLogsPayload}. Throws {@link DecodeError} (with `cause`) at the first step that fails.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-cloudwatchlogs.html
@@ -173,7 +184,7 @@ export function decodeSubscriptionData(data: string): DecodedPayload {
   }
   let text: string;
   try {
-    text = gunzipSync(zipped, { maxOutputLength: MAX_UNZIPPED_BYTES }).toString("utf8");
+    text = textOf(gunzipSync(zipped, { maxOutputLength: MAX_UNZIPPED_BYTES }));
   } catch (cause) {
     throw new DecodeError("The subscription data is not valid gzip", { cause });
   }

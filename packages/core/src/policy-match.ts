@@ -23,16 +23,21 @@ export function globToRegExp(glob: string, flags = ""): RegExp {
 }
 
 /**
- * {@link globToRegExp} as a test, which first checks the glob's literal start (the text before
- * its first `*` or `?`): most names fail there without running the pattern. Case-insensitive
- * globs run the pattern only.
+ * {@link globToRegExp} as a test. The shapes most rules have are plain string tests, with no
+ * pattern to compile: a glob without wildcards is an exact match, and one whose only wildcard
+ * is a final `*` (`prod/payments/*`) a prefix match. Any other glob first checks its literal
+ * start (the text before its first `*` or `?`), which most names fail, then runs the pattern.
+ * Case-insensitive globs always run the pattern (its case folding is the regular expression's).
  */
 type GlobTest = (text: string) => boolean;
-function globTest(glob: string, flags = ""): GlobTest {
-  const re = globToRegExp(glob, flags);
+export function globTest(glob: string, flags = ""): GlobTest {
   const wild = glob.search(/[*?]/);
+  const caseless = flags.includes("i");
+  if (!caseless && wild < 0) return (text) => text === glob;
   const prefix = wild < 0 ? glob : glob.slice(0, wild);
-  if (flags.includes("i") || prefix === "") return (text) => re.test(text);
+  if (!caseless && wild === glob.length - 1 && glob.endsWith("*")) return (text) => text.startsWith(prefix);
+  const re = globToRegExp(glob, flags);
+  if (caseless || prefix === "") return (text) => re.test(text);
   return (text) => text.startsWith(prefix) && re.test(text);
 }
 

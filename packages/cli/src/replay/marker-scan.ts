@@ -26,19 +26,19 @@
  */
 
 import { isSpace, NextOf, skipSpace } from "./haystack.js";
-import { matchNested, NeedleFinder, ONLY_CLOSE, RECORDS_START, type RecordsScan, skipValue } from "./scan.js";
+import { NeedleFinder, ONLY_CLOSE, RECORDS_START, type RecordsScan, skipValue } from "./scan.js";
 import { EventNameFinder } from "./tamper-scan.js";
 
-const [QUOTE, BACKSLASH, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, CLOSE_BRACKET] = [34, 92, 44, 58, 123, 125, 93];
+const [QUOTE, BACKSLASH, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [
+  34, 92, 44, 58, 123, 125, 91, 93,
+];
 /** `,{`: in a marker, in an array of objects, or where a record without the marker starts. */
 const COMMA_BRACE = ",{";
 /** `{` after white space: where a record without the marker could also start. */
 const SPACED_BRACES = [" {", "\n{", "\r{", "\t{"];
-const OPEN_BRACKET = "[";
+const OPEN_BRACKET_TEXT = "[";
 /** Windows (bytes) in which a whole record is walked before trying a larger one. */
 const RECORD_WINDOWS = [4 << 10, 64 << 10, 1 << 20];
-/** An array is matched up to each of its first few `]` in turn (most hold no `]` in their strings); then its record is walked. */
-const ARRAY_TRIES = 4;
 
 /** A byte that cannot follow a closing quote (or none), so a quote just before it opens a string. */
 function followsOpeningQuote(code: number | undefined): boolean {
@@ -85,14 +85,35 @@ function walkRecord(bytes: Buffer, at: number, limit: number): number {
   return -1;
 }
 
-/** Index just past the array opening at `open` when it closes at one of its first few `]` before `limit`; else -1. */
+/** Open brackets an array may nest in its walk; deeper ones leave the record to the exact walk. */
+const MAX_ARRAY_DEPTH = 64;
+/** The walk's stack of open brackets (`[` or `{`), reused: one array is walked at a time. */
+const openBrackets = new Uint8Array(MAX_ARRAY_DEPTH);
+
+/**
+ * Index just past the array opening at `open` (outside any string), walked byte by byte as
+ * scan.ts's `skipNested` walks text: strings stepped over with their escapes, brackets matched
+ * by kind. -1 when it does not close by `limit`, a bracket does not match, or it nests deeper
+ * than MAX_ARRAY_DEPTH. A loop over the bytes: no text is decoded, nothing is allocated.
+ */
 function matchArray(bytes: Buffer, open: number, limit: number): number {
-  let close = open;
-  for (let k = 0; k < ARRAY_TRIES; k++) {
-    close = bytes.indexOf(CLOSE_BRACKET, close + 1);
-    if (close < 0 || close >= limit) return -1;
-    const length = matchNested(bytes.toString("latin1", open, close + 1));
-    if (length >= 0) return open + length;
+  let depth = 0;
+  for (let at = open; at < limit; at++) {
+    const code = bytes[at];
+    if (code === QUOTE) {
+      for (at++; at < limit; at++) {
+        const c = bytes[at];
+        if (c === BACKSLASH) at++;
+        else if (c === QUOTE) break;
+      }
+      if (at >= limit) return -1;
+    } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
+      if (depth === MAX_ARRAY_DEPTH) return -1;
+      openBrackets[depth++] = code;
+    } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) {
+      if (depth === 0 || openBrackets[--depth] !== (code === CLOSE_BRACKET ? OPEN_BRACKET : OPEN_BRACE)) return -1;
+      if (depth === 0) return at + 1;
+    }
   }
   return -1;
 }
@@ -107,7 +128,7 @@ class RecordEnds {
     /** Just past the last record's `}`. */
     private readonly recordsEnd: number,
   ) {
-    this.brackets = new NextOf(bytes, OPEN_BRACKET);
+    this.brackets = new NextOf(bytes, OPEN_BRACKET_TEXT);
     this.commaBraces = new NextOf(bytes, COMMA_BRACE);
     this.spacedBraces = SPACED_BRACES.map((s) => new NextOf(bytes, s));
   }
