@@ -252,6 +252,12 @@ describe("sources", () => {
     expect(expectedBy(rule(["ecs-tasks.amazonaws.com"]), ip("10.20.5.6"))).toBeNull();
   });
 
+  it("a source entry that does not compile (a hand-edited compiled policy) matches no read: the read is reported", () => {
+    // The schema rejects such entries; the matcher compiles sources lazily and must fail closed.
+    expect(expectedBy(rule(["10.0.0.0/99"]), ip("10.1.2.3"))).toBeNull();
+    expect(expectedBy(rule(["10.0.0.0/99", "10.0.0.0/8"]), ip("10.1.2.3"))).toBe("rule-0");
+  });
+
   it("any one listed source is enough; none listed means anywhere", () => {
     expect(expectedBy(rule(["10.0.0.0/8", "vpce-0a1b2c3d4e5f67890"]), ip("10.1.2.3"))).toBe("rule-0");
     expect(expectedBy([{ principal: `${ROLE}/payments-api`, secret: "prod/*" }], ip("203.0.113.7"))).toBe("rule-0");

@@ -65,25 +65,39 @@ const principalOf = (hit: SecretAccess) => hit.principalArn ?? `${hit.identity.l
 
 /** Rows per secret × principal, built hit by hit (replay keeps only this, not the hits). */
 export class SummaryTable {
-  private readonly byPair = new Map<string, SummaryRow>();
+  /** Each row with the times of its first and last read (parsed once, not on every comparison). */
+  private readonly byPair = new Map<string, { row: SummaryRow; firstMs: number; lastMs: number }>();
 
   add(hit: SecretAccess): void {
     const [secret, principal] = [secretOf(hit), principalOf(hit)];
     const key = JSON.stringify([secret, principal]);
-    const row = this.byPair.get(key) ?? { secret, principal, count: 0, denied: 0, errors: 0, first: null, last: null };
+    let entry = this.byPair.get(key);
+    if (entry === undefined) {
+      const row = { secret, principal, count: 0, denied: 0, errors: 0, first: null, last: null };
+      entry = { row, firstMs: Number.NaN, lastMs: Number.NaN };
+      this.byPair.set(key, entry);
+    }
+    const { row } = entry;
     row.count++;
     if (hit.outcome === "denied") row.denied++;
     if (hit.outcome === "error") row.errors++;
     const ms = millis(hit.eventTime);
-    if (Number.isFinite(ms) && (row.first === null || ms < millis(row.first))) row.first = hit.eventTime;
-    if (Number.isFinite(ms) && (row.last === null || ms > millis(row.last))) row.last = hit.eventTime;
-    this.byPair.set(key, row);
+    if (!Number.isFinite(ms)) return;
+    if (row.first === null || ms < entry.firstMs) {
+      row.first = hit.eventTime;
+      entry.firstMs = ms;
+    }
+    if (row.last === null || ms > entry.lastMs) {
+      row.last = hit.eventTime;
+      entry.lastMs = ms;
+    }
   }
 
   /** The rows by secret, then principal. */
   rows(): SummaryRow[] {
     const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return [...this.byPair.values()].sort((a, b) => order(a.secret, b.secret) || order(a.principal, b.principal));
+    const rows = [...this.byPair.values()].map((e) => e.row);
+    return rows.sort((a, b) => order(a.secret, b.secret) || order(a.principal, b.principal));
   }
 }
 

@@ -278,7 +278,37 @@ interface CompiledRule {
   principal: Principal;
   secret: GlobTest;
   anySecret: boolean;
-  sources: SourceTest[] | null;
+  /**
+   * The rule's source tests, compiled the first time its principal and secret match a read
+   * (parsing a CIDR is the costliest part of compiling a rule; most rules never get that far
+   * in a given run); null when the rule has no sources.
+   */
+  sources: SourceTest[] | null | undefined;
+}
+
+/** A source test that matches nothing: an entry that does not compile makes its rule stricter, never looser. */
+const NO_SOURCE: SourceTest = () => false;
+
+/**
+ * {@link CompiledRule.sources}, compiled on first use. The schema rejects an entry that is not
+ * a CIDR, address, endpoint or service (`sourceProblem`); one that slipped past it (a compiled
+ * policy edited by hand) matches no read, so the read is not expected and is reported.
+ */
+function sourcesOf(r: CompiledRule): SourceTest[] | null {
+  if (r.sources === undefined) {
+    const entries = r.rule.source;
+    r.sources =
+      entries && entries.length > 0
+        ? entries.map((entry) => {
+            try {
+              return compileSource(entry);
+            } catch {
+              return NO_SOURCE;
+            }
+          })
+        : null;
+  }
+  return r.sources;
 }
 
 /**
@@ -304,7 +334,7 @@ export class PolicyMatcher {
       principal: compilePrincipal(rule.principal),
       secret: globTest(rule.secret),
       anySecret: rule.secret === "*",
-      sources: rule.source && rule.source.length > 0 ? rule.source.map(compileSource) : null,
+      sources: undefined,
     }));
     this.decoys = policy.decoys.map((g) => globTest(g));
     this.sensitive = policy.sensitive.map((g) => globTest(g));
@@ -399,7 +429,8 @@ export class PolicyMatcher {
     for (const i of byPrincipal) {
       const r = this.rules[i]!;
       if (!(secrets.length === 0 ? r.anySecret : allHave(secrets, i))) continue;
-      if (r.sources && !anySource(r.sources, hit)) continue;
+      const sources = sourcesOf(r);
+      if (sources && !anySource(sources, hit)) continue;
       return r.rule;
     }
     return null;
