@@ -5,6 +5,7 @@
  * current directory's listing is held in memory, however large the archive.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html
  */
+import { statSync } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -80,7 +81,10 @@ export async function* walkInputs(paths: readonly string[], cwd: string): AsyncG
   for (const given of paths) {
     const full = path.resolve(cwd, given);
     try {
-      const info = await stat(full);
+      // Synchronous: a stat from the page cache takes microseconds, while an async one waits in
+      // the libuv thread pool behind the gunzips of the files already dispatched (a shell glob
+      // gives thousands of paths, one stat each).
+      const info = statSync(full);
       if (info.isDirectory()) yield* walkDirectory(given, full, new Set());
       else yield { kind: "file", path: given };
     } catch (error) {
