@@ -61,19 +61,29 @@ let last: {
  * come from here, so they always agree.
  */
 export function rankedReasons(hits: readonly AssessedAccess[]): GroupReason[] {
-  const reasons = new Map<ReasonCode, GroupReason>();
+  // A group's hits share a handful of codes: found by a scan, in the order first seen (as a Map keeps them).
+  const reasons: GroupReason[] = [];
   for (const { verdict: v } of hits) {
     for (const code of v.reasons) {
       if (!isReasonCode(code)) continue;
-      const r = reasons.get(code) ?? { code, severity: "info", hits: 0, lowered: 0 };
-      const lowered = v.lowered.includes(code);
+      let r: GroupReason | undefined;
+      for (const known of reasons) {
+        if (known.code === code) {
+          r = known;
+          break;
+        }
+      }
+      if (r === undefined) {
+        r = { code, severity: "info", hits: 0, lowered: 0 };
+        reasons.push(r);
+      }
+      const lowered = v.lowered.length > 0 && v.lowered.includes(code);
       r.severity = maxSeverity(r.severity, reasonSeverity(code, v.sensitive, lowered));
       r.hits++;
       if (lowered) r.lowered++;
-      reasons.set(code, r);
     }
   }
-  return [...reasons.values()].sort(
+  return reasons.sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || REASON_ORDER[a.code] - REASON_ORDER[b.code],
   );
 }

@@ -93,7 +93,8 @@ export function toSubjectText(value: unknown, max: number): string {
       else if (SEPARATOR.test(ch)) out += " ";
       else out += ASCII_LOOKALIKES[ch] ?? "?";
     }
-  out = out.replace(/ {2,}/g, " ").trim();
+  if (out.includes("  ")) out = out.replace(/ {2,}/g, " ");
+  out = out.trim();
   if (out.length <= limit) return out;
   if (limit <= 3) return out.slice(0, limit).trim();
   return `${out.slice(0, limit - 3).trimEnd()}...`;
