@@ -289,6 +289,25 @@ describe("state across invocations (in-memory store)", () => {
     expect(late!.verdict.reasons).not.toContain("rapid-retrieval");
   });
 
+  it("a payload out of event-time order is assessed in event time: the earliest read is the first, the third secret the rapid one", async () => {
+    // CloudWatch Logs may deliver a batch's records out of order; the verdicts must not depend on it.
+    const hits = [
+      at("2024-05-01T10:04:00Z", "c", "3"),
+      at("2024-05-01T10:00:00Z", "a", "1"),
+      at("2024-05-01T10:03:00Z", "a", "1b"),
+      at("2024-05-01T10:02:00Z", "b", "2"),
+    ];
+    const assessed = await run(new InMemoryStateStore(), hits);
+    const byId = new Map(assessed.map((h) => [h.eventID, h.verdict]));
+    expect(byId.get("1")!.firstSeen).toBe(true);
+    expect(byId.get("1b")!.firstSeen).toBe(false);
+    expect(byId.get("3")!.reasons).toContain("rapid-retrieval");
+    expect(byId.get("3")!.rapid?.secrets).toEqual(["a", "b", "c"]);
+    for (const id of ["1", "1b", "2"]) expect(byId.get(id)!.reasons).not.toContain("rapid-retrieval");
+    // In the order given.
+    expect(assessed.map((h) => h.eventID)).toEqual(["3", "1", "1b", "2"]);
+  });
+
   it("a retried batch is assessed as its first attempt was: the snapshot, not the batch's own writes", async () => {
     const store = new InMemoryStateStore();
     const hits = [at("2024-05-01T10:00:00Z", "a", "1")];

@@ -11,7 +11,7 @@
 import { actorKey, identityCenterUser, isPerson, isRoot } from "./actor.js";
 import { DEFAULT_THRESHOLDS } from "./policy.js";
 import type { PolicyMatcher } from "./policy-match.js";
-import { REASON_ORDER, REASONS, type ReasonCode, reasonSeverity } from "./reasons.js";
+import { REASON_CODES, REASON_ORDER, REASONS, type ReasonCode, reasonSeverity } from "./reasons.js";
 import { SEVERITIES, type Severity, severityRank } from "./severity.js";
 import {
   type AlertMemo,
@@ -153,6 +153,24 @@ function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: Poli
   } else if (identity.type === "AssumedRole" && identityCenterUser(identity) === null) {
     if (fromInternet(hit, matcher)) reasons.push("role-session-from-internet");
   }
+}
+
+/** The codes an expected-reader rule lowers to `info` (the table's `lowerable`). */
+const LOWERABLE: ReadonlySet<ReasonCode> = new Set(REASON_CODES.filter((code) => REASONS[code].lowerable));
+
+/**
+ * Indexes of `times` in event-time order (a missing time last), ties in input order. A payload
+ * usually comes in time order already: then no sort is needed (a stable sort would give the same).
+ */
+function timeOrder(times: readonly (number | null)[]): number[] {
+  const order = times.map((_, i) => i);
+  let previous = -Infinity;
+  for (const time of times) {
+    const t = time ?? Infinity;
+    if (t < previous) return order.sort((a, b) => (times[a] ?? Infinity) - (times[b] ?? Infinity) || a - b);
+    previous = t;
+  }
+  return order;
 }
 
 /** Scratch for {@link sortByRank}: the rank of each reason, in step with the reasons. */
@@ -321,7 +339,7 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
   const overlay = new Overlay(snapshot);
   const update: StateUpdate = { accesses: [], alerts: [] };
   const times = hits.map((h) => eventMillis(h.eventTime));
-  const order = hits.map((_, i) => i).sort((a, b) => (times[a] ?? Infinity) - (times[b] ?? Infinity) || a - b);
+  const order = timeOrder(times);
   const verdicts: Verdict[] = new Array(hits.length);
 
   for (const i of order) {
@@ -369,7 +387,7 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
 
     const lowered: ReasonCode[] = [];
     if (rule) {
-      for (const r of reasons) if (REASONS[r].lowerable) lowered.push(r);
+      for (const r of reasons) if (LOWERABLE.has(r)) lowered.push(r);
       reasons.push("expected");
     }
     // Highest severity first, then the table's order.
