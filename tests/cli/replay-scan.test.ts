@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { scanRecordsFile } from "../../packages/cli/src/replay/scan.js";
 import { noise, stratus } from "./replay-inputs.js";
+import { mayHit, picksOf } from "./replay-picks.js";
 
 /** Scans JSON text as replay does: bytes decoded as latin1, candidates cut from the UTF-8 bytes. */
 function scan(json: string) {
@@ -17,15 +18,15 @@ function scan(json: string) {
   return { count: result.count, candidates };
 }
 
-const mayHit = (value: unknown) => /secretsmanager\.amazonaws\.com|awslogs|\\u/.test(JSON.stringify(value));
-
 describe("scanRecordsFile", () => {
-  test("real records: counts all, picks exactly the Secrets Manager ones, compact or indented", () => {
+  test("real records: counts all, picks exactly the secret-value reads (not ListSecrets), compact or indented", () => {
     const records = [...noise, ...stratus];
+    const reads = stratus.filter((r) => r.eventName !== "ListSecrets");
+    expect(reads).toHaveLength(stratus.length - 1);
     for (const json of [JSON.stringify({ Records: records }), JSON.stringify({ Records: records }, null, 2)]) {
       const result = scan(json)!;
       expect(result.count).toBe(records.length);
-      expect(result.candidates.map((c) => c.value)).toEqual(stratus);
+      expect(result.candidates.map((c) => c.value)).toEqual(reads);
       expect(result.candidates[0]?.index).toBe(noise.length);
     }
   });
@@ -33,7 +34,10 @@ describe("scanRecordsFile", () => {
   test("any JSON elements, with any strings: bounds are exact and no element holding a needle is missed", () => {
     const text = fc.oneof(
       fc.string({ unit: "binary" }),
-      fc.constantFrom('"', "\\", '\\"', "{", "}", "[", "]", ",", "secretsmanager.amazonaws.com", "awslogs", "é", "😀"),
+      fc.constantFrom(
+        ...['"', "\\", '\\"', "{", "}", "[", "]", ",", "secretsmanager.amazonaws.com", "awslogs", "é", "😀"],
+        ...["eventName", "GetSecretValue", "ListSecrets", "StopLogging", "DeleteSecret"],
+      ),
     );
     const element = fc.oneof(
       fc.jsonValue(),
@@ -44,11 +48,29 @@ describe("scanRecordsFile", () => {
       fc.property(fc.array(element, { maxLength: 8 }), fc.constantFrom(undefined, 1, "\t"), (records, indent) => {
         const result = scan(JSON.stringify({ Records: records }, null, indent))!;
         expect(result.count).toBe(records.length);
-        const expected = records.flatMap((value, index) => (mayHit(value) ? [{ index, value }] : []));
-        expect(result.candidates).toEqual(JSON.parse(JSON.stringify(expected)));
+        expect(result.candidates).toEqual(JSON.parse(JSON.stringify(picksOf(records, mayHit))));
       }),
       { numRuns: 300 },
     );
+  });
+
+  test("a Secrets Manager record is parsed only when an eventName of it is a read's or a tamper event's", () => {
+    const read = stratus[0]!;
+    const list = { ...read, eventName: "ListSecrets" };
+    const records = [
+      list, // counted, not parsed: the deployed subscription filter does not deliver it either
+      { ...read, eventName: "DeleteSecret" }, // a tamper event of Secrets Manager
+      // A nested eventName can add a record to parse, never hide one.
+      { ...list, requestParameters: { eventName: "GetSecretValue" } },
+      { ...read, requestParameters: { ...(read.requestParameters as object), eventName: "ListSecrets" } },
+      { ...read, eventName: 'Get"SecretValue' }, // an escape: only a parse can tell
+      { ...read, eventName: 7 }, // not text: not a read either
+      read,
+    ];
+    const result = scan(JSON.stringify({ Records: records }))!;
+    expect(result.count).toBe(records.length);
+    expect(result.candidates.map((c) => c.index)).toEqual([1, 2, 3, 4, 6]);
+    expect(result.candidates.map((c) => c.index)).toEqual(picksOf(records, mayHit).map((p) => p.index));
   });
 
   test("a record mentioning awslogs is a candidate; one that only holds wslogs is not", () => {

@@ -26,8 +26,7 @@
  */
 
 import { isSpace, NextOf, skipSpace } from "./haystack.js";
-import { NeedleFinder, ONLY_CLOSE, RECORDS_START, type RecordsScan, skipValue } from "./scan.js";
-import { EventNameFinder } from "./tamper-scan.js";
+import { ONLY_CLOSE, RECORDS_START, RecordPicker, type RecordsScan, skipValue } from "./scan.js";
 
 const [QUOTE, BACKSLASH, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [
   34, 92, 44, 58, 123, 125, 91, 93,
@@ -178,15 +177,14 @@ export function scanByMarkers(bytes: Buffer, eventNames = false): RecordsScan | 
   if (bytes[last] !== CLOSE_BRACE) return null;
   const recordsEnd = last + 1;
   const ends = new RecordEnds(bytes, recordsEnd);
-  const finder = new NeedleFinder(bytes);
-  const names = eventNames ? new EventNameFinder(bytes) : null;
+  const picker = new RecordPicker(bytes, eventNames);
   const candidates: number[] = [];
   let count = 0;
   for (;;) {
     const start = at;
     const end = ends.endOf(start);
     if (end < 0 || end > recordsEnd) return null;
-    if (finder.within(start, end) || names?.tamperWithin(start, end)) candidates.push(count, start, end);
+    if (picker.picks(start, end)) candidates.push(count, start, end);
     count++;
     if (end === recordsEnd) return { count, candidates };
     at = skipSpace(bytes, end);

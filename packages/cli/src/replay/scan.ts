@@ -1,8 +1,8 @@
 /**
  * The fast path for CloudTrail S3 log files (`{"Records":[...]}`): a structural scan that finds
- * each record's bounds without building objects, so only records that mention
- * `secretsmanager.amazonaws.com` (or carry an `awslogs` payload, or, with a stage, name a
- * tamper event: tamper-scan.ts) are parsed. Each record is
+ * each record's bounds without building objects, so only the records {@link RecordPicker} picks
+ * are parsed (Secrets Manager reads and tamper events, `awslogs` payloads, records with a `\u`
+ * escape; with a stage, any record named by a tamper event: tamper-scan.ts). Each record is
  * matched whole by one regular expression (strings skipped, brackets matched by kind, nesting up
  * to a fixed depth), deeper ones bracket by bracket with strings jumped over by `indexOf`; the
  * scan checks brackets and string quoting, not every literal, and gives up (returns null) on
@@ -10,13 +10,16 @@
  * tries first, on the bytes; this scan decides wherever that one cannot.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
+
+import { SECRET_VALUE_EVENTS } from "@secretwatch/core";
 import { codeAt, type Haystack, isSpace, NextOf, skipSpace } from "./haystack.js";
-import { EventNameFinder } from "./tamper-scan.js";
+import { EventNameFinder, isTamperEventName } from "./tamper-scan.js";
 
 /**
- * Text a record must contain to be parsed: the Secrets Manager event source, `awslogs` (an
- * encoded subscription payload can hide it), or any `\u` escape (JSON may spell the event
- * source or a key with escapes, which only a parse reveals; CloudTrail rarely writes them).
+ * Text that makes a record worth a look: the Secrets Manager event source (then its event name
+ * decides, see {@link RecordPicker}), `awslogs` (an encoded subscription payload can hide
+ * anything), or any `\u` escape (JSON may spell the event source or a key with escapes, which
+ * only a parse reveals; CloudTrail rarely writes them).
  * Each is found with `indexOf` (far faster than one regular expression for all three);
  * `awslogs` as `wslogs` preceded by `a`, as a first letter that is rare in CloudTrail text
  * lets the search skip further.
@@ -127,6 +130,15 @@ export class NeedleFinder {
     for (let k = 0; k < NEEDLES.length; k++) if (this.startOf(k, start) < end) return true;
     return false;
   }
+  /** True when the Secrets Manager event source starts in `[start, end)`. */
+  sourceWithin(start: number, end: number): boolean {
+    return this.startOf(0, start) < end;
+  }
+  /** True when a needle other than the Secrets Manager event source (`awslogs`, a `\u` escape) starts in `[start, end)`. */
+  otherWithin(start: number, end: number): boolean {
+    for (let k = 1; k < NEEDLES.length; k++) if (this.startOf(k, start) < end) return true;
+    return false;
+  }
   /** Start of needle `k`'s first occurrence at or after `start`, or Infinity. */
   private startOf(k: number, start: number): number {
     const next = this.next[k] as NextOf;
@@ -138,6 +150,39 @@ export class NeedleFinder {
   }
 }
 
+/** A secret-value retrieval's or a tamper event's name: what a Secrets Manager record must be called to be parsed. */
+const isWantedName = (name: string) =>
+  (SECRET_VALUE_EVENTS as readonly string[]).includes(name) || isTamperEventName(name);
+
+/**
+ * Which records of an S3 log file are parsed (both scans ask this of each record's bounds):
+ * those with `awslogs` or a `\u` escape in them; those naming the Secrets Manager event source
+ * whose `eventName` is a secret-value retrieval or a tamper event (or is spelt with an escape:
+ * the deployed subscription filter delivers no other Secrets Manager record, and parsing the
+ * thousands of `DescribeSecret` and `ListSecrets` calls of an archive only to drop them was a
+ * third of replay's parsing); and, with a stage, those named by any tamper event.
+ */
+export class RecordPicker {
+  private readonly needles: NeedleFinder;
+  private readonly names: EventNameFinder;
+  constructor(
+    text: Haystack,
+    /** Also pick records by a tamper event's name alone (a stage's tamper events need no needle). */
+    private readonly tamperNames: boolean,
+  ) {
+    this.needles = new NeedleFinder(text);
+    this.names = new EventNameFinder(text);
+  }
+
+  /** Whether the record in `[start, end)` is parsed. Records come in order: the finders only look ahead. */
+  picks(start: number, end: number): boolean {
+    if (this.needles.otherWithin(start, end)) return true;
+    // One pass over the record's `eventName` keys, whatever is asked of them (the finder moves on).
+    if (this.needles.sourceWithin(start, end)) return this.names.anyWithin(start, end, isWantedName);
+    return this.tamperNames && this.names.tamperWithin(start, end);
+  }
+}
+
 /**
  * Scans `text` (one character per byte, e.g. a Buffer decoded as `latin1`, so indexes are byte
  * offsets) when it is exactly `{"Records":[...]}`; null for any other shape or broken structure.
@@ -146,8 +191,7 @@ export class NeedleFinder {
 export function scanRecordsFile(text: string, eventNames = false): RecordsScan | null {
   const head = RECORDS_START.exec(text.slice(0, 4096));
   if (!head) return null;
-  const finder = new NeedleFinder(text);
-  const names = eventNames ? new EventNameFinder(text) : null;
+  const picker = new RecordPicker(text, eventNames);
   const fast = { on: true };
   const candidates: number[] = [];
   let count = 0;
@@ -157,7 +201,7 @@ export function scanRecordsFile(text: string, eventNames = false): RecordsScan |
       const start = at;
       const end = skipValue(text, start, fast);
       if (end < 0) return null;
-      if (finder.within(start, end) || names?.tamperWithin(start, end)) candidates.push(count, start, end);
+      if (picker.picks(start, end)) candidates.push(count, start, end);
       count++;
       at = skipSpace(text, end);
       if (text.charCodeAt(at) === COMMA) at = skipSpace(text, at + 1);

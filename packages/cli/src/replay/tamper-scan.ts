@@ -37,9 +37,18 @@ export class EventNameFinder {
 
   /** True when an `"eventName"` key in `[start, end)` has a tamper event name, or a value only a parse reads. */
   tamperWithin(start: number, end: number): boolean {
+    return this.anyWithin(start, end, isTamperEventName);
+  }
+
+  /**
+   * True when an `"eventName"` key in `[start, end)` has a value `accept`s, or a value only a
+   * parse reads (an escape). Every such key is looked at, nested ones too, so a nested key can
+   * only add a record to parse, never hide the top-level one.
+   */
+  anyWithin(start: number, end: number, accept: (name: string) => boolean): boolean {
     for (let at = this.keys.from(start); at < end; at = this.keys.from(at + 1)) {
       const name = this.valueAt(at + KEY.length);
-      if (name === null || isTamperEventName(name)) return true;
+      if (name === null || accept(name)) return true;
     }
     return false;
   }
