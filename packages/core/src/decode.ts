@@ -166,7 +166,7 @@ export function decodeLogsPayload(payload: unknown): DecodedPayload {
  * UTF-8's validating decoder on a megabyte. Anything else is decoded as UTF-8.
  * @see https://nodejs.org/api/buffer.html#bufferisasciiinput
  */
-export function textOf(bytes: Buffer): string {
+function textOf(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 

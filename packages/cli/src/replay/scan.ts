@@ -125,11 +125,6 @@ export class NeedleFinder {
   constructor(private readonly text: Haystack) {
     this.next = NEEDLES.map((needle) => new NextOf(text, needle));
   }
-  /** True when a needle starts in `[start, end)`. */
-  within(start: number, end: number): boolean {
-    for (let k = 0; k < NEEDLES.length; k++) if (this.startOf(k, start) < end) return true;
-    return false;
-  }
   /** True when the Secrets Manager event source starts in `[start, end)`. */
   sourceWithin(start: number, end: number): boolean {
     return this.startOf(0, start) < end;
