@@ -137,6 +137,15 @@ describe("toBodyText", () => {
     );
   });
 
+  it("property: letters, symbols and punctuation beyond ASCII (`café`, `·`, CJK, emoji) come through unchanged when they fit", () => {
+    const unit = fc.constantFrom("a", " ", "é", "·", "ß", "€", "—", "中", "文", "😀", "Ω", "/", "(", ")");
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 120 }), (value) => {
+        expect(toBodyText(value)).toBe(value);
+      }),
+    );
+  });
+
   it("property: short printable ASCII comes through unchanged", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme-ascii", maxLength: 200 }), (value) => {

@@ -39,6 +39,12 @@ const ASCII_LOOKALIKES: Readonly<Record<string, string>> = {
 };
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * A code point the body does not show as itself: a control character, a format character, an
+ * unassigned code point, a lone surrogate, a line or paragraph separator, or a combining mark
+ * (a long run of them is cut). Text without any is shown as written (see `display`).
+ */
+const NOT_AS_WRITTEN = /[\p{Cc}\p{Cf}\p{Cn}\p{Cs}\p{M}\u2028\u2029]/u;
 const MARK = /\p{M}/u;
 const FORMAT = /\p{Cf}/u;
 /** Unassigned code points (such as U+2065 among the invisible operators): a later Unicode may make them format characters. */
@@ -140,6 +146,8 @@ export function toBodyText(value: unknown, maxBytes: number = DEFAULT_BODY_VALUE
     return room < 0 ? raw.slice(0, limit) : `${raw.slice(0, room)}...[truncated ${raw.length - room} bytes]`;
   }
   const total = utf8Bytes(raw);
+  // Letters and punctuation beyond ASCII (`café`, `·`) that fit: every code point shows as itself.
+  if (total <= limit && !NOT_AS_WRITTEN.test(raw)) return raw;
   // Room for the text before a marker, reserved with the widest count the marker could show.
   const room = limit - `...[truncated ${total} bytes]`.length;
   let [out, used, marks, cut, shown, read] = ["", 0, 0, 0, 0, 0];
