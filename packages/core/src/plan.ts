@@ -196,6 +196,15 @@ function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
  * (highest first), then denied, broad batch reads, errors and the rest, then by first event time.
  */
 export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
+  return grouped(hits, true);
+}
+
+/**
+ * {@link groupHits}; with `ranked` false, each group's `reasons` are left empty for the caller
+ * to fill in where it needs them (the planner ranks only the groups it emails: most of a busy
+ * payload's groups are below `notify`).
+ */
+function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[] {
   // Lists by key, in the order their keys first appear. A plain read's key is one per actor ×
   // secret × outcome: those are looked up in nested maps (no key text per hit), the rest by key.
   const lists: AssessedAccess[][] = [];
@@ -245,7 +254,8 @@ export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
     }
     const severity = highest(list);
     kind ??= key.startsWith('["rapid"') ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
-    return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons: groupReasons(list) };
+    const reasons = ranked ? groupReasons(list) : [];
+    return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons };
   };
   const groups = mergeUrgentPerActor(
     lists.map((list) => make(groupKey(list[0]!), list)),
@@ -569,7 +579,7 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
     if (hit.verdict.baseline) decisions.push({ hit, outcome: "baseline" });
     return !hit.verdict.baseline;
   });
-  const groups = groupHits(live);
+  const groups = grouped(live, false);
   const mailed: AlertGroup[] = [];
   for (const group of groups) {
     const below = !atLeast(group.severity, notify);
@@ -583,7 +593,11 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
             : "repeat-suppressed";
         decisions.push({ hit, outcome });
       }
-    } else mailed.push(group);
+    } else {
+      // Ranked before any text is made of it (format.ts keeps a group's text: groups do not change after this).
+      group.reasons = groupReasons(group.hits);
+      mailed.push(group);
+    }
   }
   // Groups are sorted by severity: the high and critical ones come first and are never summarised.
   const urgent = mailed.filter((g) => atLeast(g.severity, "high")).length;
