@@ -400,4 +400,17 @@ describe("the account's own egress addresses (networks)", () => {
     expect(assessWith([user], { networks: ["198.51.100.0/28"] })[0]!.verdict.reasons).not.toContain("public-ip");
     expect(assessWith([user])[0]!.verdict.reasons).toContain("public-ip");
   });
+
+  it("a network entry that does not compile (a hand-edited compiled policy) is no own network; the others still are", () => {
+    // The schema rejects such entries; the matcher must neither throw (every read would be lost) nor trust the entry.
+    const broken = { ...policy, networks: ["198.51.100.0/99"] };
+    const [fromBroken] = assessWith([aSecretAccess({ source: NAT })], broken);
+    expect(fromBroken!.verdict.reasons).toContain("role-session-from-internet");
+    expect(fromBroken!.verdict.severity).toBe("medium");
+    const [withGood] = assessWith([aSecretAccess({ source: NAT })], {
+      ...policy,
+      networks: ["::1/999", ...policy.networks],
+    });
+    expect(withGood!.verdict.reasons).not.toContain("role-session-from-internet");
+  });
 });

@@ -129,6 +129,21 @@ describe("the enricher with a policy", () => {
     expect(metric(ENRICHER_METRICS.policyErrors)).toBe(1);
     expect(logger.error).toHaveBeenCalled();
   });
+
+  it("a policy that loads but cannot be matched against (edited by hand) is treated the same: every read is emailed", async () => {
+    const compiled = compilePolicy(DEFAULT_POLICY, "test");
+    // What no schema-checked policy holds: the matcher cannot be built from it.
+    const policy = { ...compiled.policy, expected: null as unknown as Policy["expected"] };
+    const broken = { ...compiled, hash: "sha256:broken-by-hand", policy };
+    const { handler, metric } = handlerWith({ policy: () => broken });
+    const result = await handler(recordsEvent([byCase("expected workload"), byCase("AWS service")]));
+    expect(result.published).toBe(2);
+    expect(result.policyHash).toBeNull();
+    for (const input of published()) {
+      expect(input.MessageAttributes?.reasons?.StringValue).toContain("policy-unavailable");
+    }
+    expect(metric(ENRICHER_METRICS.policyErrors)).toBe(1);
+  });
 });
 
 describe("the enricher with a state store", () => {

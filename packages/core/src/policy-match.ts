@@ -290,23 +290,24 @@ interface CompiledRule {
 const NO_SOURCE: SourceTest = () => false;
 
 /**
- * {@link CompiledRule.sources}, compiled on first use. The schema rejects an entry that is not
- * a CIDR, address, endpoint or service (`sourceProblem`); one that slipped past it (a compiled
- * policy edited by hand) matches no read, so the read is not expected and is reported.
+ * {@link compileSource}, or {@link NO_SOURCE} for an entry that does not compile. The schema
+ * rejects such entries (`sourceProblem`, `networkProblem`); one that slipped past it (a compiled
+ * policy edited by hand) makes its rule or network match no read: the read is reported, and the
+ * rest of the policy still works.
  */
+function compileOrNothing(entry: string): SourceTest {
+  try {
+    return compileSource(entry);
+  } catch {
+    return NO_SOURCE;
+  }
+}
+
+/** {@link CompiledRule.sources}, compiled on first use (see {@link compileOrNothing}). */
 function sourcesOf(r: CompiledRule): SourceTest[] | null {
   if (r.sources === undefined) {
     const entries = r.rule.source;
-    r.sources =
-      entries && entries.length > 0
-        ? entries.map((entry) => {
-            try {
-              return compileSource(entry);
-            } catch {
-              return NO_SOURCE;
-            }
-          })
-        : null;
+    r.sources = entries && entries.length > 0 ? entries.map(compileOrNothing) : null;
   }
   return r.sources;
 }
@@ -338,8 +339,9 @@ export class PolicyMatcher {
     }));
     this.decoys = policy.decoys.map((g) => globTest(g));
     this.sensitive = policy.sensitive.map((g) => globTest(g));
-    // Compiled policies of an older version may have no `networks`.
-    this.networks = (policy.networks ?? []).map(compileSource);
+    // Compiled policies of an older version may have no `networks`. An entry that does not
+    // compile is no own network: reads from it stay "from the internet" (fail closed).
+    this.networks = (policy.networks ?? []).map(compileOrNothing);
   }
 
   /** The read came from one of the account's own egress addresses (`networks`). */

@@ -187,13 +187,17 @@ export function createHandler(deps: EnricherDeps) {
     const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
     let stateErrors = 0;
     let compiled: CompiledPolicy | null = null;
+    let matcher: PolicyMatcher;
     try {
       compiled = (deps.policy ?? (() => DEFAULT_COMPILED))();
+      // A compiled policy edited by hand can be loadable and still not make a matcher: the same failure.
+      matcher = matcherFor(compiled);
     } catch (error) {
       logger.error("The configured detection policy could not be loaded; reporting every read", { error });
       count(M.policyErrors, 1);
+      compiled = null;
+      matcher = matcherFor(DEFAULT_COMPILED);
     }
-    const matcher = compiled ? matcherFor(compiled) : matcherFor(DEFAULT_COMPILED);
     const enriched = payload.hits;
     let snapshot: StateSnapshot | null = null;
     const state = typeof deps.state === "function" ? deps.state(matcher.policy) : deps.state;
