@@ -6,6 +6,7 @@
  * skipped; and a table that cannot be written costs no alert, only a StateErrors count.
  * (SNS is mocked; DynamoDB is not: aws-sdk-client-mock would replace every DynamoDB client.)
  */
+import { createHash } from "node:crypto";
 import { type DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -68,9 +69,17 @@ function readRecord(secretId: string, role = "app-server-role", eventID = `evt-$
 }
 
 /** Every item of the table (the test's view; the code never scans). */
-async function items(client: DynamoDBClient = db.client) {
+async function allItems(client: DynamoDBClient = db.client) {
   const out = await client.send(new ScanCommand({ TableName: db.tableName }));
   return out.Items ?? [];
+}
+/** The digest entries (`digest#<day>` partitions). */
+async function items(client: DynamoDBClient = db.client) {
+  return (await allItems(client)).filter((item) => item.pk?.S?.startsWith("digest#"));
+}
+/** The payload markers (`digest-payload#<sha256>`). */
+async function markers() {
+  return (await allItems()).filter((item) => item.pk?.S?.startsWith("digest-payload#"));
 }
 
 function enricher(overrides: Partial<EnricherDeps> = {}, clock = () => NOW) {
@@ -116,12 +125,50 @@ describe("the enricher's digest counters", () => {
     expect(DIGEST_KEEP_DAYS).toBe(8);
   });
 
-  it("writes one item for each of three invocations, and one more for a redelivery (never overwriting)", async () => {
+  it("writes one item for each invocation of a different payload, concurrent ones too (never overwriting)", async () => {
     const { handler } = enricher();
     await handler(recordsEvent([readRecord("a")]));
     await handler(recordsEvent([readRecord("b")]));
-    await Promise.all([handler(recordsEvent([readRecord("c")])), handler(recordsEvent([readRecord("c")]))]);
+    await Promise.all([handler(recordsEvent([readRecord("c")])), handler(recordsEvent([readRecord("d")]))]);
     expect(await items()).toHaveLength(4);
+    expect(await markers()).toHaveLength(4);
+  });
+
+  it("counts a payload delivered again (a retry, a duplicate delivery, a redrive) once", async () => {
+    const { handler, metric, logger } = enricher();
+    const event = recordsEvent([readRecord("prod/db"), readRecord("prod/api")]);
+    await handler(event, { awsRequestId: "req-1" } as never);
+    const again = await handler(structuredClone(event), { awsRequestId: "req-2" } as never);
+    expect(again.published).toBe(2); // the alerts still go out (no delivery records in this test)
+    const [entry, ...more] = await items();
+    expect(more).toEqual([]);
+    expect(entry?.sk?.S).toMatch(/#req-1$/);
+    const [marker] = await markers();
+    // The marker is the SHA-256 of the payload's data and points at the entry it was counted in.
+    const sha = createHash("sha256").update(event.awslogs.data).digest("hex");
+    expect(marker?.pk?.S).toBe(`digest-payload#${sha}`);
+    expect([marker?.entryPk?.S, marker?.entrySk?.S]).toEqual([entry?.pk?.S, entry?.sk?.S]);
+    expect(marker?.[STATE_TTL_ATTRIBUTE]?.N).toBe(entry?.[STATE_TTL_ATTRIBUTE]?.N);
+    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining("already counts this payload"));
+    expect(metric(ENRICHER_METRICS.stateErrors)).toBe(0);
+  });
+
+  it("a marker that cannot be written keeps the entry and counts one StateErrors", async () => {
+    const failingMarkers = {
+      send: (command: { input: { Item?: { pk?: { S?: string } } } }) =>
+        command instanceof PutItemCommand && command.input.Item?.pk?.S?.startsWith("digest-payload#")
+          ? Promise.reject(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }))
+          : db.client.send(command as never),
+    } as unknown as DynamoDBClient;
+    const clock = () => NOW;
+    const digest = new DynamoDigestStore({ client: failingMarkers, tableName: db.tableName, clock });
+    const { handler, metric, logger } = enricher({ digest });
+    const result = await handler(recordsEvent([readRecord("prod/db")]));
+    expect(result.published).toBe(1);
+    expect(await items()).toHaveLength(1);
+    expect(await markers()).toEqual([]);
+    expect(metric(ENRICHER_METRICS.stateErrors)).toBe(1);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining("could not mark it"));
   });
 
   it("a table that cannot be written costs no alert: published, logged, one StateErrors", async () => {
@@ -140,7 +187,7 @@ describe("the enricher's digest counters", () => {
   it("without a digest recorder, writes nothing", async () => {
     const { handler } = enricher({ digest: undefined });
     await handler(recordsEvent([readRecord("prod/db")]));
-    expect(await items()).toEqual([]);
+    expect(await allItems()).toEqual([]);
   });
 });
 

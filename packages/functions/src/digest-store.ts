@@ -5,13 +5,24 @@
  * reads the hour's items from the day's partition (`begins_with(sk, "YYYY-MM-DDTHH")`), so
  * one layout serves both. Items expire 8 days after their day ends (TTL on `expires`, and the
  * reader's own check). They hold counts and names as recorded, never a value or a raw record.
+ * A payload delivered again (Lambda delivers an event at least once; a retry or a redrive carries
+ * the same data) is counted once: each entry leaves a marker item under the SHA-256 of the
+ * payload's data, and an invocation that finds its payload's marker writes no entry.
  *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
 import { type DigestEntry, type DigestPeriod, parseDigestEntry, periodOf } from "@secretwatch/core";
 import { STATE_TTL_ATTRIBUTE } from "./state.js";
 
@@ -27,9 +38,28 @@ const DAY_MS = 86_400_000;
 /** `digest#2024-05-14`: the partition of the UTC day that contains `ms`. */
 export const digestPartition = (ms: number): string => `digest#${periodOf("daily", ms).label}`;
 
+/** `digest-payload#<sha256 hex>`: the marker of a payload whose entry was written. */
+export const digestPayloadKey = (payload: string): string => `digest-payload#${payload}`;
+/** The marker's sort key (one marker per payload). */
+const MARKER_SORT_KEY = "counted";
+
+/** The invocation an entry is recorded for. */
+export interface DigestInvocation {
+  at?: Date;
+  requestId?: string;
+  /** A key the same payload always has (the enricher: the SHA-256 of `awslogs.data`); without it, no marker. */
+  payload?: string;
+}
+
+/**
+ * `recorded`; `duplicate`: the payload's marker was there, nothing written; `unmarked`: the entry
+ * was written but its marker was not (a later delivery of the payload would be counted again).
+ */
+export type DigestRecordOutcome = "recorded" | "duplicate" | "unmarked";
+
 /** What the enricher needs: record one invocation's entry. */
 export interface DigestRecorder {
-  record(entry: DigestEntry, invocation?: { at?: Date; requestId?: string }): Promise<void>;
+  record(entry: DigestEntry, invocation?: DigestInvocation): Promise<DigestRecordOutcome | undefined>;
 }
 
 /** What the digest function needs: a period's entries. */
@@ -65,24 +95,48 @@ export class DynamoDigestStore implements DigestRecorder, DigestSource {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** One PutItem; the sort key is unique per invocation (time and request ID, or a random ID). */
-  async record(entry: DigestEntry, invocation: { at?: Date; requestId?: string } = {}): Promise<void> {
+  /**
+   * One PutItem; the sort key is unique per invocation (time and request ID, or a random ID).
+   * With `payload`: first a consistent GetItem of the payload's marker (found: `duplicate`, nothing
+   * written), then the entry, then the marker, expiring with the entry. Two deliveries of one payload
+   * at the same moment may both count it, as may a crash between the two writes: a payload is
+   * counted twice at worst, never lost.
+   */
+  async record(entry: DigestEntry, invocation: DigestInvocation = {}): Promise<DigestRecordOutcome> {
+    const { client, tableName } = this.options;
     const at = (invocation.at ?? this.clock()).getTime();
     const dayEnd = periodOf("daily", at).end;
     const id = invocation.requestId || randomUUID();
-    await this.options.client.send(
+    const marker = invocation.payload
+      ? { pk: { S: digestPayloadKey(invocation.payload) }, sk: { S: MARKER_SORT_KEY } }
+      : null;
+    if (marker) {
+      const found = await client.send(new GetItemCommand({ TableName: tableName, Key: marker, ConsistentRead: true }));
+      if (found.Item) return "duplicate";
+    }
+    const key = { pk: { S: digestPartition(at) }, sk: { S: `${new Date(at).toISOString()}#${id.slice(0, 64)}` } };
+    const expires = { N: String(Math.ceil((dayEnd + DIGEST_KEEP_DAYS * DAY_MS) / 1000)) };
+    await client.send(
       new PutItemCommand({
-        TableName: this.options.tableName,
-        Item: {
-          pk: { S: digestPartition(at) },
-          sk: { S: `${new Date(at).toISOString()}#${id.slice(0, 64)}` },
-          [DIGEST_ENTRY_ATTRIBUTE]: { S: JSON.stringify(entry) },
-          [STATE_TTL_ATTRIBUTE]: { N: String(Math.ceil((dayEnd + DIGEST_KEEP_DAYS * DAY_MS) / 1000)) },
-        },
+        TableName: tableName,
+        Item: { ...key, [DIGEST_ENTRY_ATTRIBUTE]: { S: JSON.stringify(entry) }, [STATE_TTL_ATTRIBUTE]: expires },
         // Never overwrite: a second write with the same key would lose an invocation's counts.
         ConditionExpression: "attribute_not_exists(pk)",
       }),
     );
+    if (!marker) return "recorded";
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          // The entry's key, to find what the payload was counted as; the same expiry as the entry.
+          Item: { ...marker, entryPk: key.pk, entrySk: key.sk, [STATE_TTL_ATTRIBUTE]: expires },
+        }),
+      );
+      return "recorded";
+    } catch {
+      return "unmarked";
+    }
   }
 
   /** Every entry of the period (the day's partition, or the hour's items in it), page by page. */
@@ -124,19 +178,29 @@ export class DynamoDigestStore implements DigestRecorder, DigestSource {
 /**
  * Records the entry, never throwing: a failure is logged and reported (`false`), so the
  * caller counts it in StateErrors. The alerts were published before; this cannot block them.
+ * A payload already counted (a redelivery) is logged and not counted again.
  */
 export async function recordDigest(
   recorder: DigestRecorder,
   entry: DigestEntry,
-  invocation: { requestId?: string | undefined; logger?: Pick<Logger, "warn"> },
+  invocation: DigestInvocation & { logger?: Pick<Logger, "info" | "warn"> },
 ): Promise<boolean> {
+  const { logger, ...where } = invocation;
   try {
-    await recorder.record(entry, invocation.requestId ? { requestId: invocation.requestId } : {});
+    const outcome = await recorder.record(entry, {
+      ...(where.requestId && { requestId: where.requestId }),
+      ...(where.payload && { payload: where.payload }),
+      ...(where.at && { at: where.at }),
+    });
+    if (outcome === "duplicate") {
+      logger?.info("The digest already counts this payload (it was delivered before); not counted again");
+    } else if (outcome === "unmarked") {
+      logger?.warn("The digest counted this payload but could not mark it; a redelivery would be counted again");
+      return false;
+    }
     return true;
   } catch (error) {
-    invocation.logger?.warn("The digest counters could not be written; the digest will miss this invocation", {
-      error,
-    });
+    logger?.warn("The digest counters could not be written; the digest will miss this invocation", { error });
     return false;
   }
 }

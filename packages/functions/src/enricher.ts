@@ -4,6 +4,7 @@
  * logic is `@secretwatch/core`.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html#LambdaFunctionExample
  */
+import { createHash } from "node:crypto";
 import { Logger, LogLevelThreshold } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -332,7 +333,14 @@ export function createHandler(deps: EnricherDeps) {
           published: report.published,
           ...flags,
         });
-        if (!(await recordDigest(deps.digest, entry, { requestId: context?.awsRequestId, logger }))) stateErrors++;
+        // A retry or redrive carries the same data: its digest of the payload is the key the store marks.
+        const payloadKey = createHash("sha256").update(data).digest("hex");
+        const where = {
+          payload: payloadKey,
+          logger,
+          ...(context?.awsRequestId && { requestId: context.awsRequestId }),
+        };
+        if (!(await recordDigest(deps.digest, entry, where))) stateErrors++;
       }
       const summary: EnricherResult = {
         records: result.records,
