@@ -117,6 +117,25 @@ describe("decodeSubscriptionData", () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it("takes base64 text whole or not at all: a character Buffer.from would skip is refused wherever it is", () => {
+    const valid = envelope({ messageType: "CONTROL_MESSAGE", logEvents: [] });
+    expect(decodeSubscriptionData(valid).messageType).toBe("CONTROL_MESSAGE");
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.constantFrom(" ", "\n", "\r\n", "\t", "!", "*", ".", "=", "==", "é", "\u0000", "A", "AB", "ABC"),
+        (at, extra) => {
+          const i = at % (valid.length + 1);
+          const spoilt = valid.slice(0, i) + extra + valid.slice(i);
+          expect(() => decodeSubscriptionData(spoilt)).toThrow(/base64/);
+        },
+      ),
+    );
+    // Padding that is missing or doubled: the text no longer decodes to the bytes its length promises.
+    expect(() => decodeSubscriptionData(valid.replace(/=+$/, ""))).toThrow(valid.endsWith("=") ? /base64/ : /./);
+    expect(() => decodeSubscriptionData(`${valid}====`)).toThrow(/base64/);
+  });
+
   it("keeps the underlying error as the cause", () => {
     const error = (() => {
       try {

@@ -143,6 +143,29 @@ describe("delivery lag and console link", () => {
     expect(enrichRecord(read({ eventID: "" }), { now: NOW }).consoleUrl).toBeNull();
   });
 
+  it("encodes any event ID as encodeURIComponent does (plain IDs are kept as they are)", () => {
+    const start = "https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/";
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), fc.string(), fc.string({ unit: "grapheme" })), (eventID) => {
+        expect(consoleEventUrl("eu-west-1", eventID)).toBe(start + encodeURIComponent(eventID));
+      }),
+    );
+    expect(consoleEventUrl("eu-west-1", "a b/c")).toBe(`${start}a%20b%2Fc`);
+  });
+
+  it("a lone surrogate in the event ID or the Region (which JSON can spell) never throws: it is encoded as U+FFFD", () => {
+    const lone = JSON.parse('"ab\\ud800cd"') as string;
+    expect(consoleEventUrl("eu-west-1", lone)).toMatch(/#\/events\/ab%EF%BF%BDcd$/);
+    expect(new URL(consoleEventUrl(lone, "x")).searchParams.get("region")).toBe("ab\uFFFDcd");
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (region, eventID) => {
+        expect(() => consoleEventUrl(region, eventID)).not.toThrow();
+      }),
+    );
+    const record = enrichRecord(read({ eventID: lone, awsRegion: lone }), { now: NOW });
+    expect(record.eventID).toBe(lone); // kept as recorded; only the link is encoded
+  });
+
   it.each(["evil.example/#", "x@attacker.example", "eu-west-1.attacker.example", "a b", "EU-WEST-1", "?region=x"])(
     "never lets region %j change the host",
     (region) => {

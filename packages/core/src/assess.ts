@@ -162,15 +162,50 @@ const LOWERABLE: ReadonlySet<ReasonCode> = new Set(REASON_CODES.filter((code) =>
  * Indexes of `times` in event-time order (a missing time last), ties in input order. A payload
  * usually comes in time order already: then no sort is needed (a stable sort would give the same).
  */
-function timeOrder(times: readonly (number | null)[]): number[] {
-  const order = times.map((_, i) => i);
+export function eventTimeOrder(times: readonly (number | null)[]): number[] {
   let previous = -Infinity;
   for (const time of times) {
     const t = time ?? Infinity;
-    if (t < previous) return order.sort((a, b) => (times[a] ?? Infinity) - (times[b] ?? Infinity) || a - b);
+    if (t < previous) return sortedByTime(times);
     previous = t;
   }
+  return times.map((_, i) => i);
+}
+
+/** Room for the index below the time in a packed sort key. */
+const INDEX_SPAN = 2 ** 20;
+/** Times within this span of each other pack with their index under 2^52 (exactly representable). */
+const PACKED_TIME_SPAN = 2 ** 32;
+
+/**
+ * {@link eventTimeOrder} when the times are not in order. Whole-millisecond times within about 50 days
+ * of each other sort as one number each, the time since the earliest above the index (so ties
+ * keep input order), by the typed array's native numeric sort; anything else by a comparison sort.
+ */
+function sortedByTime(times: readonly (number | null)[]): number[] {
+  let [min, max, missing] = [Infinity, -Infinity, 0];
+  for (const t of times) {
+    if (t === null) missing++;
+    else if (!Number.isInteger(t)) return comparedByTime(times);
+    else [min, max] = [Math.min(min, t), Math.max(max, t)];
+  }
+  if (times.length >= INDEX_SPAN || max - min >= PACKED_TIME_SPAN) return comparedByTime(times);
+  const keys = new Float64Array(times.length - missing);
+  const order: number[] = [];
+  let k = 0;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i] ?? null;
+    if (t !== null) keys[k++] = (t - min) * INDEX_SPAN + i;
+  }
+  keys.sort();
+  for (const key of keys) order.push(key % INDEX_SPAN);
+  // A missing time sorts last, in input order.
+  for (let i = 0; i < times.length; i++) if (times[i] === null) order.push(i);
   return order;
+}
+
+function comparedByTime(times: readonly (number | null)[]): number[] {
+  return times.map((_, i) => i).sort((a, b) => (times[a] ?? Infinity) - (times[b] ?? Infinity) || a - b);
 }
 
 /** Scratch for {@link sortByRank}: the rank of each reason, in step with the reasons. */
@@ -339,7 +374,7 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
   const overlay = new Overlay(snapshot);
   const update: StateUpdate = { accesses: [], alerts: [] };
   const times = hits.map((h) => eventMillis(h.eventTime));
-  const order = timeOrder(times);
+  const order = eventTimeOrder(times);
   const verdicts: Verdict[] = new Array(hits.length);
 
   for (const i of order) {

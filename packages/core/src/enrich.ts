@@ -91,6 +91,9 @@ function eventTimeOf(value: unknown, notes: string[]): string | null {
   return new Date(ms).toISOString();
 }
 
+/** An event ID that URL-encoding leaves unchanged (a subset of what encodeURIComponent keeps). */
+const PLAIN_EVENT_ID = /^[A-Za-z0-9-]*$/;
+
 /** The link up to the event ID, per Region seen (a batch comes from one or a few). */
 const consoleStarts = new Map<string, string>();
 
@@ -102,13 +105,25 @@ const consoleStarts = new Map<string, string>();
 export function consoleEventUrl(region: string, eventID: string): string {
   let start = consoleStarts.get(region);
   if (start === undefined) {
-    const query = encodeURIComponent(region);
+    const query = urlComponent(region);
     const host = REGION_HOST_LABEL.test(region) ? `${region}.console.aws.amazon.com` : "console.aws.amazon.com";
     start = `https://${host}/cloudtrailv2/home?region=${query}#/events/`;
     if (consoleStarts.size >= 256) consoleStarts.clear();
     consoleStarts.set(region, start);
   }
-  return start + encodeURIComponent(eventID);
+  // CloudTrail's event IDs are UUIDs: letters, digits and `-`, which encodeURIComponent keeps as they are.
+  return start + (PLAIN_EVENT_ID.test(eventID) ? eventID : urlComponent(eventID));
+}
+
+/** A half surrogate pair: text JSON can hold (`"\ud800"`) and encodeURIComponent throws on. */
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/**
+ * `encodeURIComponent` of any text: a lone surrogate (which makes it throw a URIError) is
+ * encoded as U+FFFD, so a record's odd ID or Region can never stop its alert.
+ */
+function urlComponent(text: string): string {
+  return encodeURIComponent(text.replace(LONE_SURROGATE, "\uFFFD"));
 }
 
 type SecretFields = Pick<SecretAccess, "secretId" | "secretArn" | "requestedSecretId" | "versionId" | "versionStage">;
