@@ -214,6 +214,25 @@ describe("enricher handler", () => {
     expect(metrics.addMetric).toHaveBeenCalledWith("MalformedMessages", "Count", 3);
   });
 
+  it("alerts on records whose every text holds a lone surrogate (which JSON can spell), next to a plain one", async () => {
+    const { handler } = handlerWith();
+    // A half surrogate pair: JSON.stringify writes it as "\ud800", JSON.parse gives it back, URL-encoding it throws.
+    const lone = (value: unknown): unknown =>
+      typeof value === "string"
+        ? `${value}\ud800`
+        : Array.isArray(value)
+          ? value.map(lone)
+          : value && typeof value === "object"
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lone(v)]))
+            : value;
+    const hostile = { ...(lone(read18) as object), eventSource: read18.eventSource, eventName: read18.eventName };
+    const denied = { ...hostile, errorCode: "AccessDenied\ud800", eventID: "other\ud800" };
+    const result = await handler(recordsEvent([hostile, denied, read18]));
+    expect(result).toMatchObject({ records: 3, malformed: 0, hits: 3 });
+    expect(result.published).toBeGreaterThanOrEqual(2);
+    for (const input of published()) expect(input.Subject).toMatch(/^[\x20-\x7E]{1,99}$/);
+  });
+
   it("alerts on a batch call and each of its per-secret reads", async () => {
     const { handler } = handlerWith();
     const result = await handler(recordsEvent(fixture("batch-with-companions")));
