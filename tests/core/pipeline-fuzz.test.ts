@@ -2,7 +2,7 @@
  * The Lambda's whole path (decode → select → enrich → assess → plan, and the tamper plan) on
  * records whose fields hold any JSON, strings of any code units included (lone surrogates,
  * controls, bidi marks): it never throws, every read is a hit, and every message stays within
- * what SNS takes. A crafted record may only ever cost its own details, never the invocation.
+ * what SNS takes (printable ASCII subjects and attributes, bodies that are valid UTF-16, so UTF-8). A crafted record may only ever cost its own details, never the invocation.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -58,6 +58,10 @@ describe("the Lambda's path on attacker-shaped records", () => {
         for (const m of [...result.plan.messages, ...result.tamper.messages]) {
           expect(m.subject).toMatch(/^[\x20-\x7E]{1,99}$/);
           expect(m.fallback.subject).toMatch(/^[\x20-\x7E]{1,99}$/);
+          // SNS takes UTF-8: no half surrogate pair may reach a message; attributes are printable ASCII.
+          expect(/\p{Cs}/u.test(m.message)).toBe(false);
+          expect(m.fallback.message).toMatch(/^[\x20-\x7E\n]+$/);
+          for (const a of Object.values(m.attributes)) expect(a.StringValue).toMatch(/^[\x20-\x7E]{1,256}$/);
         }
       }),
       { numRuns: 300 },
