@@ -59,7 +59,7 @@ export type DigestRecordOutcome = "recorded" | "duplicate" | "unmarked";
 
 /** What the enricher needs: record one invocation's entry. */
 export interface DigestRecorder {
-  record(entry: DigestEntry, invocation?: DigestInvocation): Promise<DigestRecordOutcome | undefined>;
+  record(entry: DigestEntry, invocation?: DigestInvocation): Promise<DigestRecordOutcome>;
 }
 
 /** What the digest function needs: a period's entries. */
@@ -187,11 +187,7 @@ export async function recordDigest(
 ): Promise<boolean> {
   const { logger, ...where } = invocation;
   try {
-    const outcome = await recorder.record(entry, {
-      ...(where.requestId && { requestId: where.requestId }),
-      ...(where.payload && { payload: where.payload }),
-      ...(where.at && { at: where.at }),
-    });
+    const outcome = await recorder.record(entry, where);
     if (outcome === "duplicate") {
       logger?.info("The digest already counts this payload (it was delivered before); not counted again");
     } else if (outcome === "unmarked") {
