@@ -89,10 +89,10 @@ export async function publishAll(
   let failed = 0;
   let lastError: unknown;
   for (const message of messages) {
-    const send = () => sendWithFallback(sns, topicArn, message, report, hooks);
+    // No closure per message: SST builds with keepNames, and naming a function made per message costs an allocation.
     try {
       if (!guard) {
-        await send();
+        await sendWithFallback(sns, topicArn, message, report, hooks);
         report.published++;
         continue;
       }
@@ -101,7 +101,7 @@ export async function publishAll(
       try {
         outcome = await guard.once(guard.keyOf(message), async () => {
           attempted = true;
-          await send();
+          await sendWithFallback(sns, topicArn, message, report, hooks);
           succeeded = true;
         });
       } catch (error) {
@@ -116,7 +116,7 @@ export async function publishAll(
         if (attempted || isInProgress(error)) throw error;
         // The guard's store failed before sending: send anyway, a duplicate is better than a loss.
         hooks.onGuardFailure?.(message, error);
-        await send();
+        await sendWithFallback(sns, topicArn, message, report, hooks);
         report.unguarded++;
         outcome = "sent";
       }
