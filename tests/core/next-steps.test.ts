@@ -10,6 +10,7 @@ import { isTamperReason, type TamperReasonCode } from "../../packages/core/src/t
 type ReadReasonCode = Exclude<ReasonCode, TamperReasonCode>;
 const REASON_CODES = ALL_CODES.filter((c): c is ReadReasonCode => !isTamperReason(c));
 
+import { enrichOrBare } from "../../packages/core/src/enrich.js";
 import type { AssessedAccess, SecretAccess } from "../../packages/core/src/types.js";
 import { aBatch, aClient, anIdentity, aSecretAccess, aSource, assessWith, withVerdict } from "./builders.js";
 
@@ -92,6 +93,25 @@ const STEPS: Record<ReadReasonCode, [hits: () => AssessedAccess[], step: string]
       }),
     ],
     "Find out who owns account 444455556666 and why it may read the secret: check the secret's resource policy",
+  ],
+  "unreadable-record": [
+    () =>
+      assessWith([
+        enrichOrBare(
+          {
+            eventSource: "secretsmanager.amazonaws.com",
+            eventName: "GetSecretValue",
+            eventID: "e-unreadable",
+            userIdentity: { arn: `arn:aws:iam::${ACCOUNT}:user/alice` },
+            requestParameters: { secretId: "prod/db" },
+          },
+          { now: null },
+          () => {
+            throw new TypeError("a fault");
+          },
+        ),
+      ]),
+    "Open the event in CloudTrail event history (event ID e-unreadable): secretwatch could not read the record",
   ],
   denied: [
     () => assessWith([aSecretAccess({ outcome: "denied", errorCode: "AccessDenied" })]),

@@ -357,7 +357,13 @@ const LEARNABLE: ReadonlySet<ReasonCode> = new Set([
 ]);
 
 /** Reasons that suppression, learning and policy may never hide. */
-const NEVER_SUPPRESSED: ReadonlySet<ReasonCode> = new Set(["decoy", "root", "denied", "rapid-retrieval"]);
+const NEVER_SUPPRESSED: ReadonlySet<ReasonCode> = new Set([
+  "decoy",
+  "root",
+  "denied",
+  "rapid-retrieval",
+  "unreadable-record",
+]);
 
 /**
  * Assesses one invocation's hits. Stateful reasons see the snapshot plus the earlier reads of
@@ -385,6 +391,7 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
     const reasons: ReasonCode[] = [];
     const { decoy, sensitive, rule } = matcher.match(hit, !ctx.policyUnavailable);
     if (decoy) reasons.push("decoy");
+    if (hit.unreadable !== undefined) reasons.push("unreadable-record");
     identityReasons(hit, reasons, matcher);
     if (isCatchAllBatch(hit)) reasons.push("catch-all-batch");
     else if (hit.batch?.broad) reasons.push("broad-batch");

@@ -202,3 +202,95 @@ export function enrichRecord(record: CloudTrailRecord, ctx: EnrichContext): Secr
     notes,
   };
 }
+
+/** A field's value when it is text (at most 2,048 characters, cut), else null: nothing else is called. */
+function rawText(value: unknown): string | null {
+  return typeof value === "string" ? value.slice(0, 2048) : null;
+}
+
+/**
+ * {@link enrichRecord} that never throws for a secret-value retrieval: a record it fails on (a
+ * fault secretwatch has not met yet; the fuzz tests look for them) becomes a bare read, so it is
+ * still alerted (`unreadable-record`, high, never lowered or suppressed) and the other records of
+ * the payload or file go on as usual. The bare read holds the record's own texts, uninterpreted
+ * (no identity, source or client parsing): the code that failed is not run again. `enrich` is the
+ * enrichment to run (tests pass one that fails).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function enrichOrBare(
+  record: CloudTrailRecord,
+  ctx: EnrichContext,
+  enrich: (record: CloudTrailRecord, ctx: EnrichContext) => SecretAccess = enrichRecord,
+): SecretAccess {
+  try {
+    return enrich(record, ctx);
+  } catch (error) {
+    return bareAccess(record, error);
+  }
+}
+
+function bareAccess(record: CloudTrailRecord, error: unknown): SecretAccess {
+  const name = error instanceof Error && typeof error.name === "string" ? error.name.slice(0, 64) : typeof error;
+  const eventTime = rawText(record.eventTime);
+  const ui = isJsonObject(record.userIdentity) ? record.userIdentity : {};
+  const params = isJsonObject(record.requestParameters) ? record.requestParameters : {};
+  const errorCode = rawText(record.errorCode);
+  const principalArn = rawText(ui.arn);
+  const sourceIPAddress = rawText(record.sourceIPAddress);
+  const userAgent = rawText(record.userAgent);
+  return {
+    eventID: rawText(record.eventID) ?? "",
+    eventTime: eventTime !== null && CLOUDTRAIL_TIME.test(eventTime) ? eventTime : null,
+    eventName: SECRET_VALUE_EVENTS.find((n) => n === record.eventName) ?? GET_SECRET_VALUE,
+    // As requested, not made canonical: a decoy or sensitive pattern still sees the name asked for.
+    secretId: rawText(params.secretId),
+    secretArn: null,
+    requestedSecretId: rawText(params.secretId),
+    versionId: null,
+    versionStage: null,
+    batch: null,
+    outcome: outcomeOf(errorCode),
+    errorCode: errorCode || null,
+    errorMessage: rawText(record.errorMessage),
+    principalArn,
+    identityType: "Unknown",
+    identity: {
+      type: "Unknown",
+      principalArn,
+      principalId: null,
+      accountId: rawText(ui.accountId),
+      userName: null,
+      roleSessionName: null,
+      sessionIssuerArn: null,
+      sessionIssuerName: null,
+      sessionIssuerType: null,
+      invokedBy: null,
+      accessKeyId: rawText(ui.accessKeyId),
+      sourceIdentity: null,
+      mfaAuthenticated: null,
+      consoleSession: false,
+      crossAccount: false,
+      label: "unknown principal (the record could not be read)",
+    },
+    sourceIPAddress,
+    source: {
+      raw: sourceIPAddress,
+      kind: "unknown",
+      ip: null,
+      ipVersion: null,
+      range: null,
+      service: null,
+      vpcEndpointId: null,
+      vpcEndpointAccountId: null,
+    },
+    userAgent,
+    client: { family: "unknown", name: "Unknown client", version: null, detail: null, raw: userAgent },
+    region: rawText(record.awsRegion),
+    recipientAccountId: rawText(record.recipientAccountId),
+    requestID: rawText(record.requestID),
+    deliveryLagSeconds: null,
+    consoleUrl: null,
+    notes: [`secretwatch could not read this record (${name}); it is reported with its own texts only`],
+    unreadable: name,
+  };
+}

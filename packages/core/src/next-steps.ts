@@ -253,6 +253,12 @@ export function nextSteps(group: AlertGroup): string[] {
     () =>
       `The principal may be dumping secrets: it read ${plural(gv.rapid?.secrets.length ?? 0, "different secret")} within minutes (listed under "Rapid retrieval").`,
   );
+  add(
+    steps,
+    codes.has("unreadable-record"),
+    () =>
+      `Open the event in CloudTrail event history (event ID ${values(group.hits, (h) => h.eventID) || "not recorded"}): secretwatch could not read the record, so who read ${secret} and from where is shown only as recorded, unchecked. Report the fault to the secretwatch maintainers with the record.`,
+  );
   add(steps, codes.has("sensitive"), () => `Handle this alert first: the policy marks ${secret} as sensitive.`);
   const lowered = gv.reasons.some((r) => r.lowered > 0) ? '; the rule lowered the reasons marked "lowered" above' : "";
   for (const rule of gv.rules) {

@@ -4,7 +4,7 @@
  */
 import { type AssessContext, alertMemoOf, assessHits, eventMillis, repeatKeyOf } from "./assess.js";
 import { type DecodedLogEvent, type DecodedPayload, decodeSubscriptionData, type MalformedMessage } from "./decode.js";
-import { enrichRecord } from "./enrich.js";
+import { enrichOrBare } from "./enrich.js";
 import { GET_SECRET_VALUE, SECRETS_MANAGER_SOURCE } from "./events.js";
 import { type Plan, type PlanOptions, planMessages } from "./plan.js";
 import { isSecretValueRetrieval } from "./select.js";
@@ -40,7 +40,7 @@ export interface ProcessResult {
 export function enrichEvents(events: readonly DecodedLogEvent[], now: Date | null): SecretAccess[] {
   const hits: SecretAccess[] = [];
   for (const event of events) {
-    if (isSecretValueRetrieval(event.record)) hits.push(enrichRecord(event.record, { now }));
+    if (isSecretValueRetrieval(event.record)) hits.push(enrichOrBare(event.record, { now }));
   }
   return hits;
 }
@@ -91,7 +91,7 @@ export function decodeAndSelect(data: string, now: Date | null): SelectedPayload
   const tamperRecords: CloudTrailRecord[] = [];
   const ctx = { now };
   for (const { record } of payload.events) {
-    if (isSecretValueRetrieval(record)) hits.push(enrichRecord(record, ctx));
+    if (isSecretValueRetrieval(record)) hits.push(enrichOrBare(record, ctx));
     else if (tamperSpecFor(record.eventSource, record.eventName) !== null) tamperRecords.push(record);
   }
   return {

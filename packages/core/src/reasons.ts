@@ -55,6 +55,12 @@ export const REASONS = {
     lowerable: false,
     text: "the caller belongs to another AWS account",
   },
+  "unreadable-record": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "secretwatch could not read this record (a fault to report): the alert shows only what could be read safely; look the event up in CloudTrail",
+  },
   denied: {
     severity: "medium",
     sensitive: "high",

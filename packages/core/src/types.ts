@@ -139,6 +139,11 @@ export interface SecretAccess {
   consoleUrl: string | null;
   /** Record quirks a person should know, in words (e.g. `the record has no eventID`); empty for most records. */
   notes: string[];
+  /**
+   * Only on a read secretwatch could not enrich (enrich.ts `enrichOrBare`): the name of the
+   * error; the other fields hold what could be read without the code that failed. Absent otherwise.
+   */
+  unreadable?: string;
 }
 
 /** What the assessment concluded about one read: how serious, why, and what the policy and state said. */

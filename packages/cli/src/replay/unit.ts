@@ -8,7 +8,7 @@ import {
   type CloudTrailRecord,
   type DecodedLogEvent,
   enrichEvents,
-  enrichRecord,
+  enrichOrBare,
   isSecretValueRetrieval,
   readKey,
   type SecretAccess,
@@ -35,7 +35,7 @@ export class Unit {
 
   /** A CloudTrail record of this unit. */
   add(record: CloudTrailRecord): void {
-    if (isSecretValueRetrieval(record)) this.addHit(enrichRecord(record, { now: this.now }));
+    if (isSecretValueRetrieval(record)) this.addHit(enrichOrBare(record, { now: this.now }));
     else this.addTamper(record);
   }
 

@@ -1,0 +1,58 @@
+/**
+ * Replay, like the enricher, reads past a record its enrichment fails on: that read comes out
+ * bare (`unreadable-record`, high) and the file's other reads as usual, where the whole file
+ * used to be reported unreadable. The failure is made on purpose (`identityOf` throws for the
+ * marked record); replay runs in process with one worker, so the mock applies.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_COMPILED_POLICY } from "../../packages/cli/src/assessment.js";
+import type { Io } from "../../packages/cli/src/io.js";
+import { runReplay } from "../../packages/cli/src/replay/run.js";
+import { NOW, reads, tempDir } from "./replay-inputs.js";
+
+const MARK = "arn:aws:sts::111122223333:assumed-role/fails-enrichment/session";
+vi.mock("../../packages/core/src/identity.js", async (original) => {
+  const actual = await original<typeof import("../../packages/core/src/identity.js")>();
+  return {
+    ...actual,
+    identityOf: (record: { userIdentity?: { arn?: unknown } }) => {
+      if (record.userIdentity?.arn === MARK) throw new TypeError("a fault in identityOf");
+      return actual.identityOf(record as never);
+    },
+  };
+});
+
+const dir = tempDir();
+afterEach(() => dir.remove());
+
+describe("replay of a file with a record the enrichment fails on", () => {
+  it("prints that read bare and high, and every other read of the file", async () => {
+    const [first, second] = [reads[0]!, reads[1]!];
+    const broken = { ...first, eventID: "0c1d2e3f-0000-4000-8000-00000000dead", userIdentity: { arn: MARK } };
+    const file = dir.gzip("AWSLogs/trail.json.gz", { Records: [first, broken, second] });
+    let [stdout, stderr] = ["", ""];
+    const io: Io = {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      ...{ env: {}, cwd: dir.root, now: () => NOW },
+    };
+    const filters = { since: null, until: null, secrets: [], secretParts: [], secretKeys: [], principals: [] };
+    await runReplay(
+      { io, setExitCode: () => {} },
+      {
+        ...{ paths: [file], format: "json" as const, workers: 1, publish: null, filters },
+        ...{ policy: DEFAULT_COMPILED_POLICY, app: "a", stage: "s", maxTextBytes: 4096 },
+      },
+    );
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { eventID: string; severity: string; reasons: string[]; unreadable?: string });
+    expect(lines.map((l) => l.eventID)).toEqual([first.eventID, broken.eventID, second.eventID]);
+    const bare = lines[1]!;
+    expect(bare).toMatchObject({ severity: "high", unreadable: "TypeError" });
+    expect(bare.reasons).toContain("unreadable-record");
+    expect(lines[0]!.unreadable).toBeUndefined();
+    expect(stderr).not.toContain("unreadable");
+  });
+});

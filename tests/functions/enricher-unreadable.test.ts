@@ -1,0 +1,60 @@
+/**
+ * One record the enrichment fails on must cost only its own details: the enricher still alerts on
+ * it (bare, `unreadable-record`, high) and on every other read of the payload, and the invocation
+ * succeeds. The failure is made on purpose: `identityOf` throws for the record marked below.
+ */
+import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createHandler } from "../../packages/functions/src/enricher.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
+import { recordsEvent } from "../helpers/subscription.js";
+
+const MARK = "arn:aws:sts::111122223333:assumed-role/fails-enrichment/session";
+vi.mock("../../packages/core/src/identity.js", async (original) => {
+  const actual = await original<typeof import("../../packages/core/src/identity.js")>();
+  return {
+    ...actual,
+    identityOf: (record: { userIdentity?: { arn?: unknown } }) => {
+      if (record.userIdentity?.arn === MARK) throw new TypeError("a fault in identityOf");
+      return actual.identityOf(record as never);
+    },
+  };
+});
+
+const snsMock = mockClient(SNSClient);
+const published = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
+beforeEach(() => {
+  snsMock.reset();
+  snsMock.on(PublishCommand).resolves({ MessageId: "m-1" });
+});
+
+const reads = cloudTrailFixture("stratus-secretsmanager").filter((r) => r.eventName === "GetSecretValue");
+
+describe("a record the enrichment fails on", () => {
+  it("is alerted bare and high, beside every other read of the payload", async () => {
+    const [first, second] = [reads[0]!, reads[1]!];
+    const broken = {
+      ...first,
+      eventID: "0c1d2e3f-0000-4000-8000-00000000dead",
+      userIdentity: { ...first.userIdentity, arn: MARK },
+    };
+    const handler = createHandler({
+      sns: new SNSClient({ region: "us-east-1" }),
+      topicArn: "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts",
+      app: "secretwatch",
+      stage: "test",
+      clock: () => new Date("2024-07-31T12:41:52Z"),
+    });
+    const result = await handler(recordsEvent([first, broken, second]));
+    expect(result).toMatchObject({ records: 3, malformed: 0, hits: 3 });
+    const bare = published().find((m) => m.Message?.includes("0c1d2e3f-0000-4000-8000-00000000dead"));
+    expect(bare?.MessageAttributes?.severity?.StringValue).toBe("high");
+    expect(bare?.MessageAttributes?.reasons?.StringValue).toContain("unreadable-record");
+    expect(bare?.Message).toContain("secretwatch could not read this record (TypeError)");
+    // The other reads are alerted as usual, with their principal worked out.
+    const others = published().filter((m) => m !== bare);
+    expect(others.length).toBeGreaterThan(0);
+    for (const m of others) expect(m.MessageAttributes?.reasons?.StringValue).not.toContain("unreadable-record");
+  });
+});
