@@ -9,6 +9,8 @@ import { DEFAULT_COMPILED_POLICY } from "../../packages/cli/src/assessment.js";
 import type { Io } from "../../packages/cli/src/io.js";
 import { runReplay } from "../../packages/cli/src/replay/run.js";
 import { NOW, reads, tempDir } from "./replay-inputs.js";
+import { tamperRecords } from "./replay-tamper-cases.js";
+import { runCli } from "./run-cli.js";
 
 const MARK = "arn:aws:sts::111122223333:assumed-role/fails-enrichment/session";
 vi.mock("../../packages/core/src/identity.js", async (original) => {
@@ -54,5 +56,22 @@ describe("replay of a file with a record the enrichment fails on", () => {
     expect(bare.reasons).toContain("unreadable-record");
     expect(lines[0]!.unreadable).toBeUndefined();
     expect(stderr).not.toContain("unreadable");
+  });
+
+  it("with --stage, prints a tamper record the classifier fails on as a bare tamper-unreadable line", async () => {
+    const stop = tamperRecords("trail").find((r) => r.eventName === "StopLogging")!;
+    const broken = { ...stop, eventID: "0c1d2e3f-0000-4000-8000-00000000beef", userIdentity: { arn: MARK } };
+    const file = dir.json("AWSLogs/tamper.json", { Records: [reads[0], broken, stop] });
+    const run = await runCli(["replay", "--workers", "1", "--format", "json", "--stage", "dev", file]);
+    expect(run.code, run.stderr).toBe(0);
+    const tamper = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; eventID: string; severity: string; reasons: string[] })
+      .filter((l) => l.kind === "tamper");
+    expect(tamper.map((l) => [l.eventID, l.severity, l.reasons])).toEqual([
+      [broken.eventID, "high", ["tamper-unreadable"]],
+      [stop.eventID, "critical", ["trail-stopped"]],
+    ]);
   });
 });

@@ -6,6 +6,7 @@
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { stageTamperScope } from "../../packages/core/src/tamper/stage-scope.js";
 import { createHandler } from "../../packages/functions/src/enricher.js";
 import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { recordsEvent } from "../helpers/subscription.js";
@@ -56,5 +57,32 @@ describe("a record the enrichment fails on", () => {
     const others = published().filter((m) => m !== bare);
     expect(others.length).toBeGreaterThan(0);
     for (const m of others) expect(m.MessageAttributes?.reasons?.StringValue).not.toContain("unreadable-record");
+  });
+
+  it("a tamper record the classifier fails on is alerted bare and high, and the reads beside it as usual", async () => {
+    const [first] = [reads[0]!];
+    const trailName = stageTamperScope({ app: "secretwatch", stage: "test" }).trails?.[0] ?? "";
+    const stop = {
+      ...first,
+      eventSource: "cloudtrail.amazonaws.com",
+      eventName: "StopLogging",
+      eventID: "0c1d2e3f-0000-4000-8000-00000000beef",
+      requestParameters: { name: trailName },
+      userIdentity: { arn: MARK },
+    };
+    const handler = createHandler({
+      sns: new SNSClient({ region: "us-east-1" }),
+      topicArn: "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts",
+      app: "secretwatch",
+      stage: "test",
+      clock: () => new Date("2024-07-31T12:41:52Z"),
+    });
+    const result = await handler(recordsEvent([first, stop]));
+    expect(result).toMatchObject({ records: 2, hits: 1, tamperHits: 1 });
+    const tamper = published().find((m) => m.Message?.includes("0c1d2e3f-0000-4000-8000-00000000beef"));
+    expect(tamper?.MessageAttributes?.severity?.StringValue).toBe("high");
+    expect(tamper?.MessageAttributes?.reasons?.StringValue).toBe("tamper-unreadable");
+    expect(tamper?.Subject).toMatch(/^HIGH .*TAMPER: StopLogging on \(not read\)/);
+    expect(published().some((m) => m.Message?.includes(first.eventID))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
 import { eventMillis } from "./assess.js";
+import { bareIdentity, faultName, rawText } from "./bare.js";
 import { isJsonObject, stringOrNull } from "./decode.js";
 import { GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
 import { identityOf } from "./identity.js";
@@ -203,11 +204,6 @@ export function enrichRecord(record: CloudTrailRecord, ctx: EnrichContext): Secr
   };
 }
 
-/** A field's value when it is text (at most 2,048 characters, cut), else null: nothing else is called. */
-function rawText(value: unknown): string | null {
-  return typeof value === "string" ? value.slice(0, 2048) : null;
-}
-
 /**
  * {@link enrichRecord} that never throws for a secret-value retrieval: a record it fails on (a
  * fault secretwatch has not met yet; the fuzz tests look for them) becomes a bare read, so it is
@@ -230,12 +226,11 @@ export function enrichOrBare(
 }
 
 function bareAccess(record: CloudTrailRecord, error: unknown): SecretAccess {
-  const name = error instanceof Error && typeof error.name === "string" ? error.name.slice(0, 64) : typeof error;
+  const name = faultName(error);
   const eventTime = rawText(record.eventTime);
-  const ui = isJsonObject(record.userIdentity) ? record.userIdentity : {};
   const params = isJsonObject(record.requestParameters) ? record.requestParameters : {};
   const errorCode = rawText(record.errorCode);
-  const principalArn = rawText(ui.arn);
+  const identity = bareIdentity(record);
   const sourceIPAddress = rawText(record.sourceIPAddress);
   const userAgent = rawText(record.userAgent);
   return {
@@ -252,26 +247,9 @@ function bareAccess(record: CloudTrailRecord, error: unknown): SecretAccess {
     outcome: outcomeOf(errorCode),
     errorCode: errorCode || null,
     errorMessage: rawText(record.errorMessage),
-    principalArn,
-    identityType: "Unknown",
-    identity: {
-      type: "Unknown",
-      principalArn,
-      principalId: null,
-      accountId: rawText(ui.accountId),
-      userName: null,
-      roleSessionName: null,
-      sessionIssuerArn: null,
-      sessionIssuerName: null,
-      sessionIssuerType: null,
-      invokedBy: null,
-      accessKeyId: rawText(ui.accessKeyId),
-      sourceIdentity: null,
-      mfaAuthenticated: null,
-      consoleSession: false,
-      crossAccount: false,
-      label: "unknown principal (the record could not be read)",
-    },
+    principalArn: identity.principalArn,
+    identityType: identity.type,
+    identity,
     sourceIPAddress,
     source: {
       raw: sourceIPAddress,

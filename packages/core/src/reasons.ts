@@ -292,6 +292,12 @@ export const REASONS = {
     lowerable: false,
     text: "a workload moved a secret's AWSCURRENT label, as a rotation function does at its last step",
   },
+  "tamper-unreadable": {
+    severity: "high",
+    sensitive: "high",
+    lowerable: false,
+    text: "secretwatch could not read this tamper or exposure record (a fault to report): whether it concerns this stage, and what it changed, is not known; look the event up in CloudTrail",
+  },
   "tamper-attempt": {
     severity: "medium",
     sensitive: "medium",

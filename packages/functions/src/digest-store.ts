@@ -96,8 +96,8 @@ export class DynamoDigestStore implements DigestRecorder, DigestSource {
   }
 
   /**
-   * One PutItem; the sort key is unique per invocation (time and request ID, or a random ID).
-   * With `payload`: first a consistent GetItem of the payload's marker (found: `duplicate`, nothing
+   * The entry is one conditional PutItem; its sort key is unique per invocation (time and request
+   * ID, or a random ID). With `payload`: first a consistent GetItem of the payload's marker (found: `duplicate`, nothing
    * written), then the entry, then the marker, expiring with the entry. Two deliveries of one payload
    * at the same moment may both count it, as may a crash between the two writes: a payload is
    * counted twice at worst, never lost.

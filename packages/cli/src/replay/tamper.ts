@@ -1,7 +1,7 @@
 /**
  * Tamper and exposure events for the CLI (replay, lookup, history): the stage's scope as the
  * enricher builds it (`stageTamperScope`), classified and planned by the enricher's own core
- * functions (`classifyTamper`, `planTamper`). Only the topic ARNs differ: the enricher knows them
+ * functions (`classifyTamperOrBare`, `planTamper`). Only the topic ARNs differ: the enricher knows them
  * from its environment, the CLI does not know the stage's account or Region, so a topic of the
  * stage is matched by its name (`<app>-<stage>-alerts`, `-pager`, `-ops`) in any account and
  * Region, as scope.ts already does for every other kind (over-reporting, never under-reporting).
@@ -12,7 +12,7 @@
  */
 import {
   type CloudTrailRecord,
-  classifyTamper,
+  classifyTamperOrBare,
   EMPTY_SCOPE,
   isJsonObject,
   planTamper,
@@ -142,7 +142,7 @@ export function scopeFor(settings: TamperSettings, records: Iterable<CloudTrailR
 /** The tamper hit of one record for this stage, or null (as the enricher would classify it). */
 export function tamperHitOf(record: CloudTrailRecord, settings: TamperSettings): TamperHit | null {
   if (tamperSpecFor(record.eventSource, record.eventName) === null) return null;
-  return classifyTamper(record, scopeFor(settings, [record]), settings.notify);
+  return classifyTamperOrBare(record, scopeFor(settings, [record]), settings.notify);
 }
 
 /** The enricher's tamper plan for one delivery unit's records. */

@@ -347,6 +347,7 @@ export const TAMPER_REASON_CODES = [
   "secret-rotation-cancelled",
   "secret-current-moved",
   "secret-current-moved-by-workload",
+  "tamper-unreadable",
   "tamper-attempt",
   "deploy-tool",
 ] as const satisfies readonly ReasonCode[];

@@ -25,6 +25,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 import { isPerson } from "../actor.js";
+import { bareIdentity, faultName, rawText } from "../bare.js";
 import { isJsonObject, stringOrNull } from "../decode.js";
 import { consoleEventUrl, outcomeOf } from "../enrich.js";
 import { identityOf } from "../identity.js";
@@ -239,5 +240,60 @@ export function classifyTamper(
     region,
     recipientAccountId: stringOrNull(record.recipientAccountId),
     consoleUrl: region && eventID ? consoleEventUrl(region, eventID) : null,
+  };
+}
+
+/**
+ * {@link classifyTamper} that never throws: a record of a tamper event name it fails on (a fault
+ * secretwatch has not met yet) becomes a bare hit, `tamper-unreadable` (high), of the record's
+ * own texts, whether or not it concerns this stage (that is what could not be decided), so the
+ * payload's other records, reads included, go on as usual. `classify` is the classifier to run
+ * (tests pass one that fails).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function classifyTamperOrBare(
+  record: CloudTrailRecord,
+  scope: TamperScope,
+  notify: Severity = "medium",
+  classify: typeof classifyTamper = classifyTamper,
+): TamperHit | null {
+  try {
+    return classify(record, scope, notify);
+  } catch (error) {
+    return bareTamperHit(record, error);
+  }
+}
+
+function bareTamperHit(record: CloudTrailRecord, error: unknown): TamperHit | null {
+  const spec = tamperSpecFor(record.eventSource, record.eventName);
+  if (spec === null) return null;
+  const errorCode = rawText(record.errorCode) || null;
+  const identity = bareIdentity(record);
+  return {
+    kind: "tamper",
+    eventID: rawText(record.eventID) ?? "",
+    eventTime: rawText(record.eventTime),
+    eventSource: record.eventSource,
+    eventName: record.eventName,
+    api: spec.api,
+    resourceKind: spec.scope,
+    resource: "(not read)",
+    qualifier: null,
+    outcome: outcomeOf(errorCode),
+    errorCode,
+    severity: "high",
+    reasons: ["tamper-unreadable"],
+    deployTool: null,
+    notice: false,
+    changes: [],
+    findings: [`secretwatch could not read this record (${faultName(error)}); it is reported with its own texts only`],
+    identity,
+    principalArn: identity.principalArn,
+    identityType: identity.type,
+    sourceIPAddress: rawText(record.sourceIPAddress),
+    userAgent: rawText(record.userAgent),
+    region: rawText(record.awsRegion),
+    recipientAccountId: rawText(record.recipientAccountId),
+    consoleUrl: null,
   };
 }

@@ -120,6 +120,9 @@ const FIXES: Record<Exclude<TamperReasonCode, "deploy-tool">, (r: string, s: str
   "secret-current-moved-by-workload": (r) => [
     `If no rotation ran, check the versions: aws secretsmanager describe-secret --secret-id ${r}.`,
   ],
+  "tamper-unreadable": () => [
+    "Open the event in CloudTrail event history: secretwatch could not read the record, so whether it concerns this stage, and what it changed, is not known. Report the fault to the secretwatch maintainers with the record.",
+  ],
   "tamper-attempt": (_r, s) => [
     `Nothing changed, but the principal tried: find what else it did: secretwatch lookup --stage ${s}.`,
   ],

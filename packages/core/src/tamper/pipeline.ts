@@ -16,7 +16,7 @@ import { messageSize, type PlannedMessage, SNS_MAX_MESSAGE_BYTES, severityAttrib
 import { toBodyText, toSubjectText } from "../sanitize.js";
 import { atLeast, maxSeverity, type Severity, severityLabel, severityRank } from "../severity.js";
 import type { CloudTrailRecord } from "../types.js";
-import { classifyTamper, type TamperHit } from "./classify.js";
+import { classifyTamperOrBare, type TamperHit } from "./classify.js";
 import { tamperBody, tamperFallback, tamperSubject, tamperTitle } from "./message.js";
 import type { TamperScope } from "./scope.js";
 
@@ -52,7 +52,7 @@ export function tamperHits(records: readonly CloudTrailRecord[], scope: TamperSc
   const hits: TamperHit[] = [];
   let duplicates = 0;
   for (const record of records) {
-    const hit = classifyTamper(record, scope, notify);
+    const hit = classifyTamperOrBare(record, scope, notify);
     if (hit === null) continue;
     if (hit.eventID !== "" && seen.has(hit.eventID)) {
       duplicates++;
