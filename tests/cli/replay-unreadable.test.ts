@@ -8,21 +8,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_COMPILED_POLICY } from "../../packages/cli/src/assessment.js";
 import type { Io } from "../../packages/cli/src/io.js";
 import { runReplay } from "../../packages/cli/src/replay/run.js";
+import { FAILS_ENRICHMENT } from "../helpers/failing-identity.js";
 import { NOW, reads, tempDir } from "./replay-inputs.js";
 import { tamperRecords } from "./replay-tamper-cases.js";
 import { runCli } from "./run-cli.js";
 
-const MARK = "arn:aws:sts::111122223333:assumed-role/fails-enrichment/session";
-vi.mock("../../packages/core/src/identity.js", async (original) => {
-  const actual = await original<typeof import("../../packages/core/src/identity.js")>();
-  return {
-    ...actual,
-    identityOf: (record: { userIdentity?: { arn?: unknown } }) => {
-      if (record.userIdentity?.arn === MARK) throw new TypeError("a fault in identityOf");
-      return actual.identityOf(record as never);
-    },
-  };
-});
+vi.mock("../../packages/core/src/identity.js", async (original) =>
+  (await import("../helpers/failing-identity.js")).identityFailing(original),
+);
 
 const dir = tempDir();
 afterEach(() => dir.remove());
@@ -30,7 +23,11 @@ afterEach(() => dir.remove());
 describe("replay of a file with a record the enrichment fails on", () => {
   it("prints that read bare and high, and every other read of the file", async () => {
     const [first, second] = [reads[0]!, reads[1]!];
-    const broken = { ...first, eventID: "0c1d2e3f-0000-4000-8000-00000000dead", userIdentity: { arn: MARK } };
+    const broken = {
+      ...first,
+      eventID: "0c1d2e3f-0000-4000-8000-00000000dead",
+      userIdentity: { arn: FAILS_ENRICHMENT },
+    };
     const file = dir.gzip("AWSLogs/trail.json.gz", { Records: [first, broken, second] });
     let [stdout, stderr] = ["", ""];
     const io: Io = {
@@ -60,7 +57,11 @@ describe("replay of a file with a record the enrichment fails on", () => {
 
   it("with --stage, prints a tamper record the classifier fails on as a bare tamper-unreadable line", async () => {
     const stop = tamperRecords("trail").find((r) => r.eventName === "StopLogging")!;
-    const broken = { ...stop, eventID: "0c1d2e3f-0000-4000-8000-00000000beef", userIdentity: { arn: MARK } };
+    const broken = {
+      ...stop,
+      eventID: "0c1d2e3f-0000-4000-8000-00000000beef",
+      userIdentity: { arn: FAILS_ENRICHMENT },
+    };
     const file = dir.json("AWSLogs/tamper.json", { Records: [reads[0], broken, stop] });
     const run = await runCli(["replay", "--workers", "1", "--format", "json", "--stage", "dev", file]);
     expect(run.code, run.stderr).toBe(0);

@@ -1,27 +1,21 @@
 /**
  * One record the enrichment fails on must cost only its own details: the enricher still alerts on
  * it (bare, `unreadable-record`, high) and on every other read of the payload, and the invocation
- * succeeds. The failure is made on purpose: `identityOf` throws for the record marked below.
+ * succeeds. The failure is made on purpose: `identityOf` throws for records of FAILS_ENRICHMENT
+ * (tests/helpers/failing-identity.ts).
  */
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { stageTamperScope } from "../../packages/core/src/tamper/stage-scope.js";
 import { createHandler } from "../../packages/functions/src/enricher.js";
+import { FAILS_ENRICHMENT } from "../helpers/failing-identity.js";
 import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { recordsEvent } from "../helpers/subscription.js";
 
-const MARK = "arn:aws:sts::111122223333:assumed-role/fails-enrichment/session";
-vi.mock("../../packages/core/src/identity.js", async (original) => {
-  const actual = await original<typeof import("../../packages/core/src/identity.js")>();
-  return {
-    ...actual,
-    identityOf: (record: { userIdentity?: { arn?: unknown } }) => {
-      if (record.userIdentity?.arn === MARK) throw new TypeError("a fault in identityOf");
-      return actual.identityOf(record as never);
-    },
-  };
-});
+vi.mock("../../packages/core/src/identity.js", async (original) =>
+  (await import("../helpers/failing-identity.js")).identityFailing(original),
+);
 
 const snsMock = mockClient(SNSClient);
 const published = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput);
@@ -30,6 +24,15 @@ beforeEach(() => {
   snsMock.on(PublishCommand).resolves({ MessageId: "m-1" });
 });
 
+/** The enricher on the test stage, with SNS mocked. */
+const enricher = () =>
+  createHandler({
+    sns: new SNSClient({ region: "us-east-1" }),
+    topicArn: "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts",
+    app: "secretwatch",
+    stage: "test",
+    clock: () => new Date("2024-07-31T12:41:52Z"),
+  });
 const reads = cloudTrailFixture("stratus-secretsmanager").filter((r) => r.eventName === "GetSecretValue");
 
 describe("a record the enrichment fails on", () => {
@@ -38,15 +41,9 @@ describe("a record the enrichment fails on", () => {
     const broken = {
       ...first,
       eventID: "0c1d2e3f-0000-4000-8000-00000000dead",
-      userIdentity: { ...first.userIdentity, arn: MARK },
+      userIdentity: { ...first.userIdentity, arn: FAILS_ENRICHMENT },
     };
-    const handler = createHandler({
-      sns: new SNSClient({ region: "us-east-1" }),
-      topicArn: "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts",
-      app: "secretwatch",
-      stage: "test",
-      clock: () => new Date("2024-07-31T12:41:52Z"),
-    });
+    const handler = enricher();
     const result = await handler(recordsEvent([first, broken, second]));
     expect(result).toMatchObject({ records: 3, malformed: 0, hits: 3 });
     const bare = published().find((m) => m.Message?.includes("0c1d2e3f-0000-4000-8000-00000000dead"));
@@ -68,15 +65,9 @@ describe("a record the enrichment fails on", () => {
       eventName: "StopLogging",
       eventID: "0c1d2e3f-0000-4000-8000-00000000beef",
       requestParameters: { name: trailName },
-      userIdentity: { arn: MARK },
+      userIdentity: { arn: FAILS_ENRICHMENT },
     };
-    const handler = createHandler({
-      sns: new SNSClient({ region: "us-east-1" }),
-      topicArn: "arn:aws:sns:us-east-1:111122223333:secretwatch-test-alerts",
-      app: "secretwatch",
-      stage: "test",
-      clock: () => new Date("2024-07-31T12:41:52Z"),
-    });
+    const handler = enricher();
     const result = await handler(recordsEvent([first, stop]));
     expect(result).toMatchObject({ records: 2, hits: 1, tamperHits: 1 });
     const tamper = published().find((m) => m.Message?.includes("0c1d2e3f-0000-4000-8000-00000000beef"));
