@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toBodyText, toSubjectText, utf8Bytes } from "../../packages/core/src/sanitize.js";
+import { toBodyText, toSubjectText, utf8Bytes, wellFormed } from "../../packages/core/src/sanitize.js";
 
 /** Any code point, plus the troublemakers fast-check's `binary` unit leaves out or rarely picks. */
 const hostileUnit = fc.oneof(
@@ -150,6 +150,22 @@ describe("toBodyText", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme-ascii", maxLength: 200 }), (value) => {
         expect(toBodyText(value)).toBe(value);
+      }),
+    );
+  });
+});
+
+describe("wellFormed", () => {
+  it("replaces each lone surrogate by U+FFFD and keeps everything else, surrogate pairs included", () => {
+    expect(wellFormed("a\ud800b\udfffc\u{1F511}")).toBe("a\uFFFDb\uFFFDc\u{1F511}");
+    expect(wellFormed("\udfff\ud800")).toBe("\uFFFD\uFFFD"); // a low then a high: no pair
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        const out = wellFormed(text);
+        expect(/\p{Cs}/u.test(out)).toBe(false);
+        expect(out.length).toBe(text.length);
+        expect(Buffer.from(out, "utf8").toString("utf8")).toBe(out); // survives UTF-8 unchanged
+        if (!/\p{Cs}/u.test(text)) expect(out).toBe(text);
       }),
     );
   });

@@ -10,7 +10,7 @@ import { DEFAULT_POLICY, DEFAULT_THRESHOLDS } from "../../packages/core/src/poli
 import { PolicyMatcher } from "../../packages/core/src/policy-match.js";
 import { pairKey, repeatKey, StateUnavailableError } from "../../packages/core/src/state.js";
 import type { SecretAccess } from "../../packages/core/src/types.js";
-import { DynamoStateStore, hashedKey, STATE_TTL_ATTRIBUTE } from "../../packages/functions/src/state.js";
+import { DynamoStateStore, hashedKey, STATE_TTL_ATTRIBUTE, storedName } from "../../packages/functions/src/state.js";
 import { aSecretAccess, aSource } from "../core/builders.js";
 import { type LocalDynamo, startDynamo } from "../helpers/dynalite.js";
 
@@ -57,6 +57,19 @@ describe("the DynamoDB state store", () => {
       lastSeen: Date.parse("2024-05-14T09:50:00Z"),
       count: 3,
     });
+  });
+
+  it("stores a secret's name as valid UTF-8: a lone surrogate, or one a 2,048-character cut leaves, becomes U+FFFD", async () => {
+    const lone = JSON.parse('"canary/\\ud800x"') as string;
+    const cut = `${"a".repeat(2047)}\u{1F511}tail`; // the key emoji's pair straddles the cut
+    await invoke(store(), [read(lone, "2024-05-14T09:00:00Z"), read(cut, "2024-05-14T09:00:01Z")]);
+    const names = ((await db.client.send(new ScanCommand({ TableName: db.tableName }))).Items ?? [])
+      .map((item) => item.secret?.S)
+      .filter((name): name is string => name !== undefined);
+    expect(names.sort()).toEqual([`${"a".repeat(2047)}\uFFFD`, "canary/\uFFFDx"]);
+    for (const name of names) expect(/\p{Cs}/u.test(name)).toBe(false);
+    // Names that are valid already are stored as they are.
+    expect(storedName("prod/db/\u{1F511}")).toBe("prod/db/\u{1F511}");
   });
 
   it("counts rapid retrieval across three invocations, from the windows it stores", async () => {

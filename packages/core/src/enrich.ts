@@ -10,6 +10,7 @@ import { bareIdentity, faultName, rawText } from "./bare.js";
 import { isJsonObject, stringOrNull } from "./decode.js";
 import { GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
 import { identityOf } from "./identity.js";
+import { wellFormed } from "./sanitize.js";
 import { batchDetails, canonicalSecretKey, secretArnFromResources } from "./secret.js";
 import { isSecretValueRetrieval } from "./select.js";
 import { sourceOf } from "./source.js";
@@ -116,15 +117,12 @@ export function consoleEventUrl(region: string, eventID: string): string {
   return start + (PLAIN_EVENT_ID.test(eventID) ? eventID : urlComponent(eventID));
 }
 
-/** A half surrogate pair: text JSON can hold (`"\ud800"`) and encodeURIComponent throws on. */
-const LONE_SURROGATE = /\p{Cs}/gu;
-
 /**
  * `encodeURIComponent` of any text: a lone surrogate (which makes it throw a URIError) is
  * encoded as U+FFFD, so a record's odd ID or Region can never stop its alert.
  */
 function urlComponent(text: string): string {
-  return encodeURIComponent(text.replace(LONE_SURROGATE, "\uFFFD"));
+  return encodeURIComponent(wellFormed(text));
 }
 
 type SecretFields = Pick<SecretAccess, "secretId" | "secretArn" | "requestedSecretId" | "versionId" | "versionStage">;

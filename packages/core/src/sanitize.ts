@@ -72,6 +72,18 @@ function asText(value: unknown): string {
  * U+FFFD, 3 bytes). SNS limits a message, subject and attributes together to 262,144 bytes.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
+/** A half surrogate pair: text JSON can spell (`"\ud800"`) and a cut can leave, not encodable as UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/**
+ * `text` with each lone surrogate replaced by U+FFFD, as UTF-8 encoders do: valid to URL-encode
+ * (`encodeURIComponent` throws on a lone surrogate) and to store as a DynamoDB string.
+ * @see https://tc39.es/ecma262/#sec-string.prototype.towellformed
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
+}
+
 export function utf8Bytes(s: string): number {
   // Native, and the same count SNS makes: a lone surrogate is sent as U+FFFD (3 bytes).
   return Buffer.byteLength(s, "utf8");

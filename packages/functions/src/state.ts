@@ -34,6 +34,7 @@ import {
   type StateUpdate,
   type Thresholds,
   type WindowEntry,
+  wellFormed,
 } from "@secretwatch/core";
 
 /** Partition key `pk` and sort key `sk`, both strings; on-demand. Plain data a `CreateTable` call accepts (without the name). */
@@ -109,6 +110,17 @@ const num = (item: Item | undefined, name: string): number | null => {
 const str = (item: Item | undefined, name: string): string | null => item?.[name]?.S ?? null;
 const key = (pk: string, sk = ONE): Key => ({ pk: { S: pk }, sk: { S: sk } });
 const seconds = (ms: number) => String(Math.ceil(ms / 1000));
+/**
+ * A secret's name as a window entry stores it: at most 2,048 characters, and valid UTF-8 (a lone
+ * surrogate, from the record or from the cut, becomes U+FFFD): DynamoDB string attributes are
+ * UTF-8, and one refused item would fail the whole batch write it is in. Only the rapid-retrieval
+ * count compares it, so a changed name can make the count larger, never smaller.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes.String
+ */
+export function storedName(secret: string): string {
+  return wellFormed(secret.slice(0, 2048));
+}
+
 /** Sort keys of window entries order by time: 15 digits of epoch ms. */
 const timeSortKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, "0");
 
@@ -268,7 +280,7 @@ export class DynamoStateStore implements StateStore {
     for (const { actor, secret, time } of update.accesses) {
       items.push({
         ...key(hashedKey("win", actor), `${timeSortKey(time)}#${hashedKey("s", secret).slice(2, 18)}`),
-        secret: { S: secret.slice(0, 2048) },
+        secret: { S: storedName(secret) },
         time: { N: String(time) },
         [STATE_TTL_ATTRIBUTE]: { N: expiry(time, t.rapidMinutes * 60_000) },
       });
