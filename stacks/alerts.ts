@@ -94,23 +94,28 @@ export function emailTopic(
     arn: created.arn,
     policy: stageTopicPolicy(created.arn),
   });
-  const subscriptions = emails.map(
+  const subscriptions = emailSubscriptions(logical.subscription, created.arn, emails);
+  return { topic: created, topicPolicy, subscriptions };
+}
+
+/**
+ * One email subscription of `topicArn` per address, named `<prefix><hash of the address>`; each
+ * stays pending until its recipient confirms.
+ */
+function emailSubscriptions(prefix: string, topicArn: aws.sns.Topic["arn"], emails: readonly string[]) {
+  return emails.map(
     (email) =>
-      new aws.sns.TopicSubscription(subscriptionName(logical.subscription, email), {
-        topic: created.arn,
+      new aws.sns.TopicSubscription(subscriptionName(prefix, email), {
+        topic: topicArn,
         protocol: "email",
         endpoint: email,
       }),
   );
-  return { topic: created, topicPolicy, subscriptions };
 }
 
-/** One email subscription per address; each stays pending until its recipient confirms. */
-export const alertEmailSubscriptions = uniqueEmails(settings.alertEmails).map(
-  (email) =>
-    new aws.sns.TopicSubscription(subscriptionName("AlertEmail", email), {
-      topic: securityAlarms.arn,
-      protocol: "email",
-      endpoint: email,
-    }),
+/** One email subscription per address of the alert topic. */
+export const alertEmailSubscriptions = emailSubscriptions(
+  "AlertEmail",
+  securityAlarms.arn,
+  uniqueEmails(settings.alertEmails),
 );

@@ -67,11 +67,6 @@ function asText(value: unknown): string {
   }
 }
 
-/**
- * Bytes `s` takes in UTF-8, as `Buffer.byteLength` counts them (a lone surrogate is sent as
- * U+FFFD, 3 bytes). SNS limits a message, subject and attributes together to 262,144 bytes.
- * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
- */
 /** A half surrogate pair: text JSON can spell (`"\ud800"`) and a cut can leave, not encodable as UTF-8. */
 const LONE_SURROGATE = /\p{Cs}/gu;
 
@@ -84,6 +79,11 @@ export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, "\uFFFD");
 }
 
+/**
+ * Bytes `s` takes in UTF-8, as `Buffer.byteLength` counts them (a lone surrogate is sent as
+ * U+FFFD, 3 bytes). SNS limits a message, subject and attributes together to 262,144 bytes.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
 export function utf8Bytes(s: string): number {
   // Native, and the same count SNS makes: a lone surrogate is sent as U+FFFD (3 bytes).
   return Buffer.byteLength(s, "utf8");
