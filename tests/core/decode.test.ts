@@ -5,6 +5,7 @@ import {
   DecodeError,
   decodeLogsPayload,
   decodeSubscriptionData,
+  gunzipChunkSize,
   isCloudTrailRecord,
   parseRecordMessage,
 } from "../../packages/core/src/decode.js";
@@ -145,6 +146,33 @@ describe("decodeSubscriptionData", () => {
       }
     })();
     expect(error?.cause).toBeInstanceOf(SyntaxError);
+  });
+});
+
+describe("gunzipChunkSize: one output chunk of the size the gzip trailer records, within bounds", () => {
+  const gz = (bytes: number) => gzipSync(Buffer.alloc(bytes, "a"));
+  it.each([
+    ["a megabyte: exactly its size", gz(1_222_050), 1_222_050],
+    ["a small text: the 64 KiB floor", gz(10), 64 << 10],
+    ["a size over the cap: the 8 MiB cap", gz(9 << 20), 8 << 20],
+    [
+      "fewer bytes than a gzip header and trailer: the floor",
+      Buffer.from([0x1f, 0x8b, 0xff, 0xff, 0xff, 0xff]),
+      64 << 10,
+    ],
+  ])("%s", (_name, zipped, chunk) => {
+    expect(gunzipChunkSize(zipped)).toBe(chunk);
+  });
+
+  it("decodes a payload whose trailer tells less than its output (two gzip members: the last one's size)", () => {
+    const payload = JSON.stringify(dataMessage(Array.from({ length: 400 }, () => secretReadText)));
+    const cut = payload.length - 10;
+    // The second member holds the last 10 bytes: its trailer says 10, the output is the whole payload.
+    const data = Buffer.concat([gzipSync(payload.slice(0, cut)), gzipSync(payload.slice(cut))]);
+    expect(gunzipChunkSize(data)).toBe(64 << 10);
+    const decoded = decodeSubscriptionData(data.toString("base64"));
+    expect(decoded.events).toHaveLength(400);
+    expect(decoded.events[399]?.record).toEqual(secretRead);
   });
 });
 

@@ -244,17 +244,63 @@ function covers(span: { first: number; last: number } | undefined, time: number 
   return span !== undefined && (time === null || (time >= span.first - windowMs && time <= span.last + windowMs));
 }
 
+/**
+ * One actor's reads of this batch in the last `windowMs`, while they come in time order (as
+ * assessHits adds them): a queue of reads and a count per secret, so the distinct secrets of the
+ * window ending at each read are known without looking at every secret the actor read.
+ */
+class SlidingReads {
+  private readonly reads: Array<{ secret: string; time: number }> = [];
+  private head = 0;
+  private readonly counts = new Map<string, number>();
+  constructor(readonly windowMs: number) {}
+
+  /** The time of the latest read added (-Infinity: none). */
+  get last(): number {
+    return this.reads.at(-1)?.time ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Distinct secrets of the reads in [time - windowMs, time] plus `secret`; `time` is at least {@link last}. */
+  distinctWith(secret: string, time: number): number {
+    const from = time - this.windowMs;
+    const { reads, counts } = this;
+    while (this.head < reads.length && reads[this.head]!.time < from) {
+      const old = reads[this.head++]!.secret;
+      const n = counts.get(old)! - 1;
+      if (n === 0) counts.delete(old);
+      else counts.set(old, n);
+    }
+    if (this.head > 1024 && this.head * 2 > reads.length) {
+      reads.splice(0, this.head);
+      this.head = 0;
+    }
+    return counts.size + (counts.has(secret) ? 0 : 1);
+  }
+
+  /** The secrets {@link distinctWith} just counted, sorted. */
+  secretsWith(secret: string): string[] {
+    const secrets = [...this.counts.keys()];
+    if (!this.counts.has(secret)) secrets.push(secret);
+    return secrets.sort();
+  }
+
+  add(secret: string, time: number): void {
+    this.reads.push({ secret, time });
+    this.counts.set(secret, (this.counts.get(secret) ?? 0) + 1);
+  }
+}
+
 /** Keeps, per actor, the successful reads of this batch so far (time, secret) on top of the snapshot. */
 class Overlay {
   /** Actor → secret → the span of its reads in this batch. */
   private readonly pairs = new Map<string, Map<string, { first: number; last: number }>>();
   private readonly reads = new Map<string, Array<{ secret: string; time: number }>>();
   /**
-   * Per actor, each secret's latest read so far, while the actor's reads came in time order
-   * (as assessHits adds them): a secret was then read within a window ending now exactly when
-   * its latest read was. Null once a read came out of order: the reads are then scanned.
+   * Per actor, its reads within the rapid-retrieval window, while they came in time order (as
+   * assessHits adds them) and are asked about with one window length; null once a read came
+   * out of order or another length was asked: the reads are then scanned.
    */
-  private readonly latest = new Map<string, Map<string, number> | null>();
+  private readonly sliding = new Map<string, SlidingReads | null>();
 
   constructor(private readonly snapshot: StateSnapshot | null) {}
 
@@ -276,22 +322,21 @@ class Overlay {
   window(actor: string, secret: string, time: number, windowMs: number, min: number): string[] | null {
     const from = time - windowMs;
     const stored = this.snapshot?.windows.get(actor);
-    const reads = this.reads.get(actor);
-    const latest = this.latest.get(actor);
-    const inOrder = latest && (reads?.at(-1)?.time ?? -Number.POSITIVE_INFINITY) <= time;
-    if (inOrder && (stored === undefined || stored.length === 0)) {
-      // The common case: the latest reads are distinct secrets; count them before making a set.
-      let n = 1;
-      latest.forEach((t, s) => {
-        if (s !== secret && t >= from && t <= time) n++;
-      });
-      if (n < min) return null;
+    let sliding = this.sliding.get(actor);
+    if (sliding === undefined) {
+      sliding = new SlidingReads(windowMs);
+      this.sliding.set(actor, sliding);
+    } else if (sliding !== null && (sliding.windowMs !== windowMs || sliding.last > time)) {
+      sliding = null;
+      this.sliding.set(actor, null);
+    }
+    // The common case: this batch's reads alone, counted by the sliding window before any set is made.
+    if (sliding !== null && (stored === undefined || stored.length === 0)) {
+      return sliding.distinctWith(secret, time) < min ? null : sliding.secretsWith(secret);
     }
     const secrets = new Set<string>([secret]);
     for (const e of stored ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
-    if (inOrder) {
-      for (const [s, t] of latest) if (t >= from && t <= time) secrets.add(s);
-    } else for (const e of reads ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
+    for (const e of this.reads.get(actor) ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
     return secrets.size >= min ? [...secrets].sort() : null;
   }
 
@@ -311,16 +356,12 @@ class Overlay {
     if (time === null) return;
     const reads = this.reads.get(actor) ?? [];
     if (reads.length === 0) this.reads.set(actor, reads);
-    const previous = reads.at(-1)?.time ?? -Infinity;
     reads.push({ secret, time });
-    let latest = this.latest.get(actor);
-    if (latest === undefined) {
-      latest = new Map();
-      this.latest.set(actor, latest);
-    }
-    if (latest === null) return;
-    if (time < previous) this.latest.set(actor, null);
-    else latest.set(secret, time);
+    const sliding = this.sliding.get(actor);
+    if (sliding === null) return;
+    // A read the window was not asked about first (not assessHits's order): scan from now on.
+    if (sliding === undefined || time < sliding.last) this.sliding.set(actor, null);
+    else sliding.add(secret, time);
   }
 }
 

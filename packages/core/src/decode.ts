@@ -185,6 +185,26 @@ function decodedWhole(data: string, bytes: Buffer): boolean {
   return bytes.length === (data.length / 4) * 3 - padding;
 }
 
+/** Output buffer bounds for gunzip: zlib's minimum chunk is far below the first; the second caps what a size field can ask for. */
+const [MIN_CHUNK, MAX_CHUNK] = [64 << 10, 8 << 20];
+
+/**
+ * The output chunk for gunzipping `zipped`: the uncompressed size its gzip trailer records
+ * (ISIZE, the last four bytes, little-endian), within bounds. With one chunk that holds all of
+ * it, zlib inflates in one call and returns that buffer, instead of its default of 16 KiB
+ * chunks and a copy of them all into one (about a third of the time on a megabyte). The field is
+ * only a size hint: a wrong one costs more chunks or a larger buffer, never a wrong result
+ * (`maxOutputLength` still bounds the output).
+ * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1
+ * @see https://nodejs.org/api/zlib.html#class-options
+ */
+export function gunzipChunkSize(zipped: Uint8Array): number {
+  const n = zipped.length;
+  if (n < 18) return MIN_CHUNK; // smaller than a gzip header and trailer
+  const isize = (zipped[n - 4]! | (zipped[n - 3]! << 8) | (zipped[n - 2]! << 16) | (zipped[n - 1]! << 24)) >>> 0;
+  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, isize));
+}
+
 /**
  * Decodes `awslogs.data` of a subscription event: base64, then gzip, then JSON, then
  * {@link decodeLogsPayload}. Throws {@link DecodeError} (with `cause`) at the first step that fails.
@@ -197,7 +217,7 @@ export function decodeSubscriptionData(data: string): DecodedPayload {
   }
   let text: string;
   try {
-    text = textOf(gunzipSync(zipped, { maxOutputLength: MAX_UNZIPPED_BYTES }));
+    text = textOf(gunzipSync(zipped, { maxOutputLength: MAX_UNZIPPED_BYTES, chunkSize: gunzipChunkSize(zipped) }));
   } catch (cause) {
     throw new DecodeError("The subscription data is not valid gzip", { cause });
   }

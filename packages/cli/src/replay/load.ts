@@ -8,19 +8,13 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
+import { gunzipChunkSize } from "@secretwatch/core";
 import { describeFsError } from "./files.js";
 
 const gunzipAsync = promisify(gunzip);
 
 /** Below this compressed size, the async call costs the JavaScript thread more than gunzipping there. */
 const SYNC_GUNZIP_BELOW = 32 << 10;
-
-/**
- * Output chunk for async gunzip: zlib's default (16 KiB) calls back into JavaScript and copies
- * once per chunk, which makes async gunzip about twice as slow as `gunzipSync`; about one chunk
- * per file keeps it on par while still running off the JavaScript thread.
- */
-const chunkSize = (compressed: number) => Math.min(4 << 20, Math.max(64 << 10, compressed * 8));
 
 export type Loaded =
   /** The file's text as bytes (decompressed, byte-order mark removed). */
@@ -62,7 +56,9 @@ export async function loadFile(file: string, maxBytes: number): Promise<Loaded> 
   }
   if (!Buffer.isBuffer(raw)) return raw;
   if (!isGzip(raw)) return { kind: "bytes", bytes: withoutBom(raw) };
-  const options = { maxOutputLength: maxBytes, chunkSize: chunkSize(raw.length) };
+  // zlib's default 16 KiB chunks call back into JavaScript and copy once each (async gunzip was
+  // twice as slow as gunzipSync): one chunk of the size the gzip trailer records, as the Lambda does.
+  const options = { maxOutputLength: maxBytes, chunkSize: gunzipChunkSize(raw) };
   try {
     const bytes = raw.length < SYNC_GUNZIP_BELOW ? gunzipSync(raw, options) : await gunzipAsync(raw, options);
     return { kind: "bytes", bytes: withoutBom(bytes) };
