@@ -235,12 +235,75 @@ describe("the actor key", () => {
     ],
     ["root", { type: "Root", principalArn: `arn:aws:iam::${ACCOUNT}:root` }, `root:${ACCOUNT}`],
     [
+      "a federated user: the IAM user that asked for it, not the name it chose",
+      {
+        type: "FederatedUser",
+        principalArn: `arn:aws:sts::${ACCOUNT}:federated-user/build-bot`,
+        roleSessionName: null,
+        sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:user/ci-user`,
+      },
+      `arn:aws:iam::${ACCOUNT}:user/ci-user`,
+    ],
+    [
+      "a federated user root asked for: root (its credentials are root's)",
+      {
+        type: "FederatedUser",
+        principalArn: `arn:aws:sts::${ACCOUNT}:federated-user/x`,
+        roleSessionName: null,
+        sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:root`,
+      },
+      `root:${ACCOUNT}`,
+    ],
+    [
       "an AWS service: the service",
       { type: "AWSService", invokedBy: "ecs.amazonaws.com", principalArn: null, sessionIssuerArn: null },
       "service:ecs.amazonaws.com",
     ],
   ])("%s", (_what, identity, key) => {
     expect(actorKey(anIdentity(identity))).toBe(key);
+  });
+
+  it("a read with federated credentials root asked for is a root read: critical, and no rule lowers it", () => {
+    const hit = aSecretAccess({
+      identityType: "FederatedUser",
+      source: aSource({ range: "private" }),
+      identity: anIdentity({
+        type: "FederatedUser",
+        principalArn: `arn:aws:sts::${ACCOUNT}:federated-user/x`,
+        roleSessionName: null,
+        sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:root`,
+        sessionIssuerType: "Root",
+      }),
+    });
+    const everyone = { id: "all", principal: `arn:aws:iam::${ACCOUNT}:root`, secret: "*" };
+    const [v] = assessWith([hit], { expected: [everyone] }).map((a) => a.verdict);
+    expect(v!.reasons).toContain("root");
+    expect(v!.severity).toBe("critical");
+    // An IAM user's federated credentials are not root's.
+    const byUser = { ...hit, identity: { ...hit.identity, sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:user/ci-user` } };
+    expect(assessWith([byUser])[0]!.verdict.reasons).not.toContain("root");
+  });
+
+  it("federated users of one IAM user are one actor: reads under many chosen names still add up to rapid retrieval", () => {
+    // One access key, a new GetFederationToken name for every read: 20 secrets within a minute.
+    const hits = Array.from({ length: 20 }, (_, i) =>
+      aSecretAccess({
+        eventID: `fed-${i}`,
+        eventTime: `2024-05-14T09:00:${String(i).padStart(2, "0")}Z`,
+        secretId: `prod/secret-${i}`,
+        source: aSource({ range: "private" }),
+        identityType: "FederatedUser",
+        identity: anIdentity({
+          type: "FederatedUser",
+          principalArn: `arn:aws:sts::${ACCOUNT}:federated-user/name-${i}`,
+          roleSessionName: null,
+          sessionIssuerArn: `arn:aws:iam::${ACCOUNT}:user/ci-user`,
+        }),
+      }),
+    );
+    const last = assessWith(hits).at(-1)!.verdict;
+    expect(last.reasons).toContain("rapid-retrieval");
+    expect(last.rapid?.secrets).toHaveLength(20);
   });
 
   it("two sessions of one role are one actor: the second session's read is not first-seen", () => {

@@ -204,6 +204,29 @@ describe("cutting the principal off, if nobody expected the read", () => {
     expect(steps).not.toContain("Revoke active sessions");
   });
 
+  it("a federated user: deny the IAM user that asked for it, whose credentials cannot be revoked", () => {
+    const federated = (issuer: string, issuerType: string) =>
+      aSecretAccess({
+        identityType: "FederatedUser",
+        identity: anIdentity({
+          type: "FederatedUser",
+          principalArn: `arn:aws:sts::${ACCOUNT}:federated-user/build-bot`,
+          roleSessionName: null,
+          userName: "build-bot",
+          sessionIssuerArn: issuer,
+          sessionIssuerName: issuerType === "Root" ? null : "ci-user",
+          sessionIssuerType: issuerType,
+        }),
+      });
+    const steps = stepsOf(assessWith([federated(`arn:aws:iam::${ACCOUNT}:user/ci-user`, "IAMUser")])).join("\n");
+    expect(steps).toContain("attach a policy that denies everything to IAM user ci-user, which asked for them");
+    expect(steps).not.toMatch(/revoke the role|find the credentials behind/);
+    // Root's federated credentials are root's: the root step, first, and no policy to attach.
+    const byRoot = stepsOf(assessWith([federated(`arn:aws:iam::${ACCOUNT}:root`, "Root")]));
+    expect(byRoot[0]).toMatch(/^Secure the root user now/);
+    expect(byRoot.join("\n")).not.toContain("attach a policy");
+  });
+
   it("root: secure the root user, first; no other cut-off", () => {
     const steps = stepsOf(STEPS.root[0]());
     expect(steps[0]).toMatch(/^Secure the root user now/);

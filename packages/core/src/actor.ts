@@ -38,22 +38,34 @@ function issuerAccount(identity: Identity): string | null {
   return IDENTITY_CENTER_ROLE_ARN.exec(identity.sessionIssuerArn ?? "")?.[1] ?? null;
 }
 
-/** True when the root user made the call. */
+/**
+ * True when the root user made the call: directly, or with federated-user credentials it asked
+ * for (`GetFederationToken` called with root's access key; CloudTrail names root as the
+ * session issuer). Those credentials are root's to the letter: no IAM policy can limit them.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html
+ */
 export function isRoot(identity: Identity): boolean {
   const arn = identity.principalArn;
-  return identity.type === "Root" || (arn?.endsWith(":root") === true && ROOT_ARN.test(arn));
+  if (identity.type === "Root" || (arn?.endsWith(":root") === true && ROOT_ARN.test(arn))) return true;
+  const issuer = identity.sessionIssuerArn;
+  return identity.type === "FederatedUser" && issuer !== null && issuer.endsWith(":root") && ROOT_ARN.test(issuer);
 }
 
 /**
  * The key first-seen and rapid retrieval count by: the role (session issuer) for role sessions,
  * the Identity Center user for its roles, the user for IAM users, `root`, the service for AWS
- * services. Never the session name of an ordinary role.
+ * services, and for a federated user (`sts:GetFederationToken`) the IAM user that asked for it
+ * (root, when root did). Never a name the caller chose: an ordinary role's session name, or the federated
+ * user's name (a caller with one access key could otherwise read 19 secrets under each of many
+ * names and never reach the rapid-retrieval threshold).
+ * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
  */
 export function actorKey(identity: Identity): string {
   if (isRoot(identity)) return `root:${identity.accountId ?? "?"}`;
   const ssoUser = identityCenterUser(identity);
   if (ssoUser !== null) return `sso-user:${issuerAccount(identity)}:${ssoUser.toLowerCase()}`;
   if (identity.type === "AssumedRole" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
+  if (identity.type === "FederatedUser" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
   if (identity.type === "AWSService" && identity.invokedBy) return `service:${identity.invokedBy}`;
   return identity.principalArn ?? identity.principalId ?? identity.accessKeyId ?? `unknown:${identity.type}`;
 }

@@ -6,6 +6,7 @@
  * (rotate only what was returned). Record values in the steps are sanitised body text.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html (not for service-linked roles)
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html (federated users)
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-best-practices.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_now.html
@@ -170,6 +171,12 @@ function containment(hit: AssessedAccess): string | null {
       return `deactivate the access key ${key} of IAM user ${user}: aws iam update-access-key --user-name ${shellArg(user)} --access-key-id ${shellArg(key)} --status Inactive`;
     }
     return `deactivate the access keys of IAM user ${user} (IAM console > Users > ${user} > Security credentials) and reset its console password; this call used temporary credentials ${v(id.accessKeyId, 64)} issued to that user`;
+  }
+  if (id.type === "FederatedUser" && id.sessionIssuerArn) {
+    // GetFederationToken credentials cannot be revoked; they can do only what the user that asked for them may do
+    // (root's own: see isRoot and the root step).
+    const user = v(id.sessionIssuerName ?? id.sessionIssuerArn);
+    return `stop the federated user's credentials: attach a policy that denies everything to IAM user ${user}, which asked for them (GetFederationToken credentials cannot be revoked, and can do only what that user may), and deactivate that user's access keys so it can ask for no more (IAM console > Users > ${user})`;
   }
   return `find the credentials behind ${v(hit.principalArn ?? id.principalArn ?? id.label)} and deactivate or revoke them`;
 }

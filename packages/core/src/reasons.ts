@@ -35,7 +35,7 @@ export const REASONS = {
     severity: "critical",
     sensitive: "critical",
     lowerable: false,
-    text: "the account's root user made the call; root should never be used for day-to-day work",
+    text: "the account's root user made the call, itself or with federated credentials it asked for; root should never be used for day-to-day work",
   },
   "catch-all-batch": {
     severity: "high",
