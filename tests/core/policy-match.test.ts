@@ -9,9 +9,11 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { enrichOrBare, enrichRecord } from "../../packages/core/src/enrich.js";
 import { DEFAULT_POLICY, type ExpectedRule } from "../../packages/core/src/policy.js";
 import { globTest, globToRegExp, PolicyMatcher } from "../../packages/core/src/policy-match.js";
-import type { Identity, SecretAccess } from "../../packages/core/src/types.js";
+import type { CloudTrailRecord, Identity, SecretAccess } from "../../packages/core/src/types.js";
+import { cloudTrailFixture } from "../helpers/fixtures.js";
 import { ACCOUNT, anIdentity, aSecretAccess, aSource } from "./builders.js";
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role`;
@@ -328,5 +330,58 @@ describe("one matcher across many reads (its caches must not mix principals)", (
     });
     expect(matcher.expectedRule(read(roleSession("DevOps", "alice")))?.id).toBe("devops");
     expect(matcher.expectedRule(read(roleSession("DevOps", "bob")))?.id).toBe("devops");
+  });
+});
+
+describe("decoys and sensitive patterns see every name a requested ARN may stand for", () => {
+  const [real] = cloudTrailFixture<Record<string, unknown>>("stratus-secretsmanager");
+  const ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret`;
+  /** A real GetSecretValue record asking for `secretId`, enriched as the Lambda does (or bare, as when enrichment fails). */
+  const asking = (secretId: string, bare = false) => {
+    const record = { ...real!, requestParameters: { secretId } } as unknown as CloudTrailRecord;
+    return bare ? enrichOrBare(record, { now: null }, () => failure()) : enrichRecord(record, { now: null });
+  };
+  const failure = (): never => {
+    throw new TypeError("enrichment failed on purpose");
+  };
+  const matcher = (policy: Partial<typeof DEFAULT_POLICY>) => new PolicyMatcher({ ...DEFAULT_POLICY, ...policy });
+
+  it.each<[string, string, boolean, boolean]>([
+    // [why, requested ID, bare read, decoy?] under decoys ["canary/db-backup", "canary/*"] in turn
+    ["a partial ARN of a name ending in '-' and six letters", `${ARN}:canary/db-backup`, false, true],
+    ["the name itself", "canary/db-backup", false, true],
+    ["a full ARN of it", `${ARN}:canary/db-backup-AbC123`, false, true],
+    ["another secret", `${ARN}:canary/db-other1`, false, false],
+  ])("an exact decoy: %s", (_why, id, bare, decoy) => {
+    expect(matcher({ decoys: ["canary/db-backup"] }).isDecoy(asking(id, bare))).toBe(decoy);
+  });
+
+  it.each<[string, string, boolean]>([
+    ["a full ARN, enriched", `${ARN}:canary/db-AbC123`, false],
+    ["a full ARN, in a bare read (enrichment failed)", `${ARN}:canary/db-AbC123`, true],
+    ["a partial ARN, in a bare read", `${ARN}:canary/db`, true],
+  ])("a decoy glob by name sees %s", (_why, id, bare) => {
+    const hit = asking(id, bare);
+    expect(matcher({ decoys: ["canary/*"] }).isDecoy(hit)).toBe(true);
+    expect(matcher({ sensitive: ["canary/*"] }).isSensitive(hit)).toBe(true);
+  });
+
+  it("a batch that lists a decoy by its full ARN asks for the decoy", () => {
+    const hit = aSecretAccess({
+      eventName: "BatchGetSecretValue",
+      secretId: null,
+      secretArn: null,
+      requestedSecretId: null,
+      batch: { filters: null, secretIdList: [`${ARN}:canary/db-AbC123`], broad: false, broadReasons: [] },
+    });
+    expect(matcher({ decoys: ["canary/*"] }).isDecoy(hit)).toBe(true);
+  });
+
+  it("the further names never make a read expected: a rule for the longer name does not match a read keyed shorter", () => {
+    // `…:secret:prod/db-backup` is keyed `prod/db` (it may be the full ARN of prod/db); a rule for prod/db-backup must not lower it.
+    const hit = asking(`${ARN}:prod/db-backup`);
+    expect(hit.secretId).toBe("prod/db");
+    const rule = { id: "backup", principal: "arn:aws:iam::*:user/*", secret: "prod/db-backup" };
+    expect(matcher({ expected: [rule] }).expectedRule(hit)).toBeNull();
   });
 });

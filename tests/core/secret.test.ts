@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { enrichRecord } from "../../packages/core/src/enrich.js";
-import { batchDetails, canonicalSecretKey } from "../../packages/core/src/secret.js";
+import { arnNameVariants, batchDetails, canonicalSecretKey } from "../../packages/core/src/secret.js";
 import type { BatchDetails, CloudTrailRecord } from "../../packages/core/src/types.js";
 
 const NOW = new Date("2024-05-14T09:30:00.000Z");
@@ -102,5 +102,18 @@ describe("batch broadness", () => {
       now: NOW,
     });
     expect(hit).toMatchObject({ secretId: null, requestedSecretId: null, batch: expected });
+  });
+});
+
+describe("arnNameVariants: the names an ARN may stand for (decoy and sensitive patterns only)", () => {
+  const ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret";
+  it.each<[string, string[]]>([
+    [`${ARN}:prod/db-AbC123`, ["prod/db-AbC123", "prod/db"]],
+    [`${ARN}:canary/db-backup`, ["canary/db-backup", "canary/db"]],
+    [`${ARN}:prod/db`, ["prod/db"]],
+    ["prod/db-AbC123", []],
+    ["arn:aws:iam::111122223333:role/x", []],
+  ])("%s", (id, names) => {
+    expect(arnNameVariants(id)).toEqual(names);
   });
 });

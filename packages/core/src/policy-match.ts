@@ -9,6 +9,7 @@
 import ipaddr from "ipaddr.js";
 import { identityCenterUser, isRoot } from "./actor.js";
 import type { ExpectedRule, Policy } from "./policy.js";
+import { arnNameVariants } from "./secret.js";
 import type { Identity, SecretAccess, Source } from "./types.js";
 
 /** `*` any run of characters (`/` included), `?` one character; everything else literal; anchored. */
@@ -201,6 +202,20 @@ export function secretNames(hit: SecretAccess): string[] {
   return names;
 }
 
+/**
+ * Names of a secret that only decoy and sensitive patterns are tested on: each ARN's name with
+ * and without a final `-` and six characters ({@link arnNameVariants}), those not among `names`.
+ * More names can only make a read a decoy or sensitive, never expected.
+ */
+export function raisingNames(ids: readonly (string | null)[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    if (id === null) continue;
+    for (const name of arnNameVariants(id)) if (!names.includes(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 type Key = string | null;
 
 /**
@@ -349,31 +364,36 @@ export class PolicyMatcher {
     return this.networks.length > 0 && this.networks.some((test) => test(hit.source, hit.identity));
   }
 
-  /** The secret names a hit concerns: its one secret, or a batch's listed IDs. */
-  private secretsOf(hit: SecretAccess): string[][] {
-    if (hit.batch) return (hit.batch.secretIdList ?? []).map((id) => [id]);
-    return hit.secretId === null && hit.secretArn === null ? [] : [secretNames(hit)];
+  /**
+   * The secrets a hit concerns, each by its names (what every pattern is tested on) and the
+   * further names only decoy and sensitive patterns are tested on ({@link raisingNames}): its
+   * one secret, or a batch's listed IDs.
+   */
+  private secretsOf(hit: SecretAccess): Array<[names: string[], raising: string[]]> {
+    if (hit.batch) return (hit.batch.secretIdList ?? []).map((id) => [[id], raisingNames([id], [id])]);
+    if (hit.secretId === null && hit.secretArn === null) return [];
+    const names = secretNames(hit);
+    return [[names, raisingNames([hit.secretId, hit.secretArn], names)]];
   }
 
   /** What the policy says of each secret of the hit. */
   private infosOf(hit: SecretAccess): HitSecrets {
-    if (hit.batch) return hitSecrets(this.secretsOf(hit).map((names) => this.secretInfo(names)));
-    // secretNames reads only these four fields: the same values give the same secrets.
+    const infos = () => hitSecrets(this.secretsOf(hit).map(([names, raising]) => this.secretInfo(names, raising)));
+    if (hit.batch) return infos();
+    // secretNames and raisingNames read only these four fields: the same values give the same secrets.
     const leaf = this.hitSecrets.leaf(hit.secretId, hit.secretArn, hit.region, hit.recipientAccountId);
-    return (
-      leaf.get(null) ??
-      this.hitSecrets.set(leaf, null, hitSecrets(this.secretsOf(hit).map((names) => this.secretInfo(names))))
-    );
+    return leaf.get(null) ?? this.hitSecrets.set(leaf, null, infos());
   }
 
-  private secretInfo(names: string[]): SecretInfo {
-    const key = names.join("\n");
+  private secretInfo(names: string[], raising: string[]): SecretInfo {
+    const key = `${names.join("\n")}\0${raising.join("\n")}`;
     let info = this.secretCache.get(key);
     if (!info) {
-      const any = (tests: GlobTest[]) => tests.some((test) => names.some(test));
+      const any = (tests: GlobTest[]) => tests.some((test) => names.some(test) || raising.some(test));
       info = {
         decoy: any(this.decoys),
         sensitive: any(this.sensitive),
+        // Expected rules see the names only: the requested ID is the caller's text, and no spelling of it may lower a read.
         rules: new Set(this.rules.flatMap((r, i) => (r.anySecret || names.some(r.secret) ? [i] : []))),
       };
       this.secretCache.set(key, info);

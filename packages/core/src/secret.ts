@@ -27,6 +27,22 @@ export function canonicalSecretKey(secretId: string): { key: string; arn: string
 }
 
 /**
+ * The names an ARN may stand for, for the patterns that raise a read (decoys, sensitive): the
+ * name it ends in, as written and without a final `-` and six letters or digits. A full ARN ends
+ * in Secrets Manager's random suffix, but a partial ARN of a name that ends that way
+ * (`…:secret:canary/db-backup`) is the same text, and {@link canonicalSecretKey} then keys the
+ * read as `canary/db`: a decoy named `canary/db-backup` must still see it. Empty for a text that
+ * is not a secret ARN.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen
+ */
+export function arnNameVariants(id: string): string[] {
+  const name = SECRET_ARN.exec(id)?.[1];
+  if (!name) return [];
+  const stripped = RANDOM_SUFFIX.exec(name)?.[1];
+  return stripped ? [name, stripped] : [name];
+}
+
+/**
  * The ARN of the first `resources[]` entry of type `AWS::SecretsManager::Secret`, if any.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
