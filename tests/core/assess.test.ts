@@ -255,6 +255,26 @@ describe("the actor key", () => {
       `root:${ACCOUNT}`,
     ],
     [
+      "a role session recorded without its issuer: the role in the session ARN, not the session",
+      { sessionIssuerArn: null, principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/DevOps/anything-the-caller-chose` },
+      `arn:aws:sts::${ACCOUNT}:assumed-role/DevOps`,
+    ],
+    [
+      "another account's role session (type AWSAccount): the role's unique ID, not the session",
+      {
+        type: "AWSAccount",
+        principalArn: null,
+        sessionIssuerArn: null,
+        principalId: "AROAEXAMPLEROLEID1234:chosen-name",
+      },
+      "AROAEXAMPLEROLEID1234",
+    ],
+    [
+      "another account's IAM user (type AWSAccount): its unique ID",
+      { type: "AWSAccount", principalArn: null, sessionIssuerArn: null, principalId: "AIDAEXAMPLEUSERID1234" },
+      "AIDAEXAMPLEUSERID1234",
+    ],
+    [
       "an AWS service: the service",
       { type: "AWSService", invokedBy: "ecs.amazonaws.com", principalArn: null, sessionIssuerArn: null },
       "service:ecs.amazonaws.com",

@@ -67,8 +67,24 @@ export function actorKey(identity: Identity): string {
   if (identity.type === "AssumedRole" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
   if (identity.type === "FederatedUser" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
   if (identity.type === "AWSService" && identity.invokedBy) return `service:${identity.invokedBy}`;
-  return identity.principalArn ?? identity.principalId ?? identity.accessKeyId ?? `unknown:${identity.type}`;
+  const arn = identity.principalArn;
+  if (arn !== null) return ASSUMED_ROLE_SESSION.exec(arn)?.[1] ?? arn;
+  const id = identity.principalId;
+  if (id !== null) return ROLE_ID_SESSION.exec(id)?.[1] ?? id;
+  return identity.accessKeyId ?? `unknown:${identity.type}`;
 }
+
+/**
+ * A session ARN without the session (recorded with no session issuer): `…:assumed-role/<role>`.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ */
+const ASSUMED_ROLE_SESSION = /^(arn:[^:]+:sts::[^:]*:assumed-role\/[^/]+)\/.+$/;
+/**
+ * A role's unique ID before the session name (`AROA…:session`, as another account's caller is
+ * recorded, type `AWSAccount`): the ID is AWS's, the session name the caller's.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+ */
+const ROLE_ID_SESSION = /^(AROA[A-Z0-9]+):.+$/;
 
 /** Identity types that are people (see {@link isPerson}). */
 const PERSON_TYPES: ReadonlySet<string> = new Set(["IAMUser", "IdentityCenterUser", "FederatedUser", "SAMLUser"]);
