@@ -175,7 +175,7 @@ describe("what the report counts", async () => {
 
   test("denied attempts and failures are counted (triage fixture)", async () => {
     const triage = buildReportModel(await cloudtrailHits("triage", "triage.policy.json"), OPTIONS);
-    expect(triage.summary).toMatchObject({ denied: 1, errors: 1, total: 22 });
+    expect(triage.summary).toMatchObject({ denied: 1, errors: 1, total: 24 });
     expect(triage.timeline.denied.total).toBe(1);
   });
 
@@ -223,6 +223,6 @@ describe("what the report counts", async () => {
     const tl = buildReportModel(await cloudtrailHits("triage", "triage.policy.json"), OPTIONS).timeline;
     expect(tl.unit).toBe("5min");
     expect(tl.labels[0]).toMatch(/^2024-05-14T09:[0-5][05]Z$/);
-    expect(tl.all.total).toBe(22);
+    expect(tl.all.total).toBe(24);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { actorKey } from "../../packages/core/src/actor.js";
-import { assessHits, eventMillis, stateRequest } from "../../packages/core/src/assess.js";
+import { alertMemoOf, assessHits, eventMillis, repeatKeyOf, stateRequest } from "../../packages/core/src/assess.js";
 import { enrichRecord } from "../../packages/core/src/enrich.js";
 import { DEFAULT_POLICY, type Policy } from "../../packages/core/src/policy.js";
 import { PolicyMatcher } from "../../packages/core/src/policy-match.js";
@@ -206,6 +206,42 @@ describe("expected rules", () => {
     expect(from({ raw: "192.168.1.1", ip: "192.168.1.1", range: "private", vpcEndpointId: "vpce-0abc1234" })).toBe(
       "devops",
     );
+  });
+});
+
+describe("another account's VPC endpoint", () => {
+  const via = (owner: string | null, eventID: string, eventTime: string) =>
+    aSecretAccess({
+      eventID,
+      eventTime,
+      source: aSource({
+        ...{ raw: "10.1.2.3", ip: "10.1.2.3", range: "private" },
+        ...{ vpcEndpointId: "vpce-0ffee0000000000a1", vpcEndpointAccountId: owner },
+      }),
+    });
+
+  it.each<[string, string | null, boolean]>([
+    ["another account's", "444455556666", true],
+    ["the secret's own account's", ACCOUNT, false],
+    ["one whose owner CloudTrail did not record", null, false],
+  ])("%s endpoint: foreign-vpc-endpoint %s", (_what, owner, foreign) => {
+    const [v] = assessWith([via(owner, "e1", "2024-05-14T09:00:00Z")]).map((a) => a.verdict);
+    expect(v!.reasons.includes("foreign-vpc-endpoint")).toBe(foreign);
+  });
+
+  it("a read through another account's endpoint never repeats an alert sent for a read through the account's own", () => {
+    const own = via(ACCOUNT, "own", "2024-05-14T09:00:00Z");
+    const foreign = via("444455556666", "foreign", "2024-05-14T09:10:00Z");
+    const matcher = new PolicyMatcher(DEFAULT_POLICY);
+    const snapshot = emptySnapshot();
+    const [first] = assessHits([own], { matcher, snapshot }).assessed;
+    snapshot.alerts.set(repeatKeyOf(first!), alertMemoOf(first!, Date.parse(own.eventTime!)));
+    // The same actor, secret, outcome and client, ten minutes later: a repeat only from the same kind of place.
+    expect(
+      assessHits([{ ...own, eventID: "own2", eventTime: foreign.eventTime }], { matcher, snapshot }).assessed[0]!
+        .verdict.suppressed,
+    ).toBe("repeat");
+    expect(assessHits([foreign], { matcher, snapshot }).assessed[0]!.verdict.suppressed).toBeNull();
   });
 });
 

@@ -102,7 +102,7 @@ describe("assessing a bare read", () => {
       snapshot.alerts.set(repeatKeyOf(first!), {
         time: time - 60_000,
         severity: "critical",
-        sourceClass: sourceClass(hit.source),
+        sourceClass: sourceClass(hit),
         clientFamily: hit.client.family,
       });
       return assessHits([hit], { matcher, snapshot }).assessed[0]!.verdict.suppressed;

@@ -121,6 +121,18 @@ const STEPS: Record<ReadReasonCode, [hits: () => AssessedAccess[], step: string]
     () => assessWith([aSecretAccess({ source: fromInternet })]),
     "Check whether 81.2.69.142 is one of your own addresses",
   ],
+  "foreign-vpc-endpoint": [
+    () =>
+      assessWith([
+        aSecretAccess({
+          source: aSource({
+            ...{ raw: "10.1.2.3", ip: "10.1.2.3", range: "private" },
+            ...{ vpcEndpointId: "vpce-0ffee0000000000a1", vpcEndpointAccountId: "999988887777" },
+          }),
+        }),
+      ]),
+    "Find out whose VPC endpoint vpce-0ffee0000000000a1 is (account 999988887777)",
+  ],
   "policy-unavailable": [
     () => [withVerdict(aSecretAccess(), { reasons: ["policy-unavailable"] })],
     "Fix the detection policy: it could not be loaded",

@@ -235,6 +235,22 @@ describe("sources", () => {
     expect(expectedBy(rule([cidr]), ip(address)) !== null).toBe(matches);
   });
 
+  it("an address seen through another account's VPC endpoint matches no CIDR, unless networks names that account", () => {
+    // Anyone can make a VPC with 10.20.0.0/16 and an endpoint in it: the recorded owner decides.
+    const through = (owner: string) =>
+      from({ raw: "10.20.5.6", ip: "10.20.5.6", vpcEndpointId: "vpce-0badbadbad0000001", vpcEndpointAccountId: owner });
+    const rules = rule(["10.20.0.0/16"]).map((r, i) => ({ id: `rule-${i}`, ...r }));
+    const matcher = (networks: string[]) => new PolicyMatcher({ ...DEFAULT_POLICY, expected: rules, networks });
+    expect(matcher([]).expectedRule(through(ACCOUNT))?.id).toBe("rule-0");
+    expect(matcher([]).expectedRule(through("444455556666"))).toBeNull();
+    expect(matcher([]).isForeignEndpoint(through("444455556666"))).toBe(true);
+    // A shared-VPC network account listed as the account's own.
+    expect(matcher(["444455556666"]).expectedRule(through("444455556666"))?.id).toBe("rule-0");
+    expect(matcher(["444455556666"]).isForeignEndpoint(through("444455556666"))).toBe(false);
+    // A rule naming the endpoint itself still names it.
+    expect(expectedBy(rule(["vpce-0badbadbad0000001"]), through("444455556666"))).toBe("rule-0");
+  });
+
   it("a VPC endpoint ID matches exactly", () => {
     const endpoint = "vpce-0a1b2c3d4e5f67890";
     expect(expectedBy(rule([endpoint]), from({ vpcEndpointId: endpoint }))).toBe("rule-0");

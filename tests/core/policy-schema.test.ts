@@ -175,8 +175,13 @@ describe("invalid policies: every problem with its path and line", () => {
     {
       file: "invalid/bad-network.yaml",
       problems: [
-        [4, "networks[1]", /^is not a CIDR \(203\.0\.113\.0\/28\) or an IP address$/],
+        [
+          4,
+          "networks[1]",
+          /^is not a CIDR \(203\.0\.113\.0\/28\), an IP address or an account ID whose VPC endpoints are yours \(12 digits\)$/,
+        ],
         [5, "networks[2]", /^is not a CIDR/],
+        [6, "networks[3]", /^is not a CIDR/],
       ],
     },
     {

@@ -29,6 +29,7 @@ describe("the reason table", () => {
       "denied",
       "cross-account",
       "role-session-from-internet",
+      "foreign-vpc-endpoint",
     ] as const;
     for (const code of never) expect(REASONS[code].lowerable, code).toBe(false);
   });

@@ -13,6 +13,7 @@ import { DEFAULT_THRESHOLDS } from "./policy.js";
 import type { PolicyMatcher } from "./policy-match.js";
 import { REASON_CODES, REASON_ORDER, REASONS, type ReasonCode, reasonSeverity } from "./reasons.js";
 import { SEVERITIES, type Severity, severityRank } from "./severity.js";
+import { viaOtherAccountsEndpoint } from "./source.js";
 import {
   type AlertMemo,
   pairKey,
@@ -92,9 +93,14 @@ export function isPublicAddress(source: Source): boolean {
   return source.kind === "ip" && source.range === "unicast";
 }
 
-/** `public`, `private`, `vpc-endpoint`, `aws-service`, `aws-internal` or `unknown`: what repeat suppression compares. */
-export function sourceClass(source: Source): string {
-  if (source.vpcEndpointId) return "vpc-endpoint";
+/**
+ * `public`, `private`, `vpc-endpoint`, `foreign-vpc-endpoint` (another account's: see
+ * {@link viaOtherAccountsEndpoint}), `aws-service`, `aws-internal` or `unknown`: what repeat
+ * suppression compares, so a read through someone else's endpoint never repeats one through the account's own.
+ */
+export function sourceClass(hit: SecretAccess): string {
+  const { source } = hit;
+  if (source.vpcEndpointId) return viaOtherAccountsEndpoint(hit) ? "foreign-vpc-endpoint" : "vpc-endpoint";
   if (source.kind === "ip") return isPublicAddress(source) ? "public" : "private";
   return source.kind;
 }
@@ -153,6 +159,8 @@ function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: Poli
   } else if (identity.type === "AssumedRole" && identityCenterUser(identity) === null) {
     if (fromInternet(hit, matcher)) reasons.push("role-session-from-internet");
   }
+  // Anyone's credentials, used through another account's endpoint (an AWS service's own calls use none).
+  if (identity.invokedBy === null && matcher.isForeignEndpoint(hit)) reasons.push("foreign-vpc-endpoint");
 }
 
 /** The codes an expected-reader rule lowers to `info` (the table's `lowerable`). */
@@ -379,7 +387,7 @@ function isRepeat(
     age >= 0 &&
     age < repeatMs &&
     severityRank(severity) <= severityRank(memo.severity) &&
-    memo.sourceClass === sourceClass(hit.source) &&
+    memo.sourceClass === sourceClass(hit) &&
     memo.clientFamily === hit.client.family
   );
 }
@@ -515,7 +523,7 @@ export function alertMemoOf(hit: AssessedAccess, time: number): AlertMemo {
   return {
     time,
     severity: hit.verdict.severity,
-    sourceClass: sourceClass(hit.source),
+    sourceClass: sourceClass(hit),
     clientFamily: hit.client.family,
   };
 }

@@ -299,6 +299,12 @@ export function nextSteps(group: AlertGroup): string[] {
   );
   add(
     steps,
+    codes.has("foreign-vpc-endpoint"),
+    () =>
+      `Find out whose VPC endpoint ${values(group.hits, (h) => h.source.vpcEndpointId)} is (account ${values(group.hits, (h) => h.source.vpcEndpointAccountId)}): the credentials were used through that account's network, not yours. If it is your own network account (a shared VPC), list its ID under "networks" in the detection policy; if not, treat the credentials as stolen.`,
+  );
+  add(
+    steps,
     codes.has("cross-account"),
     () =>
       `Find out who owns account ${values(group.hits, (h) => h.identity.accountId) || "(not recorded)"} and why it may read the secret: check the secret's resource policy (aws secretsmanager get-resource-policy) and the policy of its KMS key.`,

@@ -10,6 +10,7 @@ import ipaddr from "ipaddr.js";
 import { identityCenterUser, isRoot } from "./actor.js";
 import type { ExpectedRule, Policy } from "./policy.js";
 import { arnNameVariants } from "./secret.js";
+import { viaOtherAccountsEndpoint } from "./source.js";
 import type { Identity, SecretAccess, Source } from "./types.js";
 
 /** `*` any run of characters (`/` included), `?` one character; everything else literal; anchored. */
@@ -117,10 +118,14 @@ export function sourceProblem(entry: string): string | null {
   return "is not a CIDR (10.0.0.0/8), an IP address, a VPC endpoint ID (vpce-0abc1234…) or an AWS service principal (ec2.amazonaws.com)";
 }
 
-/** Why a `networks` entry is not a CIDR or an IP address, or null. */
+/** A `networks` entry naming an account whose VPC endpoints are the account's own (12 digits). */
+const ENDPOINT_ACCOUNT = /^\d{12}$/;
+
+/** Why a `networks` entry is not a CIDR, an IP address or an account ID, or null. */
 export function networkProblem(entry: string): string | null {
+  if (ENDPOINT_ACCOUNT.test(entry)) return null;
   if (entry.includes("/") ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry) && isPlainAddress(entry)) return null;
-  return "is not a CIDR (203.0.113.0/28) or an IP address";
+  return "is not a CIDR (203.0.113.0/28), an IP address or an account ID whose VPC endpoints are yours (12 digits)";
 }
 
 /** ipaddr.js also accepts `10` or `1.2.3`; a policy means dotted quads and IPv6 text. */
@@ -153,7 +158,8 @@ function compilePrincipal(pattern: string): Principal {
   return (identity) => identity.type === "AWSService" && test(identity.invokedBy ?? "");
 }
 
-type SourceTest = (source: Source, identity: Identity) => boolean;
+/** `foreign`: the call came through another account's VPC endpoint (see {@link PolicyMatcher.isForeignEndpoint}). */
+type SourceTest = (source: Source, identity: Identity, foreign: boolean) => boolean;
 
 type Address = ReturnType<typeof ipaddr.process>;
 /** Source addresses parsed so far (a batch repeats a few NAT and VPC addresses): text → address and its text form. */
@@ -178,8 +184,9 @@ function compileSource(entry: string): SourceTest {
     return (source, identity) => identity.invokedBy === entry || source.service === entry;
   const [range, bits] = entry.includes("/") ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), -1];
   const [kind, text] = [range.kind(), range.toString()];
-  return (source) => {
-    if (source.kind !== "ip" || source.ip === null) return false;
+  // An address seen through another account's endpoint is in that account's VPC, whatever range it is in.
+  return (source, _identity, foreign) => {
+    if (foreign || source.kind !== "ip" || source.ip === null) return false;
     const address = sourceAddress(source.ip);
     if (address === null || address.ip.kind() !== kind) return false;
     return bits < 0 ? address.text === text : address.ip.match(range, bits);
@@ -279,8 +286,8 @@ function allHave(secrets: readonly SecretInfo[], i: number): boolean {
   return true;
 }
 
-function anySource(tests: readonly SourceTest[], hit: SecretAccess): boolean {
-  for (const test of tests) if (test(hit.source, hit.identity)) return true;
+function anySource(tests: readonly SourceTest[], hit: SecretAccess, foreign: boolean): boolean {
+  for (const test of tests) if (test(hit.source, hit.identity, foreign)) return true;
   return false;
 }
 
@@ -338,6 +345,8 @@ export class PolicyMatcher {
   private readonly sensitive: GlobTest[];
   /** The account's own egress addresses (`networks`), as source tests. */
   private readonly networks: SourceTest[];
+  /** Accounts `networks` names: their VPC endpoints count as the account's own. */
+  private readonly endpointAccounts: ReadonlySet<string>;
   private readonly secretCache = new Map<string, SecretInfo>();
   /** secretId → secretArn → region → recipient account → the hit's secret infos (single-secret hits). */
   private readonly hitSecrets = new KeyTree<HitSecrets>();
@@ -356,12 +365,25 @@ export class PolicyMatcher {
     this.sensitive = policy.sensitive.map((g) => globTest(g));
     // Compiled policies of an older version may have no `networks`. An entry that does not
     // compile is no own network: reads from it stay "from the internet" (fail closed).
-    this.networks = (policy.networks ?? []).map(compileOrNothing);
+    const networks = policy.networks ?? [];
+    this.networks = networks.filter((n) => !ENDPOINT_ACCOUNT.test(n)).map(compileOrNothing);
+    this.endpointAccounts = new Set(networks.filter((n) => ENDPOINT_ACCOUNT.test(n)));
   }
 
   /** The read came from one of the account's own egress addresses (`networks`). */
   isOwnNetwork(hit: SecretAccess): boolean {
-    return this.networks.length > 0 && this.networks.some((test) => test(hit.source, hit.identity));
+    if (this.networks.length === 0) return false;
+    const foreign = this.isForeignEndpoint(hit);
+    return this.networks.some((test) => test(hit.source, hit.identity, foreign));
+  }
+
+  /**
+   * The call came through a VPC endpoint of an account that is neither the secret's, nor the
+   * caller's, nor one `networks` names ({@link viaOtherAccountsEndpoint}): no address range the
+   * policy lists can then vouch for it.
+   */
+  isForeignEndpoint(hit: SecretAccess): boolean {
+    return viaOtherAccountsEndpoint(hit) && !this.endpointAccounts.has(hit.source.vpcEndpointAccountId ?? "");
   }
 
   /**
@@ -452,7 +474,7 @@ export class PolicyMatcher {
       const r = this.rules[i]!;
       if (!(secrets.length === 0 ? r.anySecret : allHave(secrets, i))) continue;
       const sources = sourcesOf(r);
-      if (sources && !anySource(sources, hit)) continue;
+      if (sources && !anySource(sources, hit, this.isForeignEndpoint(hit))) continue;
       return r.rule;
     }
     return null;

@@ -143,11 +143,15 @@ export const PolicySchema = z
     decoys: secretGlobs("Decoy secrets: nobody has a reason to read them; any read or attempt is critical."),
     sensitive: secretGlobs("Sensitive secrets: the other reasons of a read of one carry a higher severity."),
     networks: z
-      .array(checked(networkProblem).meta({ description: "A CIDR (`203.0.113.0/28`) or one address." }))
+      .array(
+        checked(networkProblem).meta({
+          description: "A CIDR (`203.0.113.0/28`), one address, or an account ID (12 digits) whose VPC endpoints are yours.",
+        }),
+      )
       .default(() => [])
       .meta({
         description:
-          "The account's own public egress addresses (NAT gateways, offices, CI runners): a read from one is not from the public internet, so it gets neither role-session-from-internet nor public-ip. Default: none.",
+          "The account's own networks. Public egress addresses (NAT gateways, offices, CI runners): a read from one is not from the public internet, so it gets neither role-session-from-internet nor public-ip. Account IDs (a shared-VPC network account): a read through one of their VPC endpoints is not foreign-vpc-endpoint, and a rule's CIDRs may vouch for it. Default: none.",
       }),
     thresholds: z
       .strictObject({

@@ -52,6 +52,8 @@ export interface Policy {
   /**
    * The account's own public egress addresses (NAT gateways, offices, CI runners), as CIDRs: a
    * read from one is not "from the public internet" (no `role-session-from-internet`, no `public-ip`).
+   * A 12-digit entry names an account whose VPC endpoints are the account's own (no
+   * `foreign-vpc-endpoint`; a rule's CIDRs then vouch for addresses seen through them).
    */
   networks: string[];
   thresholds: Thresholds;

@@ -73,6 +73,12 @@ export const REASONS = {
     lowerable: false,
     text: "a workload role's credentials were used from a public internet address, not through AWS: stolen workload credentials look exactly like this",
   },
+  "foreign-vpc-endpoint": {
+    severity: "medium",
+    sensitive: "high",
+    lowerable: false,
+    text: "the call came through a VPC endpoint of another AWS account, not the secret's or the caller's: the credentials were used from someone else's network",
+  },
   "policy-unavailable": {
     severity: "medium",
     sensitive: "high",

@@ -5,7 +5,7 @@
  */
 import ipaddr from "ipaddr.js";
 import { stringOrNull } from "./decode.js";
-import type { CloudTrailRecord, Source } from "./types.js";
+import type { CloudTrailRecord, SecretAccess, Source } from "./types.js";
 
 const AWS_INTERNAL = "AWS Internal";
 /** A service principal host such as `lambda.amazonaws.com` (China: `.amazonaws.com.cn`). */
@@ -73,4 +73,17 @@ export function sourceOf(record: CloudTrailRecord): Source {
     vpcEndpointId: stringOrNull(record.vpcEndpointId),
     vpcEndpointAccountId: stringOrNull(record.vpcEndpointAccountId),
   };
+}
+
+/**
+ * The call came through a VPC endpoint that CloudTrail says belongs to an account other than
+ * the secret's (`recipientAccountId`) and the caller's. A private address is no sign of the
+ * account's own network: anyone can make a VPC with any address range and an endpoint in it.
+ * Null-safe: a record without `vpcEndpointAccountId` (older ones) is not foreign.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export function viaOtherAccountsEndpoint(hit: SecretAccess): boolean {
+  const owner = hit.source.vpcEndpointAccountId;
+  if (!hit.source.vpcEndpointId || owner === null || owner === "") return false;
+  return owner !== hit.recipientAccountId && owner !== hit.identity.accountId;
 }

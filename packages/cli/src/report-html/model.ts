@@ -142,7 +142,7 @@ function rowOf(hit: AssessedAccess, emailed: boolean | null): ReportRow {
     principal: text(hit.principalArn ?? `${hit.identity.label} (${hit.identityType})`),
     outcome: hit.outcome,
     error: hit.errorCode === null ? null : text(hit.errorCode, 200),
-    source: text(`${hit.source.raw ?? "-"} (${sourceClass(hit.source)})`),
+    source: text(`${hit.source.raw ?? "-"} (${sourceClass(hit)})`),
     region: text(hit.region, 64),
     account: text(hit.recipientAccountId, 64),
     userAgent: text(hit.userAgent, 600),
