@@ -145,7 +145,8 @@ export const PolicySchema = z
     networks: z
       .array(
         checked(networkProblem).meta({
-          description: "A CIDR (`203.0.113.0/28`), one address, or an account ID (12 digits) whose VPC endpoints are yours.",
+          description:
+            "A CIDR (`203.0.113.0/28`), one address, or an account ID (12 digits) whose VPC endpoints are yours.",
         }),
       )
       .default(() => [])
