@@ -190,6 +190,31 @@ describe("next steps, per reason", () => {
   });
 });
 
+describe("a reason's step names only the reads that have the reason", () => {
+  it("the internet addresses and the foreign endpoint, not the group's private reads through the account's own endpoint", () => {
+    const own = aSecretAccess({
+      eventID: "own",
+      source: aSource({
+        ...{ raw: "10.0.12.34", ip: "10.0.12.34", range: "private" },
+        ...{ vpcEndpointId: "vpce-0abc1234", vpcEndpointAccountId: ACCOUNT },
+      }),
+    });
+    const internet = aSecretAccess({ eventID: "internet", eventTime: "2024-05-14T09:22:00Z", source: fromInternet });
+    const foreign = aSecretAccess({
+      eventID: "foreign",
+      eventTime: "2024-05-14T09:23:00Z",
+      source: aSource({
+        ...{ raw: "10.9.9.9", ip: "10.9.9.9", range: "private" },
+        ...{ vpcEndpointId: "vpce-0badbadbad0000001", vpcEndpointAccountId: "444455556666" },
+      }),
+    });
+    const steps = stepsOf(assessWith([own, internet, foreign])).join("\n");
+    expect(steps).toContain("Check whether 81.2.69.142 is one of your own addresses");
+    expect(steps).toContain("Find out whose VPC endpoint vpce-0badbadbad0000001 is (account 444455556666)");
+    expect(steps).not.toMatch(/10\.0\.12\.34|vpce-0abc1234/);
+  });
+});
+
 describe("cutting the principal off, if nobody expected the read", () => {
   it("a role session: revoke the role's active sessions, naming the role ARN", () => {
     expect(stepsOf(assessWith([aSecretAccess()]))).toContain(

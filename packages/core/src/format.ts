@@ -10,7 +10,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
 import { BATCH_GET_SECRET_VALUE } from "./events.js";
-import { type GroupReason, type GroupVerdict, groupVerdict, nextSteps } from "./next-steps.js";
+import { carrying, type GroupReason, type GroupVerdict, groupVerdict, nextSteps } from "./next-steps.js";
 import { REASONS, type ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText } from "./sanitize.js";
 import { isSeverity, type Severity, severityLabel } from "./severity.js";
@@ -273,7 +273,7 @@ function duration(seconds: number | null): string | null {
 
 /** The numbers behind a reason, where the hits have them. */
 function reasonDetail(code: ReasonCode, group: AlertGroup, gv: GroupVerdict): string | null {
-  const hits = group.hits;
+  const hits = carrying(group, code);
   if (code === "rapid-retrieval" && gv.rapid) {
     return `${plural(gv.rapid.secrets.length, "secret")} from ${text(gv.rapid.from, 64)} to ${text(gv.rapid.to, 64)}`;
   }

@@ -213,8 +213,18 @@ function add(steps: string[], when: boolean, step: () => string): void {
 }
 
 /** The addresses the group's calls came from, `a, b, c (+2 more)`. */
-function addresses(group: AlertGroup): string {
-  return values(group.hits, (h) => h.source.ip ?? h.source.raw) || "(not recorded)";
+function addresses(group: AlertGroup, code: ReasonCode): string {
+  return values(carrying(group, code), (h) => h.source.ip ?? h.source.raw) || "(not recorded)";
+}
+
+/**
+ * The group's reads that have `code` among their reasons, so a reason's details name only its
+ * own reads (the addresses a role was used from on the internet, not the group's private ones);
+ * all the group's reads when none has it (a verdict made without it).
+ */
+export function carrying(group: AlertGroup, code: ReasonCode): readonly AssessedAccess[] {
+  const own = group.hits.filter((h) => h.verdict.reasons.includes(code));
+  return own.length > 0 ? own : group.hits;
 }
 
 /**
@@ -289,19 +299,19 @@ export function nextSteps(group: AlertGroup): string[] {
     steps,
     codes.has("public-ip"),
     () =>
-      `Ask the person behind ${who} whether the call from ${addresses(group)} was theirs; if not, their credentials are in someone else's hands.`,
+      `Ask the person behind ${who} whether the call from ${addresses(group, "public-ip")} was theirs; if not, their credentials are in someone else's hands.`,
   );
   add(
     steps,
     codes.has("role-session-from-internet"),
     () =>
-      `Check whether ${addresses(group)} is one of your own addresses (an office, a CI runner, a partner): the role's credentials were used from there, not from inside AWS. If it is not yours, treat them as stolen.`,
+      `Check whether ${addresses(group, "role-session-from-internet")} is one of your own addresses (an office, a CI runner, a partner): the role's credentials were used from there, not from inside AWS. If it is not yours, treat them as stolen.`,
   );
   add(
     steps,
     codes.has("foreign-vpc-endpoint"),
     () =>
-      `Find out whose VPC endpoint ${values(group.hits, (h) => h.source.vpcEndpointId)} is (account ${values(group.hits, (h) => h.source.vpcEndpointAccountId)}): the credentials were used through that account's network, not yours. If it is your own network account (a shared VPC), list its ID under "networks" in the detection policy; if not, treat the credentials as stolen.`,
+      `Find out whose VPC endpoint ${values(carrying(group, "foreign-vpc-endpoint"), (h) => h.source.vpcEndpointId)} is (account ${values(carrying(group, "foreign-vpc-endpoint"), (h) => h.source.vpcEndpointAccountId)}): the credentials were used through that account's network, not yours. If it is your own network account (a shared VPC), list its ID under "networks" in the detection policy; if not, treat the credentials as stolen.`,
   );
   add(
     steps,
