@@ -42,12 +42,28 @@ const printingSns = {
   },
 } as unknown as SnsSender;
 
+/**
+ * The handler's clock: five minutes after the newest record of the file being run, as if
+ * CloudWatch Logs had just delivered it (the fixtures are from 2024: today's date would show a
+ * delivery lag of years and treat every payload as a late one).
+ */
+let deliveredAt = new Date();
+const DELIVERY_MS = 5 * 60_000;
+function newestEventMs(records: readonly object[]): number {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const r of records) {
+    const ms = Date.parse(String((r as { eventTime?: unknown }).eventTime));
+    if (Number.isFinite(ms) && ms > newest) newest = ms;
+  }
+  return Number.isFinite(newest) ? newest : Date.now() - DELIVERY_MS;
+}
+
 const handler = createHandler({
   sns: printingSns,
   topicArn: TOPIC_ARN,
   app: "secretwatch",
   stage: "demo",
-  clock: () => new Date(),
+  clock: () => deliveredAt,
   policy: () => policy,
   state: new InMemoryStateStore(),
 });
@@ -55,6 +71,7 @@ let counted = 0;
 
 for (const file of FIXTURES) {
   const records = JSON.parse(readFileSync(file, "utf8")) as object[];
+  deliveredAt = new Date(newestEventMs(records) + DELIVERY_MS);
   // CloudWatch Logs would deliver them in batches; one event per file is enough here.
   const result = await handler(recordsEvent(records));
   process.stderr.write(
