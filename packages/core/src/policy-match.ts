@@ -400,11 +400,15 @@ export class PolicyMatcher {
 
   /** What the policy says of each secret of the hit. */
   private infosOf(hit: SecretAccess): HitSecrets {
-    const infos = () => hitSecrets(this.secretsOf(hit).map(([names, raising]) => this.secretInfo(names, raising)));
-    if (hit.batch) return infos();
+    if (hit.batch) return this.lookUpInfos(hit);
     // secretNames and raisingNames read only these four fields: the same values give the same secrets.
     const leaf = this.hitSecrets.leaf(hit.secretId, hit.secretArn, hit.region, hit.recipientAccountId);
-    return leaf.get(null) ?? this.hitSecrets.set(leaf, null, infos());
+    return leaf.get(null) ?? this.hitSecrets.set(leaf, null, this.lookUpInfos(hit));
+  }
+
+  /** {@link infosOf} without its cache of single-secret hits. */
+  private lookUpInfos(hit: SecretAccess): HitSecrets {
+    return hitSecrets(this.secretsOf(hit).map(([names, raising]) => this.secretInfo(names, raising)));
   }
 
   private secretInfo(names: string[], raising: string[]): SecretInfo {
