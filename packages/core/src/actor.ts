@@ -45,10 +45,13 @@ function issuerAccount(identity: Identity): string | null {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html
  */
 export function isRoot(identity: Identity): boolean {
-  const arn = identity.principalArn;
-  if (identity.type === "Root" || (arn?.endsWith(":root") === true && ROOT_ARN.test(arn))) return true;
-  const issuer = identity.sessionIssuerArn;
-  return identity.type === "FederatedUser" && issuer !== null && issuer.endsWith(":root") && ROOT_ARN.test(issuer);
+  if (identity.type === "Root" || isRootArn(identity.principalArn)) return true;
+  return identity.type === "FederatedUser" && isRootArn(identity.sessionIssuerArn);
+}
+
+/** `arn:<partition>:iam::<account>:root` (the suffix checked first: most ARNs are ruled out without the pattern). */
+function isRootArn(arn: string | null): boolean {
+  return arn?.endsWith(":root") === true && ROOT_ARN.test(arn);
 }
 
 /**

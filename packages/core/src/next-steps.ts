@@ -307,12 +307,10 @@ export function nextSteps(group: AlertGroup): string[] {
     () =>
       `Check whether ${addresses(group, "role-session-from-internet")} is one of your own addresses (an office, a CI runner, a partner): the role's credentials were used from there, not from inside AWS. If it is not yours, treat them as stolen.`,
   );
-  add(
-    steps,
-    codes.has("foreign-vpc-endpoint"),
-    () =>
-      `Find out whose VPC endpoint ${values(carrying(group, "foreign-vpc-endpoint"), (h) => h.source.vpcEndpointId)} is (account ${values(carrying(group, "foreign-vpc-endpoint"), (h) => h.source.vpcEndpointAccountId)}): the credentials were used through that account's network, not yours. If it is your own network account (a shared VPC), list its ID under "networks" in the detection policy; if not, treat the credentials as stolen.`,
-  );
+  add(steps, codes.has("foreign-vpc-endpoint"), () => {
+    const through = carrying(group, "foreign-vpc-endpoint");
+    return `Find out whose VPC endpoint ${values(through, (h) => h.source.vpcEndpointId)} is (account ${values(through, (h) => h.source.vpcEndpointAccountId)}): the credentials were used through that account's network, not yours. If it is your own network account (a shared VPC), list its ID under "networks" in the detection policy; if not, treat the credentials as stolen.`;
+  });
   add(
     steps,
     codes.has("cross-account"),

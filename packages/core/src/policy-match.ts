@@ -474,11 +474,12 @@ export class PolicyMatcher {
     const byPrincipal = this.principalRules(hit.identity);
     if (byPrincipal.length === 0) return null;
     const secrets = infos ?? this.infosOf(hit).infos;
+    const foreign = this.isForeignEndpoint(hit); // once per read, not per rule
     for (const i of byPrincipal) {
       const r = this.rules[i]!;
       if (!(secrets.length === 0 ? r.anySecret : allHave(secrets, i))) continue;
       const sources = sourcesOf(r);
-      if (sources && !anySource(sources, hit, this.isForeignEndpoint(hit))) continue;
+      if (sources && !anySource(sources, hit, foreign)) continue;
       return r.rule;
     }
     return null;
