@@ -18,7 +18,8 @@ import { parseArgs } from "node:util";
 import { type Baseline, buildBaseline } from "./baseline.js";
 import { type Breakdown, benchBreakdown } from "./breakdown.js";
 import { DEFAULT_CORPUS_DIR, ensureCorpus, REPO_ROOT } from "./corpus.js";
-import { benchHandler, type HandlerBench } from "./handler.js";
+import type { HandlerBench } from "./handler.js";
+import { benchHandlerAsDeployed } from "./handler-process.js";
 import { type CliStatus, ensureReplay } from "./lib/cli.js";
 import { describeMachine, machine } from "./lib/machine.js";
 import { ms } from "./lib/stats.js";
@@ -115,14 +116,17 @@ async function main(): Promise<void> {
 
   let b: HandlerBench | undefined;
   if (plan.sections.has("b") && bundle) {
-    section("(b) enricher handler on a 1 MiB subscription payload — in-process, production bundle, stub SNS");
-    b = await benchHandler(
+    section(
+      "(b) enricher handler on a 1 MiB subscription payload — production bundle, stub SNS, under the deployed V8 heap",
+    );
+    b = await benchHandlerAsDeployed(
       {
         bundleUrl: pathToFileURL(bundle.file).href,
         ...(baseline && { baselineUrl: pathToFileURL(baseline.handler.file).href }),
         iterations: plan.handlerIterations,
         policy: policy.compiled,
       },
+      path.join(OUT, "handler"),
       log,
     );
     for (const line of handlerLines(b)) log(`  ${line}`);

@@ -11,6 +11,7 @@
 import { SUBSCRIPTION_FILTER_PATTERN } from "../packages/core/src/events";
 import { securityAlarms } from "./alerts";
 import { FUNCTION_NODEJS } from "./function-build";
+import { ENRICHER_MEMORY_MB, ENRICHER_NODE_OPTIONS } from "./function-heap";
 import { opsTopic } from "./ops";
 import { pagerTopic } from "./pager";
 import { POLICY_BUNDLE_FILE, policy, policyBuildFile } from "./policy";
@@ -64,7 +65,8 @@ export const enricher = new sst.aws.Function("Enricher", {
   handler: "packages/functions/src/enricher.handler",
   runtime: "nodejs22.x",
   architecture: "arm64",
-  memory: "256 MB",
+  // Memory and V8 heap sizes: see stacks/function-heap.ts (the bench runs the handler under the same flags).
+  memory: `${ENRICHER_MEMORY_MB} MB`,
   timeout: "60 seconds",
   // Always the deployed function, also under `sst dev`: live mode would route CloudWatch
   // Logs' invocations to a laptop and needs a role the account's principals may assume.
@@ -80,6 +82,7 @@ export const enricher = new sst.aws.Function("Enricher", {
     SECRETWATCH_POLICY_HASH: policy.hash,
     SECRETWATCH_TABLE_NAME: stateTable.name,
     SECRETWATCH_LEARNING_HOURS: String(settings.learningHours),
+    NODE_OPTIONS: ENRICHER_NODE_OPTIONS,
     // The tamper scope (packages/core/src/tamper/stage-scope.ts): the rest follows from the stage's names.
     ...(settings.existingLogGroup !== null && { SECRETWATCH_EXISTING_LOG_GROUP: settings.existingLogGroup }),
     ...(pagerTopic && { SECRETWATCH_PAGER_TOPIC_ARN: pagerTopic.arn }),

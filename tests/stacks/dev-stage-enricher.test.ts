@@ -8,6 +8,7 @@ import { compilePolicy, DEFAULT_POLICY, readCompiledPolicy } from "../../package
 import { DEFAULT_RETENTION_DAYS } from "../../packages/core/src/settings";
 import { POLICY_ENV } from "../../packages/functions/src/policy-source";
 import { FUNCTION_NODEJS } from "../../stacks/function-build";
+import { ENRICHER_NODE_OPTIONS, lambdaHeapFlags } from "../../stacks/function-heap";
 import { matchesPattern, parseJsonPattern } from "../helpers/filter-pattern";
 import { ACCOUNT, logsArn, records, topicArn, trailLogGroupArn } from "./dev-stage";
 import { allowedActions, readPolicy, type Statement } from "./harness/policy";
@@ -21,7 +22,7 @@ beforeAll(async () => {
 });
 
 describe("enricher", () => {
-  it("runs the enricher handler on Node 22, arm64, 256 MB, 60 s", () => {
+  it("runs the enricher handler on Node 22, arm64, 512 MB, 60 s", () => {
     // The other function is the digest's (tests/stacks/digest-daily.test.ts).
     expect(
       ofType(T.function)
@@ -31,7 +32,7 @@ describe("enricher", () => {
     expect(named("EnricherFunction").inputs).toMatchObject({
       runtime: "nodejs22.x",
       architectures: ["arm64"],
-      memorySize: 256,
+      memorySize: 512,
       timeout: 60,
       role: arnOf("EnricherRole"),
     });
@@ -46,6 +47,12 @@ describe("enricher", () => {
     const builds = rpcCalls.filter((c) => c.method === "Runtime.Build");
     expect(builds).toHaveLength(2);
     for (const b of builds) expect((b.args as { properties: object }).properties).toMatchObject(FUNCTION_NODEJS);
+  });
+
+  it("names both V8 heap sizes in NODE_OPTIONS, so Lambda's bootstrap derives neither from the memory", () => {
+    const options = named("EnricherFunction").inputs.environment.variables.NODE_OPTIONS;
+    expect(options).toBe(ENRICHER_NODE_OPTIONS);
+    expect(lambdaHeapFlags(512, options)).toEqual(["--max-semi-space-size=32", "--max-old-space-size=352"]);
   });
 
   it("receives the topic ARN, app and stage in its environment", () => {
