@@ -27,7 +27,10 @@ export async function benchHandlerAsDeployed(
   mkdirSync(scratch, { recursive: true });
   const [input, output] = [path.join(scratch, "handler-options.json"), path.join(scratch, "handler-results.json")];
   writeFileSync(input, JSON.stringify(o));
-  log(`  V8 heap as deployed: ${heapFlags.join(" ")} (${ENRICHER_MEMORY_MB} MB function)`);
+  const deployed = heapFlags.join(" ") === DEPLOYED_HEAP_FLAGS.join(" ");
+  log(
+    `  V8 heap: ${heapFlags.join(" ")} (${deployed ? `as deployed, ${ENRICHER_MEMORY_MB} MB function` : "not the deployed function's: --heap"})`,
+  );
   // process.execArgv carries tsx's loader, which runs this file's TypeScript in the child too.
   const child = spawn(process.execPath, [...process.execArgv, ...heapFlags, SELF, input, output], {
     stdio: ["ignore", "inherit", "inherit"],

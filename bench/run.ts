@@ -8,7 +8,8 @@
  * Figures are reported, never gated: a missed target does not fail the run.
  * Options: --quick (fewer runs), --runs N (rounds of (a)), --only a,b,c, --force-corpus,
  * --baseline DIR (a copy of packages/ from before a change: built and measured in the same
- * rounds, its outputs compared with this tree's). Results also go to .bench/results.json.
+ * rounds, its outputs compared with this tree's), --heap "<V8 flags>" (run (b) under these heap
+ * flags instead of the deployed function's, stacks/function-heap.ts). Results also go to .bench/results.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -45,6 +46,8 @@ const { values: opts } = parseArgs({
     only: { type: "string", default: "a,b,c,d" },
     "force-corpus": { type: "boolean", default: false },
     baseline: { type: "string" },
+    /** V8 heap flags for (b) instead of the deployed function's, e.g. Lambda's own at 256 MB. */
+    heap: { type: "string" },
   },
 });
 const quick = opts.quick ?? false;
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
       },
       path.join(OUT, "handler"),
       log,
+      ...(opts.heap ? [opts.heap.trim().split(/\s+/)] : []),
     );
     for (const line of handlerLines(b)) log(`  ${line}`);
   }
