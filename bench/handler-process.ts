@@ -3,7 +3,7 @@
  * deployed enricher runs with (stacks/function-heap.ts: its `NODE_OPTIONS`, else what Lambda's
  * bootstrap derives from its memory), so decode-only and the handler are timed under the heap
  * production gives them, not under this machine's defaults. The child gets its options and
- * writes its results as JSON files under `.bench/`; its progress lines go to stderr.
+ * writes its results as JSON files under `.bench/`; its progress lines go to the same stdout.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   let b: HandlerBench | undefined;
   if (plan.sections.has("b") && bundle) {
     section(
-      "(b) enricher handler on a 1 MiB subscription payload — production bundle, stub SNS, under the deployed V8 heap",
+      `(b) enricher handler on a 1 MiB subscription payload — production bundle, stub SNS, under ${opts.heap ? "the V8 heap of --heap" : "the deployed V8 heap"}`,
     );
     b = await benchHandlerAsDeployed(
       {

@@ -1,6 +1,6 @@
 /**
  * The enricher's memory and V8 heap, as plain data: stacks/enricher.ts deploys them, and the
- * benchmark runs the handler under the same V8 flags (bench/handler-child.ts), so what is
+ * benchmark runs the handler under the same V8 flags (bench/handler-process.ts), so what is
  * measured is what runs.
  *
  * Lambda's Node.js bootstrap sizes V8's heap from the function's memory unless `NODE_OPTIONS`
