@@ -67,8 +67,10 @@ export function actorKey(identity: Identity): string {
   if (isRoot(identity)) return `root:${identity.accountId ?? "?"}`;
   const ssoUser = identityCenterUser(identity);
   if (ssoUser !== null) return `sso-user:${issuerAccount(identity)}:${ssoUser.toLowerCase()}`;
-  if (identity.type === "AssumedRole" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
-  if (identity.type === "FederatedUser" && identity.sessionIssuerArn) return identity.sessionIssuerArn;
+  // A role session's role, or the IAM user that asked for a federated user's credentials.
+  if ((identity.type === "AssumedRole" || identity.type === "FederatedUser") && identity.sessionIssuerArn) {
+    return identity.sessionIssuerArn;
+  }
   if (identity.type === "AWSService" && identity.invokedBy) return `service:${identity.invokedBy}`;
   const arn = identity.principalArn;
   if (arn !== null) return ASSUMED_ROLE_SESSION.exec(arn)?.[1] ?? arn;
