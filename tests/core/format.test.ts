@@ -587,6 +587,15 @@ describe("an actor probing many secrets (one alert)", () => {
 });
 
 describe("record quirks", () => {
+  it("says (not recorded) for a value of only spaces, never a label with nothing after it", () => {
+    // Found by the body property below (seed -660432694): an eventTime of " " is kept as written.
+    const hit = withVerdict(aSecretAccess({ eventTime: " ", errorCode: "  ", outcome: "error" }));
+    const lines = formatBody(groupHits([hit])[0]!, ctx).split("\n");
+    expect(lines).toContain("  Event time:     (not recorded)");
+    expect(lines).toContain("  Error code:     (not recorded)");
+    expect(lines.filter((l) => /^ {2}[A-Za-z][A-Za-z /]*: +$/.test(l))).toEqual([]);
+  });
+
   it("shows a read without an event ID, and its notes, in the event list", () => {
     const hit = withVerdict(aSecretAccess({ eventID: "", consoleUrl: null, notes: ["the record has no eventID"] }));
     const body = formatBody(groupHits([hit])[0]!, ctx);

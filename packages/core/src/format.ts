@@ -78,9 +78,10 @@ export function subjectPrefix(ctx: AlertContext): string {
   return prefix;
 }
 
-/** A value for the body, never empty. */
+/** A value for the body, never empty nor blank (a record's `" "` would leave a label with nothing after it). */
 function text(value: unknown, maxBytes = 512): string {
-  return toBodyText(value, maxBytes) || NOT_RECORDED;
+  const shown = toBodyText(value, maxBytes);
+  return shown.trim() === "" ? NOT_RECORDED : shown;
 }
 
 /** `  Label:        ` for each of our labels, made once. */
