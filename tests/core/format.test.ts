@@ -587,13 +587,19 @@ describe("an actor probing many secrets (one alert)", () => {
 });
 
 describe("record quirks", () => {
-  it("says (not recorded) for a value of only spaces, never a label with nothing after it", () => {
-    // Found by the body property below (seed -660432694): an eventTime of " " is kept as written.
-    const hit = withVerdict(aSecretAccess({ eventTime: " ", errorCode: "  ", outcome: "error" }));
+  it("says (not recorded) for a value of only spaces, and shows a value without its outer spaces", () => {
+    // Found by the body property below (seeds -660432694 and 90608401): an eventTime of " " is
+    // kept as written, and a VPC endpoint ID may start with a space.
+    const base = aSecretAccess({ eventTime: " ", errorCode: "  ", outcome: "error" });
+    const hit = withVerdict({
+      ...base,
+      source: { ...base.source, vpcEndpointId: " vpce-1", vpcEndpointAccountId: null },
+    });
     const lines = formatBody(groupHits([hit])[0]!, ctx).split("\n");
     expect(lines).toContain("  Event time:     (not recorded)");
     expect(lines).toContain("  Error code:     (not recorded)");
-    expect(lines.filter((l) => /^ {2}[A-Za-z][A-Za-z /]*: +$/.test(l))).toEqual([]);
+    expect(lines).toContain("  VPC endpoint:   vpce-1 (in account ?)");
+    expect(lines.filter((l) => !LABELLED.test(l))).toEqual([]);
   });
 
   it("shows a read without an event ID, and its notes, in the event list", () => {

@@ -78,10 +78,14 @@ export function subjectPrefix(ctx: AlertContext): string {
   return prefix;
 }
 
-/** A value for the body, never empty nor blank (a record's `" "` would leave a label with nothing after it). */
+/**
+ * A value for the body: never empty, and without white space at either end, so a label is
+ * always followed by text (a record's `" "` would leave a label with nothing after it, and a
+ * leading space would shift the value out of its column).
+ */
 function text(value: unknown, maxBytes = 512): string {
-  const shown = toBodyText(value, maxBytes);
-  return shown.trim() === "" ? NOT_RECORDED : shown;
+  const shown = toBodyText(value, maxBytes).trim();
+  return shown === "" ? NOT_RECORDED : shown;
 }
 
 /** `  Label:        ` for each of our labels, made once. */
