@@ -1,6 +1,6 @@
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   DecodeError,
   decodeLogsPayload,
@@ -149,12 +149,13 @@ describe("decodeSubscriptionData", () => {
   });
 });
 
-describe("gunzipChunkSize: one output chunk of the size the gzip trailer records, within bounds", () => {
+describe("gunzipChunkSize: one output chunk a byte larger than the size the gzip trailer records, within bounds", () => {
   const gz = (bytes: number) => gzipSync(Buffer.alloc(bytes, "a"));
   it.each([
-    ["a megabyte: exactly its size", gz(1_222_050), 1_222_050],
+    ["a megabyte: its size and one byte", gz(1_222_050), 1_222_051],
     ["a small text: the 64 KiB floor", gz(10), 64 << 10],
     ["a size over the cap: the 8 MiB cap", gz(9 << 20), 8 << 20],
+    ["a size one byte under the cap: the cap", gz((8 << 20) - 1), 8 << 20],
     [
       "fewer bytes than a gzip header and trailer: the floor",
       Buffer.from([0x1f, 0x8b, 0xff, 0xff, 0xff, 0xff]),
@@ -162,6 +163,20 @@ describe("gunzipChunkSize: one output chunk of the size the gzip trailer records
     ],
   ])("%s", (_name, zipped, chunk) => {
     expect(gunzipChunkSize(zipped)).toBe(chunk);
+  });
+
+  it("gunzips in one output buffer, with no further chunk allocated after it", () => {
+    // zlib allocates a new chunk whenever one ends exactly full, even when no output is left.
+    const zipped = gz(1_222_050);
+    const chunk = gunzipChunkSize(zipped);
+    const allocations = vi.spyOn(Buffer, "allocUnsafe");
+    try {
+      const out = gunzipSync(zipped, { chunkSize: chunk });
+      expect(out.length).toBe(1_222_050);
+      expect(allocations.mock.calls.filter(([size]) => size === chunk)).toHaveLength(1);
+    } finally {
+      allocations.mockRestore();
+    }
   });
 
   it("decodes a payload whose trailer tells less than its output (two gzip members: the last one's size)", () => {
