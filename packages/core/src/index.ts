@@ -2,6 +2,7 @@
 
 export * from "./actor.js";
 export * from "./assess.js";
+export * from "./buffers.js";
 export * from "./decode.js";
 export * from "./digest.js";
 export * from "./enrich.js";

@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
-import { gunzipChunkSize } from "@secretwatch/core";
+import { gunzipChunkSize, releaseBytes } from "@secretwatch/core";
 import { describeFsError } from "./files.js";
 
 const gunzipAsync = promisify(gunzip);
@@ -57,10 +57,11 @@ export async function loadFile(file: string, maxBytes: number): Promise<Loaded> 
   if (!Buffer.isBuffer(raw)) return raw;
   if (!isGzip(raw)) return { kind: "bytes", bytes: withoutBom(raw) };
   // zlib's default 16 KiB chunks call back into JavaScript and copy once each (async gunzip was
-  // twice as slow as gunzipSync): one chunk of the size the gzip trailer records, as the Lambda does.
+  // twice as slow as gunzipSync): one chunk a byte larger than the size the gzip trailer records, as the Lambda does.
   const options = { maxOutputLength: maxBytes, chunkSize: gunzipChunkSize(raw) };
   try {
     const bytes = raw.length < SYNC_GUNZIP_BELOW ? gunzipSync(raw, options) : await gunzipAsync(raw, options);
+    releaseBytes(raw); // the compressed bytes are not read again (see releaseBytes)
     return { kind: "bytes", bytes: withoutBom(bytes) };
   } catch (error) {
     if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") return { kind: "large", gzip: true };

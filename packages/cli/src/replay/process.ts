@@ -4,6 +4,7 @@
  * document, else NDJSON (one JSON value per line).
  */
 import path from "node:path";
+import { releaseBytes } from "@secretwatch/core";
 import { forEachLine } from "./lines.js";
 import { type Loaded, loadFile } from "./load.js";
 import { scanByMarkers } from "./marker-scan.js";
@@ -102,8 +103,11 @@ export function readBytes(reading: FileReading, bytes: Buffer): void {
 /** Reads `task`'s file from what {@link loadFile} gave. */
 export async function readLoaded(reading: FileReading, loaded: Loaded, config: ProcessorConfig): Promise<void> {
   if (loaded.kind === "error") reading.fail("unreadable", loaded.reason);
-  else if (loaded.kind === "bytes") readBytes(reading, loaded.bytes);
-  else await readLarge(reading, loaded.gzip, config);
+  else if (loaded.kind === "bytes") {
+    readBytes(reading, loaded.bytes);
+    // Every record read is a string or a value by now: the file's memory can go (see releaseBytes).
+    releaseBytes(loaded.bytes);
+  } else await readLarge(reading, loaded.gzip, config);
 }
 
 /** A file too large for one string: NDJSON, line by line. */
