@@ -4,11 +4,12 @@
  * its bundled worker, works from a fresh process.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { workerEntry, workerLane } from "../../packages/cli/src/replay/lanes.js";
+import { SYNC_GUNZIP_BELOW } from "../../packages/cli/src/replay/load.js";
 import type { ProcessorMessage } from "../../packages/cli/src/replay/protocol.js";
 import {
   batches,
@@ -109,10 +110,13 @@ describe("the secretwatch bin", () => {
     copyFileSync("packages/cli/bin/secretwatch.js", path.join(root, "bin/secretwatch.js"));
     const bin = path.join(root, "bin/secretwatch.js");
     const file = dir.gzip("bin/trail.json.gz", s3File([...noise.slice(0, 3), read18]));
+    // Large enough for the gunzip thread (--workers 1): the process must still exit on its own.
+    const large = dir.gzip("bin/trail-large.json.gz", s3File(Array.from({ length: 12 }, () => noise).flat()));
+    expect(statSync(large).size).toBeGreaterThanOrEqual(SYNC_GUNZIP_BELOW);
     for (const workers of ["1", "2"]) {
       const { stdout, stderr } = await run(
         process.execPath,
-        [bin, "replay", file, "--format", "json", "--workers", workers],
+        [bin, "replay", file, large, "--format", "json", "--workers", workers],
         {
           cwd: dir.root,
         },
@@ -124,7 +128,7 @@ describe("the secretwatch bin", () => {
       expect(hits.map((h) => [h.eventID, h.secretId, h.outcome])).toEqual([
         [read18.eventID, "stratus-red-team-retrieve-secret-18", "success"],
       ]);
-      expect(stderr).toContain("replay: 4 CloudTrail records");
+      expect(stderr).toContain(`replay: ${(4 + 12 * noise.length).toLocaleString("en-US")} CloudTrail records`);
       expect(stderr).not.toContain("worker script not found");
     }
   }, 60_000);

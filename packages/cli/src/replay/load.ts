@@ -1,20 +1,23 @@
 /**
  * Reads one input file into memory, gunzipped when its first bytes are the gzip magic number
  * (whatever its name). Reading is synchronous (a page-cache read takes microseconds, far less
- * than a promise round trip); gunzipping a larger file runs on the libuv thread pool, so the
- * next file decompresses while the current one is parsed.
+ * than a promise round trip); a larger file is gunzipped on a thread of its own
+ * (gunzip-thread.ts; in replay's worker threads, on the libuv thread pool), so the next files
+ * decompress while the current one is parsed.
  * @see https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1 (gzip magic bytes 1f 8b)
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { promisify } from "node:util";
-import { gunzip, gunzipSync } from "node:zlib";
+import { isMainThread } from "node:worker_threads";
+import { gunzip, gunzipSync, type ZlibOptions } from "node:zlib";
 import { gunzipChunkSize, releaseBytes } from "@secretwatch/core";
 import { describeFsError } from "./files.js";
+import { GunzipThread, GunzipThreadError } from "./gunzip-thread.js";
 
 const gunzipAsync = promisify(gunzip);
 
 /** Below this compressed size, the async call costs the JavaScript thread more than gunzipping there. */
-const SYNC_GUNZIP_BELOW = 32 << 10;
+export const SYNC_GUNZIP_BELOW = 32 << 10;
 
 export type Loaded =
   /** The file's text as bytes (decompressed, byte-order mark removed). */
@@ -46,6 +49,28 @@ function readRaw(file: string, maxBytes: number): Buffer | Loaded {
   }
 }
 
+/** The main thread's gunzip thread, started on first use. */
+let mainGunzipThread: GunzipThread | null = null;
+
+/**
+ * The thread that gunzips this thread's larger files: one of its own for the main thread; none
+ * in replay's worker threads (they already run side by side, and use the libuv pool).
+ */
+function gunzipThread(): GunzipThread | null {
+  if (!isMainThread) return null;
+  mainGunzipThread ??= new GunzipThread();
+  return mainGunzipThread;
+}
+
+/** Gunzips a larger file off the JavaScript thread: on `thread`, else (or when it cannot) on the libuv pool. */
+export function gunzipElsewhere(raw: Buffer, options: ZlibOptions, thread = gunzipThread()): Promise<Buffer> {
+  if (thread === null) return gunzipAsync(raw, options);
+  return thread.gunzip(raw, options).catch((error: unknown) => {
+    if (error instanceof GunzipThreadError) return gunzipAsync(raw, options);
+    throw error;
+  });
+}
+
 /** Loads `file`; never rejects (problems come back as `{ kind: "error" }`). */
 export async function loadFile(file: string, maxBytes: number): Promise<Loaded> {
   let raw: Buffer | Loaded;
@@ -60,7 +85,7 @@ export async function loadFile(file: string, maxBytes: number): Promise<Loaded> 
   // twice as slow as gunzipSync): one chunk a byte larger than the size the gzip trailer records, as the Lambda does.
   const options = { maxOutputLength: maxBytes, chunkSize: gunzipChunkSize(raw) };
   try {
-    const bytes = raw.length < SYNC_GUNZIP_BELOW ? gunzipSync(raw, options) : await gunzipAsync(raw, options);
+    const bytes = raw.length < SYNC_GUNZIP_BELOW ? gunzipSync(raw, options) : await gunzipElsewhere(raw, options);
     releaseBytes(raw); // the compressed bytes are not read again (see releaseBytes)
     return { kind: "bytes", bytes: withoutBom(bytes) };
   } catch (error) {
