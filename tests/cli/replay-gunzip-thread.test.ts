@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { GunzipError, GunzipThread, GunzipThreadError } from "../../packages/cli/src/replay/gunzip-thread.js";
 import { gunzipElsewhere, loadFile, SYNC_GUNZIP_BELOW } from "../../packages/cli/src/replay/load.js";
 import { noise, s3File, tempDir } from "./replay-inputs.js";
@@ -64,14 +64,20 @@ describe("GunzipThread", () => {
 });
 
 describe("gunzipping a file off the JavaScript thread", () => {
-  test("on the thread, and without it when it has stopped: the file is gunzipped all the same", async () => {
+  test("before the thread runs, on it, and when it stops midway: the file is gunzipped all the same", async () => {
+    expect(thread.ready()).toBe(false); // starting: the libuv pool gunzips meanwhile
     expect((await gunzipElsewhere(zipped, {}, thread)).toString()).toBe(body);
-    await thread.close();
+    await vi.waitFor(() => expect(thread.ready()).toBe(true), { timeout: 10_000 });
     expect((await gunzipElsewhere(zipped, {}, thread)).toString()).toBe(body);
+    const midway = gunzipElsewhere(zipped, {}, thread);
+    await thread.close(); // rejects the file on the thread: it is gunzipped again on the pool
+    expect((await midway).toString()).toBe(body);
+    expect(thread.ready()).toBe(false);
     expect((await gunzipElsewhere(zipped, {}, null)).toString()).toBe(body);
   });
 
-  test("zlib's refusal is not mistaken for a stopped thread", async () => {
+  test("zlib's refusal on the thread is not mistaken for a stopped thread", async () => {
+    await vi.waitFor(() => expect(thread.ready()).toBe(true), { timeout: 10_000 });
     await expect(gunzipElsewhere(garbled, {}, thread)).rejects.toBeInstanceOf(GunzipError);
   });
 });

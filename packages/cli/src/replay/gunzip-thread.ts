@@ -65,6 +65,8 @@ interface Pending {
  */
 export class GunzipThread {
   private worker: Worker | null = null;
+  /** The thread runs its code (Node's `online` event): until then, files are better gunzipped elsewhere. */
+  private online = false;
   private failed: Error | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
@@ -90,6 +92,16 @@ export class GunzipThread {
     return reply;
   }
 
+  /**
+   * True once the thread runs (starting it on the first call). A thread takes tens of
+   * milliseconds to start, longer than gunzipping a file or two: the first files are gunzipped
+   * elsewhere meanwhile, and a replay of one file never waits for it.
+   */
+  ready(): boolean {
+    this.started();
+    return this.online && this.worker !== null;
+  }
+
   /** Stops the thread; files still being gunzipped are rejected with {@link GunzipThreadError}. */
   async close(): Promise<void> {
     const worker = this.worker;
@@ -101,10 +113,14 @@ export class GunzipThread {
     if (this.worker || this.failed) return this.worker;
     try {
       const worker = new Worker(THREAD_SOURCE, { eval: true });
-      worker.unref();
+      worker.on("online", () => {
+        this.online = true;
+      });
       worker.on("message", (reply: Reply) => this.receive(reply));
       worker.on("error", (error) => this.fail(error));
       worker.on("exit", (code) => this.fail(new Error(`the gunzip thread stopped (exit code ${code})`)));
+      // After the listeners: adding a "message" listener refs the thread again.
+      worker.unref();
       this.worker = worker;
     } catch (error) {
       this.failed = error instanceof Error ? error : new Error(String(error));

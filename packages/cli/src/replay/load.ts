@@ -62,9 +62,12 @@ function gunzipThread(): GunzipThread | null {
   return mainGunzipThread;
 }
 
-/** Gunzips a larger file off the JavaScript thread: on `thread`, else (or when it cannot) on the libuv pool. */
+/**
+ * Gunzips a larger file off the JavaScript thread: on `thread` once it runs, else (before it
+ * does, or when it cannot) on the libuv pool.
+ */
 export function gunzipElsewhere(raw: Buffer, options: ZlibOptions, thread = gunzipThread()): Promise<Buffer> {
-  if (thread === null) return gunzipAsync(raw, options);
+  if (thread === null || !thread.ready()) return gunzipAsync(raw, options);
   return thread.gunzip(raw, options).catch((error: unknown) => {
     if (error instanceof GunzipThreadError) return gunzipAsync(raw, options);
     throw error;
