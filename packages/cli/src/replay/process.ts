@@ -117,8 +117,8 @@ async function readLarge(reading: FileReading, gzip: boolean, config: ProcessorC
 }
 
 /**
- * Reads files one after another, in the order given, while the next ones load (read and
- * gunzip on the thread pool). Results go to `send` as each unit and each file completes.
+ * Reads files one after another, in the order given, while the next ones load (read, then
+ * gunzip off this thread: load.ts). Results go to `send` as each unit and each file completes.
  */
 export function createProcessor(config: ProcessorConfig, send: (message: ProcessorMessage) => void) {
   const queue: Array<{ task: FileTask; loading: Promise<Loaded> }> = [];
