@@ -2,7 +2,6 @@
 
 export * from "./actor.js";
 export * from "./assess.js";
-export * from "./buffers.js";
 export * from "./decode.js";
 export * from "./digest.js";
 export * from "./enrich.js";

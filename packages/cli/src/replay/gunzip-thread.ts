@@ -32,7 +32,7 @@ parentPort.on("message", ({ id, zipped, options }) => {
     parentPort.postMessage({ id, error: { code: error && error.code, message: String(error && error.message) } });
     return;
   }
-  const own = bytes.buffer.byteLength > Buffer.poolSize;
+  const own = bytes.buffer.byteLength > Buffer.poolSize; // not Node's pool: release-bytes.ts's rule
   parentPort.postMessage({ id, bytes }, own ? [bytes.buffer] : []);
 });
 `;

@@ -10,9 +10,10 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs"
 import { promisify } from "node:util";
 import { isMainThread } from "node:worker_threads";
 import { gunzip, gunzipSync, type ZlibOptions } from "node:zlib";
-import { gunzipChunkSize, releaseBytes } from "@secretwatch/core";
+import { gunzipChunkSize } from "@secretwatch/core";
 import { describeFsError } from "./files.js";
 import { GunzipThread, GunzipThreadError } from "./gunzip-thread.js";
+import { releaseBytes } from "./release-bytes.js";
 
 const gunzipAsync = promisify(gunzip);
 

@@ -4,12 +4,12 @@
  * document, else NDJSON (one JSON value per line).
  */
 import path from "node:path";
-import { releaseBytes } from "@secretwatch/core";
 import { forEachLine } from "./lines.js";
 import { type Loaded, loadFile } from "./load.js";
 import { scanByMarkers } from "./marker-scan.js";
 import type { FileTask, ProcessorConfig, ProcessorMessage } from "./protocol.js";
 import { FileReading } from "./reading.js";
+import { releaseBytes } from "./release-bytes.js";
 import { type RecordsScan, scanRecordsFile } from "./scan.js";
 
 const BLANK = /^\s*$/;

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { releaseBytes } from "../../packages/core/src/buffers.js";
+import { releaseBytes } from "../../packages/cli/src/replay/release-bytes.js";
 import { gunzipChunkSize } from "../../packages/core/src/decode.js";
 
 type Detachable = ArrayBuffer & { detached?: boolean };
