@@ -191,24 +191,30 @@ const PACKED_TIME_SPAN = 2 ** 32;
  * keep input order), by the typed array's native numeric sort; anything else by a comparison sort.
  */
 function sortedByTime(times: readonly (number | null)[]): number[] {
-  let [min, max, missing] = [Infinity, -Infinity, 0];
+  let min = Infinity;
+  let max = -Infinity;
+  let missing = 0;
   for (const t of times) {
     if (t === null) missing++;
     else if (!Number.isInteger(t)) return comparedByTime(times);
-    else [min, max] = [Math.min(min, t), Math.max(max, t)];
+    else {
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
   }
   if (times.length >= INDEX_SPAN || max - min >= PACKED_TIME_SPAN) return comparedByTime(times);
   const keys = new Float64Array(times.length - missing);
-  const order: number[] = [];
   let k = 0;
   for (let i = 0; i < times.length; i++) {
     const t = times[i] ?? null;
     if (t !== null) keys[k++] = (t - min) * INDEX_SPAN + i;
   }
   keys.sort();
-  for (const key of keys) order.push(key % INDEX_SPAN);
+  // Sized once and filled with small integers (`| 0`): a pushed `%` of a double grows an array of doubles.
+  const order = new Array<number>(times.length);
+  for (let j = 0; j < k; j++) order[j] = (keys[j]! % INDEX_SPAN) | 0;
   // A missing time sorts last, in input order.
-  for (let i = 0; i < times.length; i++) if (times[i] === null) order.push(i);
+  for (let i = 0; i < times.length; i++) if (times[i] === null) order[k++] = i;
   return order;
 }
 

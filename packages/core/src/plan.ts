@@ -91,13 +91,14 @@ type Sized = {
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 export function messageSize(m: Sized): number {
-  let attributes = "";
+  // Each part counted on its own, no text joined to count it (a message sized, then written, is made once).
+  let size = utf8Bytes(m.subject) + utf8Bytes(m.message);
   for (const name in m.attributes) {
     if (!Object.hasOwn(m.attributes, name)) continue;
     const a = m.attributes[name]!;
-    attributes += name + a.DataType + a.StringValue;
+    size += utf8Bytes(name) + utf8Bytes(a.DataType) + utf8Bytes(a.StringValue);
   }
-  return utf8Bytes(m.subject) + utf8Bytes(m.message) + utf8Bytes(attributes);
+  return size;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -394,15 +395,25 @@ type Render = (units: Unit[], part: Part, offset: number) => [full: MessageText,
 /** Consecutive runs of units within `room`; a group's heading counts where a run starts or the group changes. */
 function pack(units: readonly Unit[], room: Room): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
-  let [start, normal, fallback, section] = [0, 0, 0, -1];
-  units.forEach((u, i) => {
+  // Plain assignments, not destructuring ones: this runs for every event of every message.
+  let start = 0;
+  let normal = 0;
+  let fallback = 0;
+  let section = -1;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i]!;
     let heading = u.section === section ? 0 : u.heading;
     if (i > start && (normal + heading + u.normal > room.normal || fallback + u.fallback > room.fallback)) {
       runs.push([start, i]);
-      [start, normal, fallback, heading] = [i, 0, 0, u.heading];
+      start = i;
+      normal = 0;
+      fallback = 0;
+      heading = u.heading;
     }
-    [normal, fallback, section] = [normal + heading + u.normal, fallback + u.fallback, u.section];
-  });
+    normal += heading + u.normal;
+    fallback += u.fallback;
+    section = u.section;
+  }
   if (units.length > 0) runs.push([start, units.length]);
   return runs;
 }
