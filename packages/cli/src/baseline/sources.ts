@@ -12,7 +12,7 @@ import { Collector } from "../lookup/collect.js";
 import { type CloudTrailSender, eventNameAttributes, readEventHistory } from "../lookup/history.js";
 import type { Clock } from "../lookup/throttle.js";
 import type { TimeWindow } from "../lookup/window.js";
-import { walkInputs } from "../replay/files.js";
+import { lanesFor, walkInputs } from "../replay/files.js";
 import type { FilterSpec } from "../replay/filters.js";
 import { runPool } from "../replay/pool.js";
 import { MAX_TEXT_BYTES } from "../replay/run.js";
@@ -101,7 +101,7 @@ export async function seedFromFiles(
     await runPool(
       walkInputs(source.paths, io.cwd),
       {
-        workers: source.workers,
+        workers: lanesFor(source.workers, source.paths, io.cwd),
         config: { cwd: io.cwd, now: null, filters: source.filters, maxTextBytes: MAX_TEXT_BYTES },
       },
       {

@@ -93,6 +93,24 @@ export async function* walkInputs(paths: readonly string[], cwd: string): AsyncG
   }
 }
 
+/**
+ * The lanes worth opening for `paths` given `workers`: no more than there are files to read when
+ * fewer paths are given than workers and none of them is a directory (a worker thread takes tens
+ * of milliseconds to start, longer than reading one small file on the main thread). A directory's
+ * files are not known before it is walked, so with one among the paths `workers` stands.
+ */
+export function lanesFor(workers: number, paths: readonly string[], cwd: string): number {
+  if (paths.length >= workers) return workers;
+  for (const given of paths) {
+    try {
+      if (statSync(path.resolve(cwd, given)).isDirectory()) return workers;
+    } catch {
+      // A path that cannot be read is reported by walkInputs; it needs no lane.
+    }
+  }
+  return Math.max(1, paths.length);
+}
+
 /** How many files {@link walkInputs} will yield (for the progress bar's total). */
 export async function countInputFiles(paths: readonly string[], cwd: string): Promise<number> {
   let count = 0;

@@ -11,7 +11,7 @@ import { describeError, UserError } from "../errors.js";
 import type { CommandContext } from "../main.js";
 import { createProgress, progressWanted } from "../progress.js";
 import { type BacktestUnit, backtestUnits } from "./backtest.js";
-import { countInputFiles, walkInputs } from "./files.js";
+import { countInputFiles, lanesFor, walkInputs } from "./files.js";
 import type { FilterSpec } from "./filters.js";
 import { workerEntry } from "./lanes.js";
 import { createOutput, OutputClosed } from "./output.js";
@@ -80,7 +80,7 @@ async function readUnits(
   try {
     await runPool(
       walkInputs(input.paths, io.cwd),
-      { workers: options.workers, config },
+      { workers: lanesFor(options.workers, input.paths, io.cwd), config },
       {
         entry: (entry) => summary.entry(entry),
         file: (report) => {
@@ -132,7 +132,7 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
 
 async function replayPaths(ctx: CommandContext, options: ReplayOptions, input: Spooled): Promise<void> {
   const { io } = ctx;
-  if (options.workers > 1 && workerEntry() === null) {
+  if (lanesFor(options.workers, input.paths, io.cwd) > 1 && workerEntry() === null) {
     io.stderr.write("replay: worker script not found (run `npm run build`); reading files on the main thread\n");
   }
   const summary = new ReplaySummary();
