@@ -80,7 +80,7 @@ async function readUnits(
   try {
     await runPool(
       walkInputs(input.paths, io.cwd),
-      { workers: lanesFor(options.workers, input.paths, io.cwd), config },
+      { workers: options.workers, config },
       {
         entry: (entry) => summary.entry(entry),
         file: (report) => {
@@ -132,11 +132,12 @@ export async function runReplay(ctx: CommandContext, options: ReplayOptions): Pr
 
 async function replayPaths(ctx: CommandContext, options: ReplayOptions, input: Spooled): Promise<void> {
   const { io } = ctx;
-  if (lanesFor(options.workers, input.paths, io.cwd) > 1 && workerEntry() === null) {
+  const workers = lanesFor(options.workers, input.paths, io.cwd);
+  if (workers > 1 && workerEntry() === null) {
     io.stderr.write("replay: worker script not found (run `npm run build`); reading files on the main thread\n");
   }
   const summary = new ReplaySummary();
-  const units = await readUnits(ctx, options, input, summary);
+  const units = await readUnits(ctx, { ...options, workers }, input, summary);
   // The backtest: units in event-time order, one state across them, as the Lambda would have seen them.
   const start = units.reduce((m, u) => Math.min(m, u.start), Infinity);
   const baselineUntil =
