@@ -10,8 +10,9 @@
  * with 12 MB the scavenger often ran mid-invocation, copying and promoting them: the handler's
  * median time was far above its fastest (README, Benchmarks). The function therefore names
  * both sizes: 32 MB semi-spaces (V8's young generation is three of them, 96 MB) and 352 MB of
- * old space, which with 64 MB left for Node.js itself and the payload's buffers fits 512 MB. Twice the memory of before also brings twice the CPU share, so the CPU-bound
- * part of an invocation costs about the same.
+ * old space, which with 64 MB left for Node.js itself and the payload's buffers fits 512 MB.
+ * Twice the memory of before also brings twice the CPU share, so the CPU-bound part of an
+ * invocation costs about the same.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
  * @see https://nodejs.org/api/cli.html#--max-semi-space-sizesize-in-mib
  */
