@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  groupHits,
+  groupKey,
   messageSize,
   type Plan,
   type PlannedMessage,
@@ -165,6 +167,44 @@ describe("grouping and dedupe", () => {
     const noId = aSecretAccess({ eventID: "" });
     const plan = planMessages([hit, hit, batch, noId, noId], ctx);
     expect(plan).toMatchObject({ duplicatesDropped: 1, hits: 4 });
+  });
+
+  it("lists a group's reads in event-time order whatever order they came in, equal times by event ID", () => {
+    const at = (eventID: string, eventTime: string | null) => aSecretAccess({ eventID, eventTime });
+    const [early, tieA, tieB, late, noTimeA, noTimeB] = [
+      at("early", "2024-05-14T09:00:01Z"),
+      at("tie-a", "2024-05-14T09:00:02Z"),
+      at("tie-b", "2024-05-14T09:00:02Z"),
+      at("late", "2024-05-14T09:00:03Z"),
+      at("no-time-a", null),
+      at("no-time-b", null),
+    ];
+    const expected = ["early", "tie-a", "tie-b", "late", "no-time-a", "no-time-b"];
+    const shuffled = [late, tieB, noTimeB, early, noTimeA, tieA];
+    for (const order of [shuffled, [...shuffled].reverse(), [early, tieA, tieB, late, noTimeA, noTimeB]]) {
+      const plan = planMessages(order, ctx);
+      expect(plan.messages.map((m) => m.eventIDs)).toEqual([expected]);
+      expect(plan.decisions.map((d) => d.hit.eventID)).toEqual(expected);
+    }
+    // In time order already, but equal times not in event-ID order.
+    const timeOrdered = planMessages([early, tieB, tieA, late], ctx);
+    expect(timeOrdered.messages.map((m) => m.eventIDs)).toEqual([["early", "tie-a", "tie-b", "late"]]);
+    expect(planMessages([late, noTimeB, noTimeA], ctx).messages[0]?.eventIDs).toEqual([
+      "late",
+      "no-time-a",
+      "no-time-b",
+    ]);
+  });
+
+  it("gives every emailed group its key, as groupHits does", () => {
+    const hits = [aSecretAccess({ eventID: "a1" }), aSecretAccess({ eventID: "o1", secretId: "db/password" })];
+    const plan = planMessages(hits, ctx);
+    expect(plan.emailed.map((g) => g.key).sort()).toEqual(
+      groupHits(plan.emailed.flatMap((g) => g.hits))
+        .map((g) => g.key)
+        .sort(),
+    );
+    expect(plan.emailed.every((g) => g.key === groupKey(g.hits[0]!))).toBe(true);
   });
 
   it("is deterministic whatever the input order", () => {

@@ -54,6 +54,19 @@ function isRootArn(arn: string | null): boolean {
   return arn?.endsWith(":root") === true && ROOT_ARN.test(arn);
 }
 
+/** What {@link actorKey}, {@link isPerson} and the policy's principal tests ask of an identity, worked out once per read. */
+export interface ActorFacts {
+  /** {@link isRoot}. */
+  root: boolean;
+  /** {@link identityCenterUser}. */
+  ssoUser: string | null;
+}
+
+/** The {@link ActorFacts} of an identity. */
+export function actorFacts(identity: Identity): ActorFacts {
+  return { root: isRoot(identity), ssoUser: identityCenterUser(identity) };
+}
+
 /**
  * The key first-seen and rapid retrieval count by: the role (session issuer) for role sessions,
  * the Identity Center user for its roles, the user for IAM users, `root`, the service for AWS
@@ -63,9 +76,9 @@ function isRootArn(arn: string | null): boolean {
  * names and never reach the rapid-retrieval threshold).
  * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
  */
-export function actorKey(identity: Identity): string {
-  if (isRoot(identity)) return `root:${identity.accountId ?? "?"}`;
-  const ssoUser = identityCenterUser(identity);
+export function actorKey(identity: Identity, facts: ActorFacts = actorFacts(identity)): string {
+  if (facts.root) return `root:${identity.accountId ?? "?"}`;
+  const ssoUser = facts.ssoUser;
   if (ssoUser !== null) return `sso-user:${issuerAccount(identity)}:${ssoUser.toLowerCase()}`;
   // A role session's role, or the IAM user that asked for a federated user's credentials.
   if ((identity.type === "AssumedRole" || identity.type === "FederatedUser") && identity.sessionIssuerArn) {
@@ -98,8 +111,8 @@ const PERSON_TYPES: ReadonlySet<string> = new Set(["IAMUser", "IdentityCenterUse
  * A person rather than a workload: a console session, root, an IAM user (long-term access key),
  * an Identity Center user, a federated user. Decided on AWS-set fields only.
  */
-export function isPerson(identity: Identity): boolean {
-  if (identity.consoleSession || isRoot(identity)) return true;
-  if (identityCenterUser(identity) !== null) return true;
+export function isPerson(identity: Identity, facts: ActorFacts = actorFacts(identity)): boolean {
+  if (identity.consoleSession || facts.root) return true;
+  if (facts.ssoUser !== null) return true;
   return PERSON_TYPES.has(identity.type);
 }

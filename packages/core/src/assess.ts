@@ -8,7 +8,7 @@
  * Never decided by an attacker-chosen field: the user agent, a role session name and
  * `sourceIdentity` play no part in any reason that lowers a severity.
  */
-import { actorKey, identityCenterUser, isPerson, isRoot } from "./actor.js";
+import { type ActorFacts, actorFacts, actorKey, isPerson } from "./actor.js";
 import { DEFAULT_THRESHOLDS } from "./policy.js";
 import type { PolicyMatcher } from "./policy-match.js";
 import { REASON_CODES, REASON_ORDER, REASONS, type ReasonCode, reasonSeverity } from "./reasons.js";
@@ -146,17 +146,17 @@ function fromInternet(hit: SecretAccess, matcher: PolicyMatcher): boolean {
 }
 
 /** The reasons AWS-set identity and source fields give, before policy and state (each code at most once). */
-function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: PolicyMatcher): void {
+function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: PolicyMatcher, facts: ActorFacts): void {
   const { identity } = hit;
-  const root = isRoot(identity);
+  const root = facts.root;
   if (root) reasons.push("root");
   if (identity.crossAccount) reasons.push("cross-account");
-  if (isPerson(identity)) {
+  if (isPerson(identity, facts)) {
     if (identity.consoleSession) reasons.push("console-session");
     else if (!root && fromInternet(hit, matcher)) reasons.push("public-ip");
   } else if (identity.type === "AWSService" || identity.invokedBy !== null) {
     reasons.push("aws-service");
-  } else if (identity.type === "AssumedRole" && identityCenterUser(identity) === null) {
+  } else if (identity.type === "AssumedRole" && facts.ssoUser === null) {
     if (fromInternet(hit, matcher)) reasons.push("role-session-from-internet");
   }
   // Anyone's credentials, used through another account's endpoint (an AWS service's own calls use none).
@@ -441,13 +441,15 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
   for (const i of order) {
     const hit = hits[i]!;
     const time = times[i] ?? null;
-    const actor = actorKey(hit.identity);
+    // Root and the Identity Center user, worked out once: the actor key, the reasons and the policy all ask.
+    const facts = actorFacts(hit.identity);
+    const actor = actorKey(hit.identity, facts);
     // Each code is added at most once, in this order (the order `lowered` keeps).
     const reasons: ReasonCode[] = [];
-    const { decoy, sensitive, rule } = matcher.match(hit, !ctx.policyUnavailable);
+    const { decoy, sensitive, rule } = matcher.match(hit, !ctx.policyUnavailable, facts);
     if (decoy) reasons.push("decoy");
     if (hit.unreadable !== undefined) reasons.push("unreadable-record");
-    identityReasons(hit, reasons, matcher);
+    identityReasons(hit, reasons, matcher, facts);
     if (isCatchAllBatch(hit)) reasons.push("catch-all-batch");
     else if (hit.batch?.broad) reasons.push("broad-batch");
     if (hit.outcome === "denied") reasons.push("denied");

@@ -531,9 +531,12 @@ export function formatBodyHeader(group: AlertGroup, ctx: AlertContext, part?: Bo
   return `${title}${partLine}\n${details(group, hit)}\n${events}`;
 }
 
-/** One event of the list: its IDs and time, then its CloudTrail console link. */
-export function formatEventEntry(hit: SecretAccess): string {
-  const id = hit.eventID ? text(hit.eventID, 160) : "(no event ID recorded)";
+/**
+ * One event of the list: its IDs and time, then its CloudTrail console link. `plainId`: the
+ * caller found the event ID to be letters, digits and `-` only, at most 64 (shown as it is).
+ */
+export function formatEventEntry(hit: SecretAccess, plainId = false): string {
+  const id = plainId ? hit.eventID : hit.eventID ? text(hit.eventID, 160) : "(no event ID recorded)";
   const head = `    - event ${id} at ${text(hit.eventTime, 64)}, request ${text(hit.requestID, 160)}`;
   const lines = [head];
   if (hit.consoleUrl) lines.push(`      Console: ${text(hit.consoleUrl, 400)}`);
@@ -549,7 +552,9 @@ export function formatEventEntry(hit: SecretAccess): string {
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Message)
  */
 export function formatBody(group: AlertGroup, ctx: AlertContext, part?: BodyPart): string {
-  return [formatBodyHeader(group, ctx, part), ...(part?.hits ?? group.hits).map(formatEventEntry)].join("\n");
+  return [formatBodyHeader(group, ctx, part), ...(part?.hits ?? group.hits).map((hit) => formatEventEntry(hit))].join(
+    "\n",
+  );
 }
 
 /**

@@ -109,15 +109,24 @@ function timeOf(hit: SecretAccess): number {
 
 /**
  * By event time (unparsable times last), then event time text, then event ID: a total,
- * deterministic order. Times are parsed once per hit, not once per comparison.
+ * deterministic order. Each distinct time text is parsed once (eventMillis keeps them).
  */
-function timeOrder(hits: readonly SecretAccess[]): (a: SecretAccess, b: SecretAccess) => number {
-  const ms = new Map<SecretAccess, number>();
-  for (const hit of hits) ms.set(hit, timeOf(hit));
-  return (a, b) =>
-    (ms.get(a) ?? Infinity) - (ms.get(b) ?? Infinity) ||
-    compare(a.eventTime ?? "", b.eventTime ?? "") ||
-    compare(a.eventID, b.eventID);
+function byTime(a: SecretAccess, b: SecretAccess): number {
+  return timeOf(a) - timeOf(b) || compare(a.eventTime ?? "", b.eventTime ?? "") || compare(a.eventID, b.eventID);
+}
+/**
+ * Whether the hits are in strictly increasing event time already (they usually come so): then
+ * {@link byTime} would leave them as they are, and each time is looked up once, not once per comparison.
+ */
+function inTimeOrder(hits: readonly SecretAccess[]): boolean {
+  let previous = timeOf(hits[0]!);
+  for (let i = 1; i < hits.length; i++) {
+    const time = timeOf(hits[i]!);
+    // Equal times (two missing ones too: Infinity) are ordered by text and ID: left to the sort.
+    if (!(time > previous)) return false;
+    previous = time;
+  }
+  return true;
 }
 /** Within one severity: denied first, then broad batch reads, then errors, then the rest. */
 const rank = (hit: SecretAccess) =>
@@ -138,7 +147,7 @@ function secondOf(hit: SecretAccess): string {
  */
 export function groupKey(hit: AssessedAccess): string {
   const v = hit.verdict;
-  if (v.rapid !== null && !v.decoy) return JSON.stringify(["rapid", v.actor]);
+  if (isRapidGroupHit(hit)) return JSON.stringify(["rapid", v.actor]);
   if (isBatchHit(hit) || hit.secretId === null) {
     const request = JSON.stringify([hit.batch?.filters ?? null, hit.batch?.secretIdList ?? null]);
     return JSON.stringify([v.actor, "batch", request, secondOf(hit), hit.outcome]);
@@ -213,7 +222,7 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
   const plain = new Map<string, Map<string, Map<string, AssessedAccess[]>>>();
   for (const hit of hits) {
     const v = hit.verdict;
-    if ((v.rapid === null || v.decoy) && !isBatchHit(hit) && hit.secretId !== null) {
+    if (!isRapidGroupHit(hit) && !isBatchHit(hit) && hit.secretId !== null) {
       let bySecret = plain.get(v.actor);
       if (bySecret === undefined) {
         bySecret = new Map();
@@ -242,9 +251,10 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
       lists.push(fresh);
     }
   }
-  const byTime = timeOrder(hits);
-  const make = (key: string, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
-    if (list.length > 1) list.sort(byTime);
+  // A key is made only where it is read (the caller's emailed groups, a tie in the sort):
+  // most of a busy payload's groups are below notify, and their key text would go unused.
+  const make = (key: string | null, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
+    if (list.length > 1 && !inTimeOrder(list)) list.sort(byTime);
     // The first and last hit with an event time (sorted by time, so the earliest and latest).
     let firstTime: string | null = null;
     let lastTime: string | null = null;
@@ -254,22 +264,41 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
       lastTime = h.eventTime;
     }
     const severity = highest(list);
-    kind ??= key.startsWith('["rapid"') ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
+    kind ??= isRapidGroupHit(list[0]!) ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
     const reasons = ranked ? groupReasons(list) : [];
-    return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons };
+    return { key: key ?? "", kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons };
   };
   const groups = mergeUrgentPerActor(
-    lists.map((list) => make(groupKey(list[0]!), list)),
+    lists.map((list) => make(ranked ? groupKey(list[0]!) : null, list)),
     make,
   );
-  return groups.sort(
+  // Sorted on one number per group (severity, then rank), then the first event's time; the
+  // comparisons that tie on both fall back to the full order.
+  const sortable = groups.map((group) => {
+    const first = group.hits[0]!;
+    return { group, order: (SEVERITY_TOP - severityRank(group.severity)) * 4 + rank(first), time: timeOf(first) };
+  });
+  sortable.sort(
     (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      rank(a.hits[0]!) - rank(b.hits[0]!) ||
-      byTime(a.hits[0]!, b.hits[0]!) ||
-      compare(a.key, b.key),
+      a.order - b.order ||
+      a.time - b.time ||
+      byTime(a.group.hits[0]!, b.group.hits[0]!) ||
+      compare(keyOf(a.group), keyOf(b.group)),
   );
+  return sortable.map((s) => s.group);
 }
+
+/** The highest severity's rank. */
+const SEVERITY_TOP = severityRank("critical");
+
+/** A group's key, made the first time it is asked for (see {@link grouped}). */
+function keyOf(group: AlertGroup): string {
+  if (group.key === "") group.key = groupKey(group.hits[0]!);
+  return group.key;
+}
+
+/** A read that crossed the rapid-retrieval threshold groups by actor ({@link groupKey}'s first case). */
+const isRapidGroupHit = (hit: AssessedAccess) => hit.verdict.rapid !== null && !hit.verdict.decoy;
 
 /** An attribute from a constant we chose, never from a record. */
 const attribute = (StringValue: string) => ({ DataType: "String" as const, StringValue });
@@ -325,9 +354,14 @@ function safeName(value: unknown): string {
 const safeNames = new Map<string, string>();
 /** An event ID as CloudTrail writes it: nothing to strip. */
 const PLAIN_EVENT_ID = /^[A-Za-z0-9-]{1,64}$/;
-const fallbackEntry = (hit: SecretAccess) => {
+/**
+ * Whether the hit's event ID is {@link PLAIN_EVENT_ID}: then it shows as it is in the full
+ * message and the fallback alike (printable ASCII, nothing to trim), and is tested once for both.
+ */
+const plainEventId = (hit: SecretAccess) => typeof hit.eventID === "string" && PLAIN_EVENT_ID.test(hit.eventID);
+const fallbackEntry = (hit: SecretAccess, plain = plainEventId(hit)) => {
   const id = String(hit.eventID);
-  return `  - ${PLAIN_EVENT_ID.test(id) ? id : id.replace(/[^A-Za-z0-9-]/g, "").slice(0, 64) || "(unusable event ID)"}`;
+  return `  - ${plain ? id : id.replace(/[^A-Za-z0-9-]/g, "").slice(0, 64) || "(unusable event ID)"}`;
 };
 
 /**
@@ -358,7 +392,7 @@ function fallbackText(
     `What: ${what}`,
     ...(part[1] > 1 ? [`Part: ${part[0]} of ${part[1]}`] : []),
     "Look these event IDs up in CloudTrail event history:",
-    ...(entries ?? hits.map(fallbackEntry)),
+    ...(entries ?? hits.map((hit) => fallbackEntry(hit))),
   ].join("\n");
   const attributes: StringAttributes = {
     kind: attribute(group ? "alert" : "summary"),
@@ -430,8 +464,8 @@ function split(kind: PlannedMessage["kind"], units: Unit[], room: Room, max: num
   });
 }
 
-function unit(hit: AssessedAccess, text: string, section = 0, first = false, heading = 0): Unit {
-  const fallbackLine = fallbackEntry(hit);
+function unit(hit: AssessedAccess, text: string, plain: boolean, section = 0, first = false, heading = 0): Unit {
+  const fallbackLine = fallbackEntry(hit, plain);
   // fallbackLine is ASCII by construction: its length is its size.
   return {
     hit,
@@ -456,19 +490,22 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header, attributes });
   // A header that takes over half the room (hostile values, a tiny limit): send the fallback only.
   const compact = fixed > max / 2;
-  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(group, ctx, [], [1, 1]));
-  const units = group.hits.map((hit) => unit(hit, compact ? "" : formatEventEntry(hit)));
+  // The fallback without events: its size leaves the room for them, and a message in one part is it plus its event lines.
+  const bare = fallbackText(group, ctx, [], [1, 1]);
+  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(bare);
+  const units = group.hits.map((hit) => {
+    const plain = plainEventId(hit);
+    return unit(hit, compact ? "" : formatEventEntry(hit, plain), plain);
+  });
   const room = { normal: compact ? Infinity : max - fixed, fallback: fallbackRoom };
   const subject = compact ? "" : formatSubject(group, ctx);
   return split("alert", units, room, max, (slice, part, offset) => {
     const hits = slice.map((u) => u.hit);
-    const fallback = fallbackText(
-      group,
-      ctx,
-      hits,
-      part,
-      slice.map((u) => u.fallbackLine),
-    );
+    const entries = slice.map((u) => u.fallbackLine);
+    const fallback =
+      part[1] === 1 && entries.length > 0
+        ? { subject: bare.subject, message: `${bare.message}\n${entries.join("\n")}`, attributes: bare.attributes }
+        : fallbackText(group, ctx, hits, part, entries);
     if (compact) return [fallback, fallback];
     // formatBody's text, from the header and the event lines already made (one part: the header above).
     const partHeader =
@@ -489,7 +526,8 @@ function summaryLine(group: AlertGroup, n: number, continued: boolean): string {
   return `  ${n}. ${severityLabel(group.severity)} ${group.count}x ${show(hit?.outcome, 32)} | secret ${show(secret, 200)} | by ${who} | ${when}`;
 }
 
-const summaryEntry = (hit: SecretAccess) => `      - event ${show(hit.eventID, 160)} at ${show(hit.eventTime, 64)}`;
+const summaryEntry = (hit: SecretAccess, plain: boolean) =>
+  `      - event ${plain ? hit.eventID : show(hit.eventID, 160)} at ${show(hit.eventTime, 64)}`;
 
 /** One summary of the groups beyond the alert cap (numbered on from the alerts), in parts if too big. */
 function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: number, limit: number): PlannedMessage[] {
@@ -519,7 +557,10 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(null, ctx, [], [1, 1]));
   const units = groups.flatMap((g, section) => {
     const heading = utf8Bytes(summaryLine(g, limit + section + 1, true)) + 1;
-    return g.hits.map((hit, i) => unit(hit, summaryEntry(hit), section, i === 0, heading));
+    return g.hits.map((hit, i) => {
+      const plain = plainEventId(hit);
+      return unit(hit, summaryEntry(hit, plain), plain, section, i === 0, heading);
+    });
   });
   return split("summary", units, { normal: max - fixed, fallback: fallbackRoom }, max, (slice, part) => {
     const lines = [header(part)];
@@ -605,7 +646,8 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
         decisions.push({ hit, outcome });
       }
     } else {
-      // Ranked before any text is made of it (format.ts keeps a group's text: groups do not change after this).
+      // Keyed and ranked before any text is made of it (format.ts keeps a group's text: groups do not change after this).
+      keyOf(group);
       group.reasons = groupReasons(group.hits);
       mailed.push(group);
     }

@@ -7,7 +7,7 @@
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
  */
 import ipaddr from "ipaddr.js";
-import { identityCenterUser, isRoot } from "./actor.js";
+import { type ActorFacts, actorFacts, identityCenterUser, isRoot } from "./actor.js";
 import type { ExpectedRule, Policy } from "./policy.js";
 import { arnNameVariants } from "./secret.js";
 import { viaOtherAccountsEndpoint } from "./source.js";
@@ -432,10 +432,10 @@ export class PolicyMatcher {
    * calling service, the Identity Center user (never another session name) and the principal
    * ARN only for IAM users and root: those are the key, so every session of a role shares one.
    */
-  private principalRules(identity: Identity): number[] {
+  private principalRules(identity: Identity, facts: ActorFacts): number[] {
     const { type, sessionIssuerArn, invokedBy } = identity;
-    const arn = type === "IAMUser" || isRoot(identity) ? identity.principalArn : null;
-    const leaf = this.principals.leaf(type, arn, sessionIssuerArn, identityCenterUser(identity));
+    const arn = type === "IAMUser" || facts.root ? identity.principalArn : null;
+    const leaf = this.principals.leaf(type, arn, sessionIssuerArn, facts.ssoUser);
     return (
       leaf.get(invokedBy) ??
       this.principals.set(
@@ -455,10 +455,10 @@ export class PolicyMatcher {
     return this.infosOf(hit).sensitive;
   }
 
-  /** {@link isDecoy}, {@link isSensitive} and (when `withRule`) {@link expectedRule}, the hit's secrets looked up once. */
-  match(hit: SecretAccess, withRule: boolean): HitMatch {
+  /** {@link isDecoy}, {@link isSensitive} and (when `withRule`) {@link expectedRule}, the hit's secrets looked up once; `facts`: the identity's, when the caller has them. */
+  match(hit: SecretAccess, withRule: boolean, facts?: ActorFacts): HitMatch {
     const secrets = this.infosOf(hit);
-    const rule = withRule ? this.ruleFor(hit, secrets.infos) : null;
+    const rule = withRule ? this.ruleFor(hit, secrets.infos, facts) : null;
     return { decoy: secrets.decoy, sensitive: secrets.sensitive, rule };
   }
 
@@ -470,8 +470,8 @@ export class PolicyMatcher {
     return this.ruleFor(hit, null);
   }
 
-  private ruleFor(hit: SecretAccess, infos: SecretInfo[] | null): ExpectedRule | null {
-    const byPrincipal = this.principalRules(hit.identity);
+  private ruleFor(hit: SecretAccess, infos: SecretInfo[] | null, facts?: ActorFacts): ExpectedRule | null {
+    const byPrincipal = this.principalRules(hit.identity, facts ?? actorFacts(hit.identity));
     if (byPrincipal.length === 0) return null;
     const secrets = infos ?? this.infosOf(hit).infos;
     const foreign = this.isForeignEndpoint(hit); // once per read, not per rule
