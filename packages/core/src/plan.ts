@@ -517,12 +517,15 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
 
 const show = (value: unknown, maxBytes: number) => toBodyText(value, maxBytes) || "(not recorded)";
 
-/** `  12. 3x denied | secret X | by alice (AssumedRole) | first to last` */
-function summaryLine(group: AlertGroup, n: number, continued: boolean): string {
+/** What ends a group's summary line in a part that goes on with the group. */
+const CONTINUED = " (continued)";
+
+/** `  12. 3x denied | secret X | by alice (AssumedRole) | first to last` (then {@link CONTINUED}, where it goes on). */
+function summaryLine(group: AlertGroup, n: number): string {
   const hit = group.hits[0];
   const secret = hit?.secretId ?? (hit?.batch || hit?.eventName === BATCH_GET_SECRET_VALUE ? "(batch call)" : null);
   const who = `${show(hit?.identity.label, 200)} (${show(hit?.identityType, 64)})`;
-  const when = `${show(group.firstTime, 64)} to ${show(group.lastTime, 64)}${continued ? " (continued)" : ""}`;
+  const when = `${show(group.firstTime, 64)} to ${show(group.lastTime, 64)}`;
   return `  ${n}. ${severityLabel(group.severity)} ${group.count}x ${show(hit?.outcome, 32)} | secret ${show(secret, 200)} | by ${who} | ${when}`;
 }
 
@@ -555,8 +558,10 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   const subject = `${severityLabel(severity)} ${subjectPrefix(ctx)} summary: ${count(groups.length, "more group", "more groups")}, ${count(events, "event")}`;
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header([1, 1]), attributes });
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(null, ctx, [], [1, 1]));
+  // Each group's line, made once: a part that goes on with a group repeats it, marked as continued.
+  const groupLines = groups.map((g, section) => summaryLine(g, limit + section + 1));
   const units = groups.flatMap((g, section) => {
-    const heading = utf8Bytes(summaryLine(g, limit + section + 1, true)) + 1;
+    const heading = utf8Bytes(groupLines[section]!) + CONTINUED.length + 1;
     return g.hits.map((hit, i) => {
       const plain = plainEventId(hit);
       return unit(hit, summaryEntry(hit, plain), plain, section, i === 0, heading);
@@ -565,8 +570,8 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
   return split("summary", units, { normal: max - fixed, fallback: fallbackRoom }, max, (slice, part) => {
     const lines = [header(part)];
     slice.forEach((u, j) => {
-      const group = groups[u.section];
-      if (group && (j === 0 || u.first)) lines.push(summaryLine(group, limit + u.section + 1, !u.first));
+      const line = groupLines[u.section];
+      if (line !== undefined && (j === 0 || u.first)) lines.push(u.first ? line : line + CONTINUED);
       lines.push(u.text);
     });
     const hits = slice.map((u) => u.hit);
