@@ -54,7 +54,10 @@ function isRootArn(arn: string | null): boolean {
   return arn?.endsWith(":root") === true && ROOT_ARN.test(arn);
 }
 
-/** What {@link actorKey}, {@link isPerson} and the policy's principal tests ask of an identity, worked out once per read. */
+/**
+ * What {@link actorKey}, {@link isPerson} and the policy's principal tests ask of an identity,
+ * worked out once per read.
+ */
 export interface ActorFacts {
   /** {@link isRoot}. */
   root: boolean;

@@ -552,9 +552,8 @@ export function formatEventEntry(hit: SecretAccess, plainId = false): string {
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Message)
  */
 export function formatBody(group: AlertGroup, ctx: AlertContext, part?: BodyPart): string {
-  return [formatBodyHeader(group, ctx, part), ...(part?.hits ?? group.hits).map((hit) => formatEventEntry(hit))].join(
-    "\n",
-  );
+  const hits = part?.hits ?? group.hits;
+  return [formatBodyHeader(group, ctx, part), ...hits.map((hit) => formatEventEntry(hit))].join("\n");
 }
 
 /**

@@ -490,7 +490,8 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header, attributes });
   // A header that takes over half the room (hostile values, a tiny limit): send the fallback only.
   const compact = fixed > max / 2;
-  // The fallback without events: its size leaves the room for them, and a message in one part is it plus its event lines.
+  // The fallback without events: its size leaves the room for them, and the fallback of a
+  // message in one part is it and the event lines.
   const bare = fallbackText(group, ctx, [], [1, 1]);
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(bare);
   const units = group.hits.map((hit) => {
@@ -651,7 +652,8 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
         decisions.push({ hit, outcome });
       }
     } else {
-      // Keyed and ranked before any text is made of it (format.ts keeps a group's text: groups do not change after this).
+      // Keyed and ranked before any text is made of it (format.ts keeps a group's text: groups
+      // do not change after this).
       keyOf(group);
       group.reasons = groupReasons(group.hits);
       mailed.push(group);

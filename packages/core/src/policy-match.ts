@@ -455,7 +455,10 @@ export class PolicyMatcher {
     return this.infosOf(hit).sensitive;
   }
 
-  /** {@link isDecoy}, {@link isSensitive} and (when `withRule`) {@link expectedRule}, the hit's secrets looked up once; `facts`: the identity's, when the caller has them. */
+  /**
+   * {@link isDecoy}, {@link isSensitive} and (when `withRule`) {@link expectedRule}, the hit's
+   * secrets looked up once. `facts`: the identity's {@link ActorFacts}, when the caller has them.
+   */
   match(hit: SecretAccess, withRule: boolean, facts?: ActorFacts): HitMatch {
     const secrets = this.infosOf(hit);
     const rule = withRule ? this.ruleFor(hit, secrets.infos, facts) : null;
