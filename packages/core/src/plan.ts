@@ -206,7 +206,9 @@ function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
  * (highest first), then denied, broad batch reads, errors and the rest, then by first event time.
  */
 export function groupHits(hits: readonly AssessedAccess[]): AlertGroup[] {
-  return grouped(hits, true);
+  const groups = grouped(hits, true);
+  for (const group of groups) keyOf(group);
+  return groups;
 }
 
 /**
@@ -251,9 +253,9 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
       lists.push(fresh);
     }
   }
-  // A key is made only where it is read (the caller's emailed groups, a tie in the sort):
-  // most of a busy payload's groups are below notify, and their key text would go unused.
-  const make = (key: string | null, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
+  // A group's key is "" until {@link keyOf} makes it where it is read (groupHits, the planner's
+  // emailed groups, a tie in the sort): most of a busy payload's groups are below notify.
+  const make = (key: string, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
     if (list.length > 1 && !inTimeOrder(list)) list.sort(byTime);
     // The first and last hit with an event time (sorted by time, so the earliest and latest).
     let firstTime: string | null = null;
@@ -266,10 +268,10 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
     const severity = highest(list);
     kind ??= isRapidGroupHit(list[0]!) ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
     const reasons = ranked ? groupReasons(list) : [];
-    return { key: key ?? "", kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons };
+    return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons };
   };
   const groups = mergeUrgentPerActor(
-    lists.map((list) => make(ranked ? groupKey(list[0]!) : null, list)),
+    lists.map((list) => make("", list)),
     make,
   );
   // Sorted on one number per group (severity, then rank), then the first event's time; the
@@ -375,6 +377,24 @@ function fallbackText(
   part: Part,
   entries?: readonly string[],
 ): MessageText {
+  return withEntries(fallbackHead(group, ctx, hits, part), entries ?? hits.map((hit) => fallbackEntry(hit)));
+}
+
+/** `head` (a {@link fallbackHead}) with the event lines after it. */
+function withEntries(head: MessageText, entries: readonly string[]): MessageText {
+  return entries.length === 0 ? head : { ...head, message: `${head.message}\n${entries.join("\n")}` };
+}
+
+/**
+ * {@link fallbackText} up to its event lines. Of a group, it does not depend on `hits` (only a
+ * summary's severity is theirs): an alert sizes its fallback with it and, in one part, sends it.
+ */
+function fallbackHead(
+  group: AlertGroup | null,
+  ctx: AlertContext,
+  hits: readonly AssessedAccess[],
+  part: Part,
+): MessageText {
   const severity = group?.severity ?? highest(hits);
   const reasons = group?.reasons ?? [];
   const outcome = known(group?.hits[0]?.outcome, OUTCOMES);
@@ -392,7 +412,6 @@ function fallbackText(
     `What: ${what}`,
     ...(part[1] > 1 ? [`Part: ${part[0]} of ${part[1]}`] : []),
     "Look these event IDs up in CloudTrail event history:",
-    ...(entries ?? hits.map((hit) => fallbackEntry(hit))),
   ].join("\n");
   const attributes: StringAttributes = {
     kind: attribute(group ? "alert" : "summary"),
@@ -490,9 +509,8 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header, attributes });
   // A header that takes over half the room (hostile values, a tiny limit): send the fallback only.
   const compact = fixed > max / 2;
-  // The fallback without events: its size leaves the room for them, and the fallback of a
-  // message in one part is it and the event lines.
-  const bare = fallbackText(group, ctx, [], [1, 1]);
+  // The fallback without events: its size leaves the room for them.
+  const bare = fallbackHead(group, ctx, [], [1, 1]);
   const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(bare);
   const units = group.hits.map((hit) => {
     const plain = plainEventId(hit);
@@ -502,11 +520,11 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
   const subject = compact ? "" : formatSubject(group, ctx);
   return split("alert", units, room, max, (slice, part, offset) => {
     const hits = slice.map((u) => u.hit);
-    const entries = slice.map((u) => u.fallbackLine);
-    const fallback =
-      part[1] === 1 && entries.length > 0
-        ? { subject: bare.subject, message: `${bare.message}\n${entries.join("\n")}`, attributes: bare.attributes }
-        : fallbackText(group, ctx, hits, part, entries);
+    const head = part[1] === 1 ? bare : fallbackHead(group, ctx, hits, part);
+    const fallback = withEntries(
+      head,
+      slice.map((u) => u.fallbackLine),
+    );
     if (compact) return [fallback, fallback];
     // formatBody's text, from the header and the event lines already made (one part: the header above).
     const partHeader =
@@ -558,7 +576,7 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
     ].join("\n");
   const subject = `${severityLabel(severity)} ${subjectPrefix(ctx)} summary: ${count(groups.length, "more group", "more groups")}, ${count(events, "event")}`;
   const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header([1, 1]), attributes });
-  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackText(null, ctx, [], [1, 1]));
+  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(fallbackHead(null, ctx, [], [1, 1]));
   // Each group's line, made once: a part that goes on with a group repeats it, marked as continued.
   const groupLines = groups.map((g, section) => summaryLine(g, limit + section + 1));
   const units = groups.flatMap((g, section) => {
