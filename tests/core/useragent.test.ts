@@ -147,4 +147,15 @@ describe("parseUserAgent: hostile and missing input", () => {
       expect(client.raw).toBe(ua);
     }
   });
+
+  it("parses a user agent once: its reads share one client, frozen so no read can change another's", () => {
+    const ua = "aws-cli/2.15.0 Python/3.11.6 Linux/5.10 exe/x86_64.amzn.2 command/secretsmanager.get-secret-value";
+    const [first, second] = [parseUserAgent(ua), parseUserAgent(ua)];
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { family: string }).family = "console";
+    }).toThrow(TypeError);
+    expect(parseUserAgent(ua).family).toBe("aws-cli");
+  });
 });

@@ -163,6 +163,9 @@ function identityReasons(hit: SecretAccess, reasons: ReasonCode[], matcher: Poli
   if (identity.invokedBy === null && matcher.isForeignEndpoint(hit)) reasons.push("foreign-vpc-endpoint");
 }
 
+/** `lowered` of the reads no rule lowered (most of them): one shared empty list. */
+const NONE_LOWERED: readonly ReasonCode[] = Object.freeze([]);
+
 /** The codes an expected-reader rule lowers to `info` (the table's `lowerable`). */
 const LOWERABLE: ReadonlySet<ReasonCode> = new Set(REASON_CODES.filter((code) => REASONS[code].lowerable));
 
@@ -484,9 +487,11 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
     for (const r of reasons) if (r !== "sensitive" && r !== "aws-service") unusual = true;
     if (!unusual && !reasons.includes("aws-service")) reasons.push("plain-read");
 
-    const lowered: ReasonCode[] = [];
+    let lowered: readonly ReasonCode[] = NONE_LOWERED;
     if (rule) {
-      for (const r of reasons) if (LOWERABLE.has(r)) lowered.push(r);
+      const codes: ReasonCode[] = [];
+      for (const r of reasons) if (LOWERABLE.has(r)) codes.push(r);
+      if (codes.length > 0) lowered = codes;
       reasons.push("expected");
     }
     // Highest severity first, then the table's order.

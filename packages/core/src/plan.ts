@@ -107,27 +107,37 @@ function timeOf(hit: SecretAccess): number {
   return eventMillis(hit.eventTime) ?? Infinity;
 }
 
+/** A hit with its {@link timeOf}, looked up once for a sort (not once per comparison). */
+type Timed = { hit: SecretAccess; time: number };
 /**
  * By event time (unparsable times last), then event time text, then event ID: a total,
- * deterministic order. Each distinct time text is parsed once (eventMillis keeps them).
+ * deterministic order.
  */
-function byTime(a: SecretAccess, b: SecretAccess): number {
-  return timeOf(a) - timeOf(b) || compare(a.eventTime ?? "", b.eventTime ?? "") || compare(a.eventID, b.eventID);
-}
+const byTime = (a: Timed, b: Timed) =>
+  a.time - b.time || compare(a.hit.eventTime ?? "", b.hit.eventTime ?? "") || compare(a.hit.eventID, b.hit.eventID);
+
+/** Scratch for {@link sortByTime}: the times of the hits being sorted. */
+const TIMES: number[] = [];
+
 /**
- * Whether the hits are in strictly increasing event time already (they usually come so): then
- * {@link byTime} would leave them as they are, and each time is looked up once, not once per comparison.
+ * Sorts a group's hits in place by {@link byTime}, each time looked up once. Hits already in
+ * strictly increasing event time (they usually come so) are left as they are, unsorted.
  */
-function inTimeOrder(hits: readonly SecretAccess[]): boolean {
-  let previous = timeOf(hits[0]!);
-  for (let i = 1; i < hits.length; i++) {
+function sortByTime(hits: AssessedAccess[]): void {
+  let ordered = true;
+  for (let i = 0; i < hits.length; i++) {
     const time = timeOf(hits[i]!);
     // Equal times (two missing ones too: Infinity) are ordered by text and ID: left to the sort.
-    if (!(time > previous)) return false;
-    previous = time;
+    if (i > 0 && !(time > TIMES[i - 1]!)) ordered = false;
+    TIMES[i] = time;
   }
-  return true;
+  if (TIMES.length > 4096) TIMES.length = 0; // a huge group's scratch is not kept
+  if (ordered) return;
+  const timed = hits.map((hit, i) => ({ hit, time: TIMES[i]! }));
+  timed.sort(byTime);
+  for (let i = 0; i < hits.length; i++) hits[i] = timed[i]!.hit;
 }
+
 /** Within one severity: denied first, then broad batch reads, then errors, then the rest. */
 const rank = (hit: SecretAccess) =>
   hit.outcome === "denied" ? 0 : hit.batch?.broad ? 1 : hit.outcome === "error" ? 2 : 3;
@@ -256,7 +266,7 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
   // A group's key is "" until {@link keyOf} makes it where it is read (groupHits, the planner's
   // emailed groups, a tie in the sort): most of a busy payload's groups are below notify.
   const make = (key: string, list: AssessedAccess[], kind?: AlertGroup["kind"]): AlertGroup => {
-    if (list.length > 1 && !inTimeOrder(list)) list.sort(byTime);
+    if (list.length > 1) sortByTime(list);
     // The first and last hit with an event time (sorted by time, so the earliest and latest).
     let firstTime: string | null = null;
     let lastTime: string | null = null;
@@ -277,16 +287,10 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
   // Sorted on one number per group (severity, then rank), then the first event's time; the
   // comparisons that tie on both fall back to the full order.
   const sortable = groups.map((group) => {
-    const first = group.hits[0]!;
-    return { group, order: (SEVERITY_TOP - severityRank(group.severity)) * 4 + rank(first), time: timeOf(first) };
+    const hit = group.hits[0]!;
+    return { group, hit, order: (SEVERITY_TOP - severityRank(group.severity)) * 4 + rank(hit), time: timeOf(hit) };
   });
-  sortable.sort(
-    (a, b) =>
-      a.order - b.order ||
-      a.time - b.time ||
-      byTime(a.group.hits[0]!, b.group.hits[0]!) ||
-      compare(keyOf(a.group), keyOf(b.group)),
-  );
+  sortable.sort((a, b) => a.order - b.order || byTime(a, b) || compare(keyOf(a.group), keyOf(b.group)));
   return sortable.map((s) => s.group);
 }
 
@@ -367,26 +371,16 @@ const fallbackEntry = (hit: SecretAccess, plain = plainEventId(hit)) => {
 };
 
 /**
- * The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null);
- * `entries`, when given, are the hits' {@link fallbackEntry} lines, already made.
+ * The minimal ASCII message of some events: `head` (a {@link fallbackHead}) with their
+ * {@link fallbackEntry} lines after it.
  */
-function fallbackText(
-  group: AlertGroup | null,
-  ctx: AlertContext,
-  hits: readonly AssessedAccess[],
-  part: Part,
-  entries?: readonly string[],
-): MessageText {
-  return withEntries(fallbackHead(group, ctx, hits, part), entries ?? hits.map((hit) => fallbackEntry(hit)));
-}
-
-/** `head` (a {@link fallbackHead}) with the event lines after it. */
 function withEntries(head: MessageText, entries: readonly string[]): MessageText {
   return entries.length === 0 ? head : { ...head, message: `${head.message}\n${entries.join("\n")}` };
 }
 
 /**
- * {@link fallbackText} up to its event lines. Of a group, it does not depend on `hits` (only a
+ * The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null), up
+ * to its event lines ({@link withEntries}). Of a group, it does not depend on `hits` (only a
  * summary's severity is theirs): an alert sizes its fallback with it and, in one part, sends it.
  */
 function fallbackHead(
@@ -443,7 +437,16 @@ type Unit = {
   heading: number;
 };
 type Room = { normal: number; fallback: number };
-type Render = (units: Unit[], part: Part, offset: number) => [full: MessageText, fallback: MessageText];
+/** A message and its {@link messageSize}. */
+type SizedText = [text: MessageText, bytes: number];
+type Render = (units: Unit[], part: Part, offset: number) => [full: SizedText, fallback: SizedText];
+
+/** The {@link messageSize} of `head` with `units`' fallback lines after it ({@link withEntries}): they are ASCII, one line each. */
+function fallbackBytes(headBytes: number, units: readonly Unit[]): number {
+  let bytes = headBytes;
+  for (const u of units) bytes += u.fallback;
+  return bytes;
+}
 
 /** Consecutive runs of units within `room`; a group's heading counts where a run starts or the group changes. */
 function pack(units: readonly Unit[], room: Room): Array<[number, number]> {
@@ -476,9 +479,9 @@ function split(kind: PlannedMessage["kind"], units: Unit[], room: Room, max: num
   const runs = pack(units, room);
   return runs.map(([from, to], i) => {
     const slice = units.slice(from, to);
-    const [full, fallback] = render(slice, [i + 1, runs.length], from);
-    if (messageSize(fallback) > max) throw new Error(`secretwatch: a fallback message is over ${max} bytes`);
-    const chosen = messageSize(full) <= max ? full : fallback;
+    const [[full, fullBytes], [fallback, fallbackBytes]] = render(slice, [i + 1, runs.length], from);
+    if (fallbackBytes > max) throw new Error(`secretwatch: a fallback message is over ${max} bytes`);
+    const chosen = fullBytes <= max ? full : fallback;
     return { ...chosen, kind, eventIDs: slice.map((u) => u.hit.eventID), fallback };
   });
 }
@@ -506,12 +509,15 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
     ...severityAttributes(group.severity, group.reasons),
   };
   const header = formatBodyHeader(group, ctx);
-  const fixed = SUBJECT_MAX + PART_SLACK + messageSize({ subject: "", message: header, attributes });
+  // The header's and attributes' bytes: a one-part alert's size is these, its subject's and its event lines'.
+  const headerBytes = messageSize({ subject: "", message: header, attributes });
+  const fixed = SUBJECT_MAX + PART_SLACK + headerBytes;
   // A header that takes over half the room (hostile values, a tiny limit): send the fallback only.
   const compact = fixed > max / 2;
   // The fallback without events: its size leaves the room for them.
   const bare = fallbackHead(group, ctx, [], [1, 1]);
-  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - messageSize(bare);
+  const bareBytes = messageSize(bare);
+  const fallbackRoom = max - SUBJECT_MAX - PART_SLACK - bareBytes;
   const units = group.hits.map((hit) => {
     const plain = plainEventId(hit);
     return unit(hit, compact ? "" : formatEventEntry(hit, plain), plain);
@@ -520,17 +526,26 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
   const subject = compact ? "" : formatSubject(group, ctx);
   return split("alert", units, room, max, (slice, part, offset) => {
     const hits = slice.map((u) => u.hit);
-    const head = part[1] === 1 ? bare : fallbackHead(group, ctx, hits, part);
-    const fallback = withEntries(
-      head,
-      slice.map((u) => u.fallbackLine),
-    );
+    const one = part[1] === 1;
+    const head = one ? bare : fallbackHead(group, ctx, hits, part);
+    const fallback: SizedText = [
+      withEntries(
+        head,
+        slice.map((u) => u.fallbackLine),
+      ),
+      fallbackBytes(one ? bareBytes : messageSize(head), slice),
+    ];
     if (compact) return [fallback, fallback];
     // formatBody's text, from the header and the event lines already made (one part: the header above).
-    const partHeader =
-      part[1] > 1 ? formatBodyHeader(group, ctx, { index: part[0], total: part[1], offset, hits }) : header;
-    const body = [partHeader, ...slice.map((u) => u.text)].join("\n");
-    return [{ subject: withPart(subject, part), message: body, attributes }, fallback];
+    const partHeader = one ? header : formatBodyHeader(group, ctx, { index: part[0], total: part[1], offset, hits });
+    // The header is not copied into a joined text of its own: the event lines are joined after it.
+    const body = slice.length === 0 ? partHeader : `${partHeader}\n${slice.map((u) => u.text).join("\n")}`;
+    const full = { subject: withPart(subject, part), message: body, attributes };
+    // The joined lines' bytes are each line's (`normal` counts its line break) and the header's.
+    let bytes =
+      utf8Bytes(full.subject) + (one ? headerBytes : messageSize({ subject: "", message: partHeader, attributes }));
+    for (const u of slice) bytes += u.normal;
+    return [[full, bytes], fallback];
   });
 }
 
@@ -593,17 +608,20 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
       if (line !== undefined && (j === 0 || u.first)) lines.push(u.first ? line : line + CONTINUED);
       lines.push(u.text);
     });
-    const hits = slice.map((u) => u.hit);
     const full = { subject: withPart(subject, part), message: lines.join("\n"), attributes };
+    const head = fallbackHead(
+      null,
+      ctx,
+      slice.map((u) => u.hit),
+      part,
+    );
+    const fallback = withEntries(
+      head,
+      slice.map((u) => u.fallbackLine),
+    );
     return [
-      full,
-      fallbackText(
-        null,
-        ctx,
-        hits,
-        part,
-        slice.map((u) => u.fallbackLine),
-      ),
+      [full, messageSize(full)],
+      [fallback, fallbackBytes(messageSize(head), slice)],
     ];
   });
 }

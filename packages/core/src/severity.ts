@@ -34,7 +34,15 @@ export function severitiesFrom(threshold: Severity): Severity[] {
   return SEVERITIES.filter((s) => atLeast(s, threshold));
 }
 
+const LABEL: Readonly<Record<Severity, string>> = {
+  info: "INFO",
+  low: "LOW",
+  medium: "MEDIUM",
+  high: "HIGH",
+  critical: "CRITICAL",
+};
+
 /** `HIGH`, `CRITICAL`…: how subjects and bodies spell a severity. */
 export function severityLabel(severity: Severity): string {
-  return severity.toUpperCase();
+  return LABEL[severity];
 }

@@ -152,7 +152,7 @@ export interface Verdict {
   /** Reason codes (see reasons.ts), highest severity first. */
   reasons: import("./reasons.js").ReasonCode[];
   /** Reasons that an expected-reader rule lowered to `info` (a subset of `reasons`). */
-  lowered: import("./reasons.js").ReasonCode[];
+  lowered: readonly import("./reasons.js").ReasonCode[];
   /** The expected-reader rule that matched, if any. */
   expected: { id: string; note: string | null } | null;
   /** The key first-seen and rapid retrieval count by (role, Identity Center user, IAM user, root, service). */

@@ -249,18 +249,19 @@ const RULES: ((p: Parsed) => Found | null | undefined)[] = [
 export function parseUserAgent(userAgent: string | null | undefined): Client {
   const raw = typeof userAgent === "string" ? userAgent : null;
   if (!raw) return unknownClient(raw);
-  // A batch of records repeats the same few user agents: parse each once.
+  // A batch of records repeats the same few user agents: parse each once, and share the result
+  // (frozen: a change meant for one read would otherwise show in every read of that agent).
   let client = parsedUserAgents.get(raw);
   if (client === undefined) {
-    client = parseUncached(raw);
+    client = Object.freeze(parseUncached(raw));
     if (parsedUserAgents.size >= MAX_CACHED_USER_AGENTS) parsedUserAgents.clear();
     parsedUserAgents.set(raw, client);
   }
-  return { ...client };
+  return client;
 }
 
 const MAX_CACHED_USER_AGENTS = 1000;
-const parsedUserAgents = new Map<string, Client>();
+const parsedUserAgents = new Map<string, Readonly<Client>>();
 
 function unknownClient(raw: string | null): Client {
   return { family: "unknown", name: "Unknown client", version: null, detail: null, raw };
