@@ -339,6 +339,45 @@ describe("one matcher across many reads (its caches must not mix principals)", (
     expect(got).toEqual({ "111122223333": "root", "444455556666": null });
   });
 
+  it("two AWS services get their own rules, whichever comes first", () => {
+    const matcher = new PolicyMatcher({
+      ...DEFAULT_POLICY,
+      expected: [{ id: "ecs", principal: "ecs-tasks.amazonaws.com", secret: "*" }],
+    });
+    // Also as records that name one role as the issuer of both services' calls: still told apart.
+    const issuer = { sessionIssuerArn: `${ROLE}/shared` };
+    const rules = (extra = {}) =>
+      ["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"].map(
+        (service) => matcher.expectedRule(read({ ...awsService(service), ...extra }))?.id ?? null,
+      );
+    for (const extra of [{}, issuer, {}, issuer]) expect(rules(extra)).toEqual([null, "ecs", null]);
+  });
+
+  it("one secret name under many ARNs: each read is judged by its own ARN, past the cache's entries per name", () => {
+    const decoyAccount = "999999999999";
+    const matcher = new PolicyMatcher({
+      ...DEFAULT_POLICY,
+      decoys: [`arn:aws:secretsmanager:us-east-1:${decoyAccount}:secret:prod/db`],
+    });
+    // 40 accounts (more than a name's cache entries), every fifth the decoy's; asked twice, in turn.
+    const reads = Array.from({ length: 40 }, (_, i) => {
+      const account = i % 5 === 0 ? decoyAccount : String(100000000000 + i);
+      const secretArn = `arn:aws:secretsmanager:us-east-1:${account}:secret:prod/db-A${String(i).padStart(5, "0")}`;
+      // The recipient and the region the same for all: only the ARN tells the reads apart.
+      return aSecretAccess({
+        secretId: "prod/db",
+        secretArn,
+        requestedSecretId: secretArn,
+        recipientAccountId: ACCOUNT,
+      });
+    });
+    const decoys = () => reads.map((hit) => matcher.isDecoy(hit));
+    const expected = reads.map((_, i) => i % 5 === 0);
+    expect(decoys()).toEqual(expected);
+    expect(decoys()).toEqual(expected);
+    expect([...reads].reverse().map((hit) => matcher.isDecoy(hit))).toEqual([...expected].reverse());
+  });
+
   it("two sessions of one role get the same rule", () => {
     const matcher = new PolicyMatcher({
       ...DEFAULT_POLICY,

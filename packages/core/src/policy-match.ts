@@ -225,37 +225,50 @@ export function raisingNames(ids: readonly (string | null)[], names: readonly st
 
 type Key = string | null;
 
+/** One value of a {@link KeyTree}, with the keys it is stored under (after the first). */
+interface KeyEntry<V> {
+  b: Key;
+  c: Key;
+  d: Key;
+  e: Key;
+  f: Key;
+  value: V;
+}
+
 /**
- * Values under up to five keys, one Map level per key: no key text is built per lookup, and
- * one field can never spill into the next. Emptied past {@link KeyTree.MAX} entries, so a
- * long-lived matcher (one per container) stays small.
+ * Values under up to six keys. The first picks a short list from a Map: callers give a text the
+ * assessment hashes anyway (the read's secret, its role), so that hash is paid once; the others
+ * are compared as they are (`===`), so the longer texts (a secret's ARN) are never hashed.
+ * One field can never spill into the next. A list holds at most {@link KeyTree.PER_KEY} entries
+ * (a caller who names one secret by a thousand different ARNs cannot make lookups slow: past
+ * that, the oldest entry makes room), and the whole tree is emptied past {@link KeyTree.MAX}, so
+ * a long-lived matcher (one per container) stays small.
  */
 class KeyTree<V> {
   static readonly MAX = 20_000;
-  private root = new Map<Key, unknown>();
+  static readonly PER_KEY = 16;
+  private root = new Map<Key, KeyEntry<V>[]>();
   private size = 0;
 
-  /** The value under the keys, or undefined (then {@link set} it on the map returned by {@link leaf}). */
-  leaf(a: Key, b: Key, c: Key, d: Key): Map<Key, V> {
-    if (this.size >= KeyTree.MAX) [this.root, this.size] = [new Map(), 0];
-    return step(step(step(step(this.root, a), b), c), d) as Map<Key, V>;
+  get(a: Key, b: Key, c: Key, d: Key, e: Key, f: Key): V | undefined {
+    const list = this.root.get(a);
+    if (list === undefined) return undefined;
+    for (const x of list) if (x.b === b && x.c === c && x.d === d && x.e === e && x.f === f) return x.value;
+    return undefined;
   }
 
-  set(leaf: Map<Key, V>, e: Key, value: V): V {
-    leaf.set(e, value);
-    this.size++;
+  set(a: Key, b: Key, c: Key, d: Key, e: Key, f: Key, value: V): V {
+    if (this.size >= KeyTree.MAX) [this.root, this.size] = [new Map(), 0];
+    let list = this.root.get(a);
+    if (list === undefined) {
+      list = [];
+      this.root.set(a, list);
+    }
+    if (list.length >= KeyTree.PER_KEY) list.shift();
+    else this.size++;
+    list.push({ b, c, d, e, f, value });
     return value;
   }
-}
-
-/** The map under `key` (made the first time). */
-function step(node: Map<Key, unknown>, key: Key): Map<Key, unknown> {
-  let next = node.get(key) as Map<Key, unknown> | undefined;
-  if (next === undefined) {
-    next = new Map();
-    node.set(key, next);
-  }
-  return next;
 }
 
 /** What the policy says of one secret: a decoy, sensitive, and the rules whose secret pattern it matches. */
@@ -348,9 +361,9 @@ export class PolicyMatcher {
   /** Accounts `networks` names: their VPC endpoints count as the account's own. */
   private readonly endpointAccounts: ReadonlySet<string>;
   private readonly secretCache = new Map<string, SecretInfo>();
-  /** secretId → secretArn → region → recipient account → the hit's secret infos (single-secret hits). */
+  /** secretId, then secretArn, region and recipient account → the hit's secret infos (single-secret hits). */
   private readonly hitSecrets = new KeyTree<HitSecrets>();
-  /** type → principal ARN (users, root) → issuer ARN → Identity Center user → invokedBy → the rules whose principal matches. */
+  /** Issuer ARN, else principal ARN, else invokedBy; then type, principal ARN (users, root), issuer ARN, Identity Center user and invokedBy → the rules whose principal matches. */
   private readonly principals = new KeyTree<number[]>();
 
   constructor(readonly policy: Policy) {
@@ -402,8 +415,11 @@ export class PolicyMatcher {
   private infosOf(hit: SecretAccess): HitSecrets {
     if (hit.batch) return this.lookUpInfos(hit);
     // secretNames and raisingNames read only these four fields: the same values give the same secrets.
-    const leaf = this.hitSecrets.leaf(hit.secretId, hit.secretArn, hit.region, hit.recipientAccountId);
-    return leaf.get(null) ?? this.hitSecrets.set(leaf, null, this.lookUpInfos(hit));
+    const { secretId, secretArn, region, recipientAccountId: account } = hit;
+    return (
+      this.hitSecrets.get(secretId, secretArn, region, account, null, null) ??
+      this.hitSecrets.set(secretId, secretArn, region, account, null, null, this.lookUpInfos(hit))
+    );
   }
 
   /** {@link infosOf} without its cache of single-secret hits. */
@@ -435,11 +451,16 @@ export class PolicyMatcher {
   private principalRules(identity: Identity, facts: ActorFacts): number[] {
     const { type, sessionIssuerArn, invokedBy } = identity;
     const arn = type === "IAMUser" || facts.root ? identity.principalArn : null;
-    const leaf = this.principals.leaf(type, arn, sessionIssuerArn, facts.ssoUser);
+    // First the text the actor key is made of for most reads (a role's ARN, an IAM user's): hashed anyway.
+    const first = sessionIssuerArn ?? arn ?? invokedBy;
     return (
-      leaf.get(invokedBy) ??
+      this.principals.get(first, type, arn, sessionIssuerArn, facts.ssoUser, invokedBy) ??
       this.principals.set(
-        leaf,
+        first,
+        type,
+        arn,
+        sessionIssuerArn,
+        facts.ssoUser,
         invokedBy,
         this.rules.flatMap((r, i) => (r.principal(identity) ? [i] : [])),
       )
