@@ -25,7 +25,7 @@ import { rankedReasons } from "./next-steps.js";
 import type { ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText, utf8Bytes } from "./sanitize.js";
 import { atLeast, maxSeverity, type Severity, severityLabel, severityRank } from "./severity.js";
-import type { AssessedAccess, SecretAccess } from "./types.js";
+import type { AssessedAccess, Outcome, SecretAccess } from "./types.js";
 
 export interface PlanOptions extends AlertContext {
   /** Alerts per invocation; the groups beyond go into one summary. Default 10. */
@@ -231,10 +231,11 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
   // secret × outcome: those are looked up in nested maps (no key text per hit), the rest by key.
   const lists: AssessedAccess[][] = [];
   const byKey = new Map<string, AssessedAccess[]>();
-  const plain = new Map<string, Map<string, Map<string, AssessedAccess[]>>>();
+  const plain = new Map<string, Map<string, ByOutcome>>();
   for (const hit of hits) {
     const v = hit.verdict;
-    if (!isRapidGroupHit(hit) && !isBatchHit(hit) && hit.secretId !== null) {
+    const outcome = hit.outcome;
+    if (!isRapidGroupHit(hit) && !isBatchHit(hit) && hit.secretId !== null && isOutcome(outcome)) {
       let bySecret = plain.get(v.actor);
       if (bySecret === undefined) {
         bySecret = new Map();
@@ -242,14 +243,14 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
       }
       let byOutcome = bySecret.get(hit.secretId);
       if (byOutcome === undefined) {
-        byOutcome = new Map();
+        byOutcome = { success: null, denied: null, error: null };
         bySecret.set(hit.secretId, byOutcome);
       }
-      const list = byOutcome.get(hit.outcome);
+      const list = byOutcome[outcome];
       if (list) list.push(hit);
       else {
         const fresh = [hit];
-        byOutcome.set(hit.outcome, fresh);
+        byOutcome[outcome] = fresh;
         lists.push(fresh);
       }
       continue;
@@ -293,6 +294,11 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
   sortable.sort((a, b) => a.order - b.order || byTime(a, b) || compare(keyOf(a.group), keyOf(b.group)));
   return sortable.map((s) => s.group);
 }
+
+/** One actor's plain reads of one secret, a list per outcome (see {@link grouped}). */
+type ByOutcome = Record<Outcome, AssessedAccess[] | null>;
+/** One of the three outcomes (a hand-made hit may hold anything: it is grouped by its key text). */
+const isOutcome = (value: unknown): value is Outcome => value === "success" || value === "denied" || value === "error";
 
 /** The highest severity's rank. */
 const SEVERITY_TOP = severityRank("critical");
