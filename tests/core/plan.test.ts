@@ -137,6 +137,17 @@ describe("grouping and dedupe", () => {
     expect(plan.messages[2]?.subject).toContain("TopSecretInfo");
   });
 
+  it("groups hand-made hits whose outcome is none of the three by that outcome too", () => {
+    const odd = (eventID: string, outcome: string) =>
+      aSecretAccess({ eventID, outcome: outcome as SecretAccess["outcome"], eventTime: "2024-05-14T09:00:00Z" });
+    const hits = [odd("a", "throttled"), odd("b", "success"), odd("c", "throttled"), odd("d", "constructor")];
+    expect(groupHits(hits.map((hit) => rated(hit, {}))).map((g) => g.hits.map((h) => h.eventID))).toEqual([
+      ["a", "c"],
+      ["b"],
+      ["d"],
+    ]);
+  });
+
   it("makes identical batch calls of one actor within a second one alert, other batch calls their own", () => {
     const batch = { eventName: "BatchGetSecretValue" as const, secretId: null, batch: aBatch() };
     const hits = [
