@@ -261,13 +261,16 @@ function covers(span: { first: number; last: number } | undefined, time: number 
   return span !== undefined && (time === null || (time >= span.first - windowMs && time <= span.last + windowMs));
 }
 
+/** One successful read of this batch: a secret and its event time. */
+type Read = { secret: string; time: number };
+
 /**
  * One actor's reads of this batch in the last `windowMs`, while they come in time order (as
  * assessHits adds them): a queue of reads and a count per secret, so the distinct secrets of the
  * window ending at each read are known without looking at every secret the actor read.
  */
 class SlidingReads {
-  private readonly reads: Array<{ secret: string; time: number }> = [];
+  private readonly reads: Read[] = [];
   private head = 0;
   private readonly counts = new Map<string, number>();
   constructor(readonly windowMs: number) {}
@@ -301,25 +304,41 @@ class SlidingReads {
     return secrets.sort();
   }
 
-  add(secret: string, time: number): void {
-    this.reads.push({ secret, time });
-    this.counts.set(secret, (this.counts.get(secret) ?? 0) + 1);
+  add(read: Read): void {
+    this.reads.push(read);
+    this.counts.set(read.secret, (this.counts.get(read.secret) ?? 0) + 1);
   }
+}
+
+/** What the {@link Overlay} keeps of one actor: looked up once per read. */
+interface ActorReads {
+  /** Secret → the span of its reads in this batch. */
+  spans: Map<string, { first: number; last: number }>;
+  /** Its reads with a time, in the order added. */
+  reads: Read[];
+  /**
+   * Its reads within the rapid-retrieval window, while they came in time order (as assessHits
+   * adds them) and are asked about with one window length; undefined until the window is first
+   * asked about; null once a read came out of order or another length was asked: the reads are
+   * then scanned.
+   */
+  sliding: SlidingReads | null | undefined;
 }
 
 /** Keeps, per actor, the successful reads of this batch so far (time, secret) on top of the snapshot. */
 class Overlay {
-  /** Actor → secret → the span of its reads in this batch. */
-  private readonly pairs = new Map<string, Map<string, { first: number; last: number }>>();
-  private readonly reads = new Map<string, Array<{ secret: string; time: number }>>();
-  /**
-   * Per actor, its reads within the rapid-retrieval window, while they came in time order (as
-   * assessHits adds them) and are asked about with one window length; null once a read came
-   * out of order or another length was asked: the reads are then scanned.
-   */
-  private readonly sliding = new Map<string, SlidingReads | null>();
+  private readonly actors = new Map<string, ActorReads>();
 
   constructor(private readonly snapshot: StateSnapshot | null) {}
+
+  private of(actor: string): ActorReads {
+    let state = this.actors.get(actor);
+    if (state === undefined) {
+      state = { spans: new Map(), reads: [], sliding: undefined };
+      this.actors.set(actor, state);
+    }
+    return state;
+  }
 
   /** Whether the actor read the secret within `windowMs` of `time` (null time: ever). */
   seen(actor: string, secret: string, time: number | null, windowMs: number): boolean {
@@ -328,7 +347,7 @@ class Overlay {
     const span = stored && "firstSeen" in stored ? { first: stored.firstSeen, last: stored.lastSeen } : stored;
     return (
       covers(span as { first: number; last: number } | undefined, time, windowMs) ||
-      covers(this.pairs.get(actor)?.get(secret), time, windowMs)
+      covers(this.actors.get(actor)?.spans.get(secret), time, windowMs)
     );
   }
 
@@ -339,13 +358,14 @@ class Overlay {
   window(actor: string, secret: string, time: number, windowMs: number, min: number): string[] | null {
     const from = time - windowMs;
     const stored = this.snapshot?.windows.get(actor);
-    let sliding = this.sliding.get(actor);
+    const state = this.of(actor);
+    let sliding = state.sliding;
     if (sliding === undefined) {
       sliding = new SlidingReads(windowMs);
-      this.sliding.set(actor, sliding);
+      state.sliding = sliding;
     } else if (sliding !== null && (sliding.windowMs !== windowMs || sliding.last > time)) {
       sliding = null;
-      this.sliding.set(actor, null);
+      state.sliding = null;
     }
     // The common case: this batch's reads alone, counted by the sliding window before any set is made.
     if (sliding !== null && (stored === undefined || stored.length === 0)) {
@@ -353,32 +373,28 @@ class Overlay {
     }
     const secrets = new Set<string>([secret]);
     for (const e of stored ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
-    for (const e of this.reads.get(actor) ?? []) if (e.time >= from && e.time <= time) secrets.add(e.secret);
+    for (const e of state.reads) if (e.time >= from && e.time <= time) secrets.add(e.secret);
     return secrets.size >= min ? [...secrets].sort() : null;
   }
 
   add(actor: string, secret: string, time: number | null): void {
-    let spans = this.pairs.get(actor);
-    if (spans === undefined) {
-      spans = new Map();
-      this.pairs.set(actor, spans);
-    }
+    const state = this.of(actor);
     const t = time ?? Number.NaN;
-    const span = spans.get(secret);
-    if (!span) spans.set(secret, { first: time ?? -Infinity, last: time ?? Infinity });
+    const span = state.spans.get(secret);
+    if (!span) state.spans.set(secret, { first: time ?? -Infinity, last: time ?? Infinity });
     else if (time !== null) {
       span.first = Math.min(span.first, t);
       span.last = Math.max(span.last, t);
     }
     if (time === null) return;
-    const reads = this.reads.get(actor) ?? [];
-    if (reads.length === 0) this.reads.set(actor, reads);
-    reads.push({ secret, time });
-    const sliding = this.sliding.get(actor);
+    // One object for the read, in both lists.
+    const read = { secret, time };
+    state.reads.push(read);
+    const sliding = state.sliding;
     if (sliding === null) return;
     // A read the window was not asked about first (not assessHits's order): scan from now on.
-    if (sliding === undefined || time < sliding.last) this.sliding.set(actor, null);
-    else sliding.add(secret, time);
+    if (sliding === undefined || time < sliding.last) state.sliding = null;
+    else sliding.add(read);
   }
 }
 
