@@ -43,6 +43,16 @@ describe("decodeAndSelect", () => {
     });
     expect(JSON.stringify(got.hits)).toBe(JSON.stringify(enrichEvents(decoded.events, now)));
     expect(got.readsByMinute).toEqual(readsByMinute(decoded.events));
+    const times = got.hits.map((h) => Date.parse(h.eventTime ?? "")).filter(Number.isFinite);
+    expect(got.earliestHitMs).toBe(Math.min(...times));
+  });
+
+  it("has no earliest read time when no read has a time", () => {
+    const [read] = messages.filter((m) => m.includes("GetSecretValue"));
+    const timeless = JSON.stringify({ ...JSON.parse(read!), eventTime: undefined });
+    const got = decodeAndSelect(subscriptionEvent([timeless]).awslogs.data, now);
+    expect(got.hits).toHaveLength(1);
+    expect(got.earliestHitMs).toBeNull();
   });
 
   it("keeps the records of tamper event kinds, and no other (a KMS Decrypt is not one)", () => {

@@ -76,6 +76,8 @@ export interface SelectedPayload {
   tamperRecords: CloudTrailRecord[];
   /** {@link readsByMinute} of the payload. */
   readsByMinute: Map<number, number>;
+  /** The earliest event time among `hits` (epoch ms), null when none has one: whether the payload came late. */
+  earliestHitMs: number | null;
 }
 
 /**
@@ -90,9 +92,15 @@ export function decodeAndSelect(data: string, now: Date | null): SelectedPayload
   const hits: SecretAccess[] = [];
   const tamperRecords: CloudTrailRecord[] = [];
   const ctx = { now };
+  let earliest = Infinity;
   for (const { record } of payload.events) {
-    if (isSecretValueRetrieval(record)) hits.push(enrichOrBare(record, ctx));
-    else if (tamperSpecFor(record.eventSource, record.eventName) !== null) tamperRecords.push(record);
+    if (isSecretValueRetrieval(record)) {
+      const hit = enrichOrBare(record, ctx);
+      hits.push(hit);
+      // While the read is at hand: the handler asks whether any came late.
+      const time = eventMillis(hit.eventTime);
+      if (time !== null && time < earliest) earliest = time;
+    } else if (tamperSpecFor(record.eventSource, record.eventName) !== null) tamperRecords.push(record);
   }
   return {
     logGroup: payload.logGroup,
@@ -102,6 +110,7 @@ export function decodeAndSelect(data: string, now: Date | null): SelectedPayload
     hits,
     tamperRecords,
     readsByMinute: readsByMinute(payload.events),
+    earliestHitMs: earliest === Infinity ? null : earliest,
   };
 }
 

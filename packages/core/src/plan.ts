@@ -633,23 +633,33 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
 }
 
 /**
- * The hits without repeats, in order. A hit's identity for de-duplication is its event ID and
- * name; a record without an event ID is always distinct.
+ * The hits without repeats, in order, in one pass: the live ones, and the baseline ones (only
+ * recorded) as decisions. A hit's identity for de-duplication is its event ID and name; a record
+ * without an event ID is always distinct.
  */
-function distinctHits<T extends SecretAccess>(hits: readonly T[]): T[] {
+function distinctHits(
+  hits: readonly AssessedAccess[],
+  decisions: HitDecision[],
+): { live: AssessedAccess[]; distinct: number } {
   // Event ID → the one event name seen with it (almost always), or the set of them.
   const seen = new Map<string, string | Set<string>>();
-  return hits.filter((hit) => {
-    if (!hit.eventID) return true;
-    const names = seen.get(hit.eventID);
-    if (names === undefined) seen.set(hit.eventID, hit.eventName);
-    else if (typeof names === "string") {
-      if (names === hit.eventName) return false;
-      seen.set(hit.eventID, new Set([names, hit.eventName]));
-    } else if (names.has(hit.eventName)) return false;
-    else names.add(hit.eventName);
-    return true;
-  });
+  const live: AssessedAccess[] = [];
+  let distinct = 0;
+  for (const hit of hits) {
+    if (hit.eventID) {
+      const names = seen.get(hit.eventID);
+      if (names === undefined) seen.set(hit.eventID, hit.eventName);
+      else if (typeof names === "string") {
+        if (names === hit.eventName) continue;
+        seen.set(hit.eventID, new Set([names, hit.eventName]));
+      } else if (names.has(hit.eventName)) continue;
+      else names.add(hit.eventName);
+    }
+    distinct++;
+    if (hit.verdict.baseline) decisions.push({ hit, outcome: "baseline" });
+    else live.push(hit);
+  }
+  return { live, distinct };
 }
 
 /**
@@ -673,12 +683,8 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
     throw new RangeError(`maxMessageBytes must be an integer from ${MIN_MESSAGE_BYTES} to ${SNS_MAX_MESSAGE_BYTES}`);
   }
   const ctx = { app: options.app, stage: options.stage };
-  const unique = distinctHits(hits);
   const decisions: HitDecision[] = [];
-  const live = unique.filter((hit) => {
-    if (hit.verdict.baseline) decisions.push({ hit, outcome: "baseline" });
-    return !hit.verdict.baseline;
-  });
+  const { live, distinct } = distinctHits(hits, decisions);
   const groups = grouped(live, false);
   const mailed: AlertGroup[] = [];
   for (const group of groups) {
@@ -711,9 +717,9 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
   for (const group of rest) for (const hit of group.hits) decisions.push({ hit, outcome: "summary" });
   return {
     messages,
-    duplicatesDropped: hits.length - unique.length,
+    duplicatesDropped: hits.length - distinct,
     groups: mailed.length,
-    hits: unique.length,
+    hits: distinct,
     decisions,
     emailed: mailed,
   };

@@ -19,7 +19,6 @@ import {
   decodeAndSelect,
   ENRICHER_METRICS_NAMESPACE,
   emailedMemos,
-  eventMillis,
   invocationDigest,
   ENRICHER_METRICS as M,
   type Plan,
@@ -212,7 +211,7 @@ export function createHandler(deps: EnricherDeps) {
     }
     const now = deps.clock().getTime();
     // A late or redriven payload's alerts may be the ones that were never sent: no learning, no repeats.
-    const late = enriched.some((hit) => (eventMillis(hit.eventTime) ?? now) < now - LATE_DELIVERY_MS);
+    const late = payload.earliestHitMs !== null && payload.earliestHitMs < now - LATE_DELIVERY_MS;
     const noSuppression = deps.redriven === true || late;
     const assessed = assessAndPlan(enriched, {
       matcher,
