@@ -9,6 +9,7 @@ import {
   METRIC_FILTER_PATTERN,
   SECRETS_MANAGER_SOURCE,
   SUBSCRIPTION_FILTER_PATTERN,
+  secretValueEventName,
   TAMPER_SUBSCRIPTION_EVENTS,
   tamperMetricEvents,
   tamperMetricPattern,
@@ -231,5 +232,18 @@ describe("the subscription filter and other services' same-named events", () => 
     for (const source of ["dynamodb.amazonaws.com", "secretsmanager.amazonaws.com"]) {
       expect(matchesPattern(SUBSCRIPTION_FILTER_PATTERN, record("DeleteResourcePolicy", source))).toBe(true);
     }
+  });
+});
+
+describe("secretValueEventName", () => {
+  it.each<[unknown, string | undefined]>([
+    [GET_SECRET_VALUE, GET_SECRET_VALUE],
+    [BATCH_GET_SECRET_VALUE, BATCH_GET_SECRET_VALUE],
+    ["getsecretvalue", undefined],
+    ["DescribeSecret", undefined],
+    [null, undefined],
+    [7, undefined],
+  ])("%s → %s", (name, expected) => {
+    expect(secretValueEventName(name)).toBe(expected);
   });
 });

@@ -8,7 +8,7 @@
 import { eventMillis } from "./assess.js";
 import { bareIdentity, faultName, rawText } from "./bare.js";
 import { isJsonObject, stringOrNull } from "./decode.js";
-import { GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
+import { GET_SECRET_VALUE, secretValueEventName } from "./events.js";
 import { identityOf } from "./identity.js";
 import { wellFormed } from "./sanitize.js";
 import { batchDetails, canonicalSecretKey, secretArnFromResources } from "./secret.js";
@@ -157,7 +157,7 @@ const NO_SECRET: SecretFields = {
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 export function enrichRecord(record: CloudTrailRecord, ctx: EnrichContext): SecretAccess {
-  const eventName = SECRET_VALUE_EVENTS.find((name) => name === record.eventName);
+  const eventName = secretValueEventName(record.eventName);
   if (!isSecretValueRetrieval(record) || eventName === undefined) {
     throw new TypeError("enrichRecord needs a Secrets Manager secret-value retrieval record");
   }
@@ -234,7 +234,7 @@ function bareAccess(record: CloudTrailRecord, error: unknown): SecretAccess {
   return {
     eventID: rawText(record.eventID) ?? "",
     eventTime: eventTime !== null && CLOUDTRAIL_TIME.test(eventTime) ? eventTime : null,
-    eventName: SECRET_VALUE_EVENTS.find((n) => n === record.eventName) ?? GET_SECRET_VALUE,
+    eventName: secretValueEventName(record.eventName) ?? GET_SECRET_VALUE,
     // As requested, not made canonical: a decoy or sensitive pattern still sees the name asked for.
     secretId: rawText(params.secretId),
     secretArn: null,

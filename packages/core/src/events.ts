@@ -36,6 +36,12 @@ export const SECRET_VALUE_EVENTS = [GET_SECRET_VALUE, BATCH_GET_SECRET_VALUE] as
 
 export type SecretValueEventName = (typeof SECRET_VALUE_EVENTS)[number];
 
+/** `name` as one of {@link SECRET_VALUE_EVENTS}, or undefined (a loop, not a closure: it runs per read). */
+export function secretValueEventName(name: unknown): SecretValueEventName | undefined {
+  for (const known of SECRET_VALUE_EVENTS) if (known === name) return known;
+  return undefined;
+}
+
 /** CloudWatch namespace of the secret-access metric (and of the tamper metrics). */
 export const METRIC_NAMESPACE = "SecurityMetrics";
 

@@ -387,7 +387,7 @@ export class PolicyMatcher {
   isOwnNetwork(hit: SecretAccess): boolean {
     if (this.networks.length === 0) return false;
     const foreign = this.isForeignEndpoint(hit);
-    return this.networks.some((test) => test(hit.source, hit.identity, foreign));
+    return anySource(this.networks, hit, foreign);
   }
 
   /**
