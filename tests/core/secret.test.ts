@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { enrichRecord } from "../../packages/core/src/enrich.js";
 import { arnNameVariants, batchDetails, canonicalSecretKey } from "../../packages/core/src/secret.js";
@@ -29,6 +30,29 @@ describe("the secret a read names", () => {
     ["an empty id", "", { key: "", arn: null }],
   ])("%s", (_case, secretId, expected) => {
     expect(canonicalSecretKey(secretId)).toMatchObject(expected);
+  });
+
+  it("reads any text as the ARN's pattern does: the name after the last colon, without a final -XXXXXX", () => {
+    // What the key and the variants mean, spelt with the patterns' own capture groups.
+    const ARN = /^arn:[a-z0-9-]+:secretsmanager:[^:]*:[^:]*:secret:([^:]+)$/;
+    const SUFFIX = /^(.+)-[A-Za-z0-9]{6}$/;
+    const part = fc.constantFrom("", "a", "-", ":", "/", "\n", "\u2028", "Ab1", "-AbC123", "-AbC12", "x-y");
+    const id = fc.oneof(
+      fc.string(),
+      fc.array(part, { maxLength: 4 }).map((p) => `arn:aws:secretsmanager:eu-west-1:1:secret:${p.join("")}`),
+      fc.array(part, { maxLength: 6 }).map((p) => `arn:${p.join("")}`),
+    );
+    fc.assert(
+      fc.property(id, (text) => {
+        const name = ARN.exec(text)?.[1];
+        const stripped = name === undefined ? undefined : SUFFIX.exec(name)?.[1];
+        expect(canonicalSecretKey(text)).toEqual(
+          name === undefined ? { key: text, arn: null } : { key: stripped ?? name, arn: text },
+        );
+        expect(arnNameVariants(text)).toEqual(name === undefined ? [] : stripped ? [name, stripped] : [name]);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("gives the same key whether the secret is read by name or by ARN", () => {

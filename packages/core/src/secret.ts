@@ -20,10 +20,22 @@ const SECRET_RESOURCE_TYPE = "AWS::SecretsManager::Secret";
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen
  */
 export function canonicalSecretKey(secretId: string): { key: string; arn: string | null } {
-  const match = SECRET_ARN.exec(secretId);
-  if (!match?.[1]) return { key: secretId, arn: null };
-  const name = match[1];
-  return { key: RANDOM_SUFFIX.exec(name)?.[1] ?? name, arn: secretId };
+  const name = arnName(secretId);
+  if (name === null) return { key: secretId, arn: null };
+  return { key: withoutSuffix(name) ?? name, arn: secretId };
+}
+
+/**
+ * The name a secret ARN ends in ({@link SECRET_ARN}'s group: the text after its last `:`), or
+ * null for any other text. Tested, then cut: no match array is made for every read.
+ */
+function arnName(id: string): string | null {
+  return SECRET_ARN.test(id) ? id.slice(id.lastIndexOf(":") + 1) : null;
+}
+
+/** `name` without a final `-` and six letters or digits ({@link RANDOM_SUFFIX}'s group), or null when it has none. */
+function withoutSuffix(name: string): string | null {
+  return RANDOM_SUFFIX.test(name) ? name.slice(0, -7) : null;
 }
 
 /**
@@ -36,9 +48,9 @@ export function canonicalSecretKey(secretId: string): { key: string; arn: string
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen
  */
 export function arnNameVariants(id: string): string[] {
-  const name = SECRET_ARN.exec(id)?.[1];
+  const name = arnName(id);
   if (!name) return [];
-  const stripped = RANDOM_SUFFIX.exec(name)?.[1];
+  const stripped = withoutSuffix(name);
   return stripped ? [name, stripped] : [name];
 }
 
