@@ -49,6 +49,28 @@ describe("tamper events through the enricher", () => {
     expect(logger.info.mock.calls.filter((c) => c[0] === "Tamper event assessed")).toHaveLength(8);
   });
 
+  it("follows the alert topic the handler is given on each call: the tamper scope is that topic's", async () => {
+    const other = "arn:aws:sns:us-east-2:111122223333:secretwatch-dev-other";
+    let topic = TOPIC;
+    const handler = createHandler({
+      sns: new SNSClient({ region: "us-east-2" }),
+      topicArn: () => topic,
+      app: "secretwatch",
+      stage: "dev",
+      clock: () => new Date("2026-12-01T09:20:00Z"),
+    });
+    const deleting = (eventID: string) => ({
+      eventSource: "sns.amazonaws.com",
+      eventName: "DeleteTopic",
+      eventID,
+      eventTime: "2026-12-01T09:00:00Z",
+      requestParameters: { topicArn: other },
+    });
+    expect((await handler(recordsEvent([deleting("t1")]))).tamperHits).toBe(0);
+    topic = other;
+    expect((await handler(recordsEvent([deleting("t2")]))).tamperHits).toBe(1);
+  });
+
   it("sends nothing for another stage's function, one alert for its own", async () => {
     const base = {
       eventSource: "lambda.amazonaws.com",

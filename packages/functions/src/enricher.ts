@@ -177,6 +177,14 @@ function logsInfo(logger: NonNullable<EnricherDeps["logger"]>): boolean {
 export function createHandler(deps: EnricherDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: "enricher", logLevel: "SILENT" });
   const metrics = deps.metrics;
+  // The stage's tamper scope, made once per topic ARN (the same on every call of a container).
+  let scope: { topicArn: string; value: TamperScope } | null = null;
+  const scopeFor = (topicArn: string): TamperScope => {
+    if (scope?.topicArn !== topicArn) {
+      scope = { topicArn, value: stageTamperScope({ app: deps.app, stage: deps.stage }, { topicArns: [topicArn] }) };
+    }
+    return scope.value;
+  };
   return async function enricher(event: CloudWatchLogsEvent, context?: Context): Promise<EnricherResult> {
     const topicArn = resolveTopicArn(deps.topicArn);
     deps.deliveries?.begin?.(context);
@@ -236,7 +244,7 @@ export function createHandler(deps: EnricherDeps) {
     const policyHash = compiled?.hash ?? null;
     // Tamper and exposure events (this stage's resources, any secret): same topic, same exactly-once path.
     const tamper = planTamper(payload.tamperRecords, {
-      scope: deps.tamperScope ?? stageTamperScope({ app: deps.app, stage: deps.stage }, { topicArns: [topicArn] }),
+      scope: deps.tamperScope ?? scopeFor(topicArn),
       notify: matcher.policy.notify,
       app: deps.app,
       stage: deps.stage,
