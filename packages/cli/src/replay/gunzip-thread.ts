@@ -20,11 +20,18 @@
 import { Worker } from "node:worker_threads";
 import type { ZlibOptions } from "node:zlib";
 
-/** The thread's code: gunzip each file posted, post back its bytes (memory transferred when its own) or the error. */
+/**
+ * The thread's code: gunzip each file posted, post back its bytes (memory transferred when its
+ * own) or the error; on `stop`, close the port, so the thread ends once the file before is done.
+ */
 const THREAD_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { gunzipSync } = require("node:zlib");
-parentPort.on("message", ({ id, zipped, options }) => {
+parentPort.on("message", ({ id, zipped, options, stop }) => {
+  if (stop) {
+    parentPort.close();
+    return;
+  }
   let bytes;
   try {
     bytes = gunzipSync(zipped, options);
@@ -36,6 +43,9 @@ parentPort.on("message", ({ id, zipped, options }) => {
   parentPort.postMessage({ id, bytes }, own ? [bytes.buffer] : []);
 });
 `;
+
+/** How long {@link GunzipThread.close} waits for the thread to end before it terminates it. */
+const STOP_WAIT_MS = 10_000;
 
 /** The thread could not gunzip the file (it did not start, or stopped): gunzip it another way. */
 export class GunzipThreadError extends Error {
@@ -102,11 +112,28 @@ export class GunzipThread {
     return this.online && this.worker !== null;
   }
 
-  /** Stops the thread; files still being gunzipped are rejected with {@link GunzipThreadError}. */
+  /**
+   * Stops the thread; files still being gunzipped are rejected with {@link GunzipThreadError} at
+   * once. The thread is asked to stop, not terminated: it ends after the file it is on. Node.js
+   * aborts the whole process when a thread is terminated inside zlib (`CompressionStream::Close`,
+   * "close before init", seen in a test run), so only a thread that has not ended within
+   * {@link STOP_WAIT_MS} is terminated.
+   */
   async close(): Promise<void> {
     const worker = this.worker;
     this.fail(new Error("the gunzip thread was closed"));
-    await worker?.terminate();
+    if (worker === null) return;
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.ref(); // until it has ended
+    try {
+      worker.postMessage({ stop: true });
+    } catch {
+      await worker.terminate();
+      return;
+    }
+    const late = setTimeout(() => void worker.terminate(), STOP_WAIT_MS);
+    await exited;
+    clearTimeout(late);
   }
 
   private started(): Worker | null {
