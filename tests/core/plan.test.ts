@@ -207,6 +207,21 @@ describe("grouping and dedupe", () => {
     ]);
   });
 
+  it("orders a group of thousands of reads by their times, not by how the times are written", () => {
+    // 5,000 reads of one group, newest first; every other one with milliseconds written out,
+    // whose text sorts after the whole second's ("…:07.500Z" > "…:07Z") though it is later.
+    const base = Date.parse("2024-05-14T09:00:00Z");
+    const reads = Array.from({ length: 5000 }, (_, i) => {
+      const ms = base + (5000 - i) * 500;
+      const text = new Date(ms).toISOString().replace(ms % 1000 === 0 ? ".000Z" : "", ms % 1000 === 0 ? "Z" : "");
+      return aSecretAccess({ eventID: `e${String(5000 - i).padStart(5, "0")}`, eventTime: text });
+    });
+    const [group] = groupHits(reads.map((hit) => rated(hit, {})));
+    const times = group!.hits.map((h) => Date.parse(h.eventTime!));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(group!.hits[0]?.eventID).toBe("e00001");
+  });
+
   it("gives every emailed group its key, as groupHits does", () => {
     const hits = [aSecretAccess({ eventID: "a1" }), aSecretAccess({ eventID: "o1", secretId: "db/password" })];
     const plan = planMessages(hits, ctx);

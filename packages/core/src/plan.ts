@@ -131,11 +131,12 @@ function sortByTime(hits: AssessedAccess[]): void {
     if (i > 0 && !(time > TIMES[i - 1]!)) ordered = false;
     TIMES[i] = time;
   }
-  if (TIMES.length > 4096) TIMES.length = 0; // a huge group's scratch is not kept
-  if (ordered) return;
-  const timed = hits.map((hit, i) => ({ hit, time: TIMES[i]! }));
-  timed.sort(byTime);
-  for (let i = 0; i < hits.length; i++) hits[i] = timed[i]!.hit;
+  if (!ordered) {
+    const timed = hits.map((hit, i) => ({ hit, time: TIMES[i]! }));
+    timed.sort(byTime);
+    for (let i = 0; i < hits.length; i++) hits[i] = timed[i]!.hit;
+  }
+  if (TIMES.length > 4096) TIMES.length = 0; // a huge group's scratch is not kept, once used
 }
 
 /** Within one severity: denied first, then broad batch reads, then errors, then the rest. */
