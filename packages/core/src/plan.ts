@@ -9,7 +9,7 @@
  */
 
 import { eventMillis } from "./assess.js";
-import { BATCH_GET_SECRET_VALUE, SECRET_VALUE_EVENTS } from "./events.js";
+import { BATCH_GET_SECRET_VALUE, secretValueEventName } from "./events.js";
 import {
   type AlertContext,
   type AlertGroup,
@@ -298,8 +298,6 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
 
 /** One actor's plain reads of one secret, a list per outcome (see {@link grouped}). */
 type ByOutcome = Record<Outcome, AssessedAccess[] | null>;
-/** One of the three outcomes (a hand-made hit may hold anything: it is grouped by its key text). */
-const isOutcome = (value: unknown): value is Outcome => value === "success" || value === "denied" || value === "error";
 
 /** The highest severity's rank. */
 const SEVERITY_TOP = severityRank("critical");
@@ -315,8 +313,9 @@ const isRapidGroupHit = (hit: AssessedAccess) => hit.verdict.rapid !== null && !
 
 /** An attribute from a constant we chose, never from a record. */
 const attribute = (StringValue: string) => ({ DataType: "String" as const, StringValue });
-const known = <T extends string>(value: unknown, allowed: readonly T[]) => allowed.find((a) => a === value) ?? null;
-const OUTCOMES = ["success", "denied", "error"] as const;
+const OUTCOMES: readonly unknown[] = ["success", "denied", "error"] satisfies Outcome[];
+/** One of the three outcomes (a hand-made hit may hold anything: it is grouped by its key text). */
+const isOutcome = (value: unknown): value is Outcome => OUTCOMES.includes(value);
 /** `1 event`, `2 events`. */
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -378,14 +377,6 @@ const fallbackEntry = (hit: SecretAccess, plain = plainEventId(hit)) => {
 };
 
 /**
- * The minimal ASCII message of some events: `head` (a {@link fallbackHead}) with their
- * {@link fallbackEntry} lines after it.
- */
-function withEntries(head: MessageText, entries: readonly string[]): MessageText {
-  return entries.length === 0 ? head : { ...head, message: `${head.message}\n${entries.join("\n")}` };
-}
-
-/**
  * The minimal ASCII message for the events of `hits` of `group` (or of a summary, when null), up
  * to its event lines ({@link withEntries}). Of a group, it does not depend on `hits` (only a
  * summary's severity is theirs): an alert sizes its fallback with it and, in one part, sends it.
@@ -398,8 +389,9 @@ function fallbackHead(
 ): MessageText {
   const severity = group?.severity ?? highest(hits);
   const reasons = group?.reasons ?? [];
-  const outcome = known(group?.hits[0]?.outcome, OUTCOMES);
-  const eventName = known(group?.hits[0]?.eventName, SECRET_VALUE_EVENTS);
+  const first = group?.hits[0]?.outcome;
+  const outcome = isOutcome(first) ? first : null;
+  const eventName = secretValueEventName(group?.hits[0]?.eventName) ?? null;
   const [app, stage] = [safeName(ctx.app) || "secretwatch", safeName(ctx.stage)];
   const level = severityLabel(severity);
   const title = !group ? "summary" : outcome === "denied" ? "DENIED" : "alert";
@@ -448,11 +440,15 @@ type Room = { normal: number; fallback: number };
 type SizedText = [text: MessageText, bytes: number];
 type Render = (units: Unit[], part: Part, offset: number) => [full: SizedText, fallback: SizedText];
 
-/** The {@link messageSize} of `head` with `units`' fallback lines after it ({@link withEntries}): they are ASCII, one line each. */
-function fallbackBytes(headBytes: number, units: readonly Unit[]): number {
+/**
+ * The minimal ASCII message of some events: `head` (a {@link fallbackHead}, of `headBytes`) with
+ * their {@link fallbackEntry} lines after it, and its size: the lines are ASCII, one line each.
+ */
+function withEntries(head: MessageText, headBytes: number, units: readonly Unit[]): SizedText {
+  if (units.length === 0) return [head, headBytes];
   let bytes = headBytes;
   for (const u of units) bytes += u.fallback;
-  return bytes;
+  return [{ ...head, message: `${head.message}\n${units.map((u) => u.fallbackLine).join("\n")}` }, bytes];
 }
 
 /** Consecutive runs of units within `room`; a group's heading counts where a run starts or the group changes. */
@@ -535,13 +531,7 @@ function planGroup(group: AlertGroup, ctx: AlertContext, max: number): PlannedMe
     const hits = slice.map((u) => u.hit);
     const one = part[1] === 1;
     const head = one ? bare : fallbackHead(group, ctx, hits, part);
-    const fallback: SizedText = [
-      withEntries(
-        head,
-        slice.map((u) => u.fallbackLine),
-      ),
-      fallbackBytes(one ? bareBytes : messageSize(head), slice),
-    ];
+    const fallback = withEntries(head, one ? bareBytes : messageSize(head), slice);
     if (compact) return [fallback, fallback];
     // formatBody's text, from the header and the event lines already made (one part: the header above).
     const partHeader = one ? header : formatBodyHeader(group, ctx, { index: part[0], total: part[1], offset, hits });
@@ -577,7 +567,7 @@ const summaryEntry = (hit: SecretAccess, plain: boolean) =>
 function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: number, limit: number): PlannedMessage[] {
   const events = groups.reduce((n, g) => n + g.count, 0);
   const outcomes = [...new Set(groups.map((g) => g.hits[0]?.outcome))];
-  const outcome = outcomes.length === 1 ? known(outcomes[0], OUTCOMES) : null;
+  const outcome = outcomes.length === 1 && isOutcome(outcomes[0]) ? outcomes[0] : null;
   const severity = groups.reduce<Severity>((s, g) => maxSeverity(s, g.severity), "info");
   const reasons = groupReasons(groups.flatMap((g) => g.hits));
   const attributes: StringAttributes = {
@@ -622,14 +612,7 @@ function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: numb
       slice.map((u) => u.hit),
       part,
     );
-    const fallback = withEntries(
-      head,
-      slice.map((u) => u.fallbackLine),
-    );
-    return [
-      [full, messageSize(full)],
-      [fallback, fallbackBytes(messageSize(head), slice)],
-    ];
+    return [[full, messageSize(full)], withEntries(head, messageSize(head), slice)];
   });
 }
 
