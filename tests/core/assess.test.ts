@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { actorKey } from "../../packages/core/src/actor.js";
 import { alertMemoOf, assessHits, eventMillis, repeatKeyOf, stateRequest } from "../../packages/core/src/assess.js";
@@ -447,6 +448,18 @@ describe("event times", () => {
     ["2024-02-29T23:59:59Z", Date.UTC(2024, 1, 29, 23, 59, 59)],
   ])("%s", (text, ms) => {
     expect(eventMillis(text)).toBe(ms);
+  });
+
+  it("asked in any order, with repeats and the empty text, each text gives its own time (the last answer is not reused for another)", () => {
+    const times = ["2024-10-17T21:48:45Z", "2024-10-17T21:48:46Z", "", "nope", "2024-10-17 21:48:45.000000000"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...times), { maxLength: 30 }), (sequence) => {
+        for (const text of sequence) {
+          const ms = Date.parse(text.replace(" ", "T").replace(/\.0+$/, "Z"));
+          expect(eventMillis(text)).toBe(Number.isFinite(ms) ? ms : null);
+        }
+      }),
+    );
   });
 });
 

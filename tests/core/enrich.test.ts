@@ -143,6 +143,16 @@ describe("delivery lag and console link", () => {
     expect(enrichRecord(read({ eventID: "" }), { now: NOW }).consoleUrl).toBeNull();
   });
 
+  it("links each read to its own Region's console, whatever Region the read before came from", () => {
+    const link = (region: string) =>
+      `https://${region}.console.aws.amazon.com/cloudtrailv2/home?region=${region}#/events/e`;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("eu-west-1", "us-east-1", "ap-south-2"), { maxLength: 20 }), (regions) => {
+        for (const region of regions) expect(consoleEventUrl(region, "e")).toBe(link(region));
+      }),
+    );
+  });
+
   it("encodes any event ID as encodeURIComponent does (plain IDs are kept as they are)", () => {
     const start = "https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/";
     fc.assert(

@@ -54,15 +54,25 @@ const EVENT_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d
 const parsedTimes = new Map<string, number | null>();
 const MAX_CACHED_TIMES = 4096;
 
+/** The last text {@link eventMillis} was asked for, and its time ("" is no time). */
+let lastText = "";
+let lastMs: number | null = null;
+
 /** Event time in epoch ms, or null when missing or not a time. Accepts the space-separated nanosecond form. */
 export function eventMillis(eventTime: string | null): number | null {
   if (eventTime === null) return null;
+  // The same text asked for twice in a row (enrichment, then selection, ask of each read; a
+  // batch repeats its second): one comparison, no lookup.
+  if (eventTime === lastText) return lastMs;
   // Enrich, assess and plan each ask for every hit's time: parse each distinct text once.
-  const cached = parsedTimes.get(eventTime);
-  if (cached !== undefined) return cached;
-  const ms = parseEventTime(eventTime);
-  if (parsedTimes.size >= MAX_CACHED_TIMES) parsedTimes.clear();
-  parsedTimes.set(eventTime, ms);
+  let ms = parsedTimes.get(eventTime);
+  if (ms === undefined) {
+    ms = parseEventTime(eventTime);
+    if (parsedTimes.size >= MAX_CACHED_TIMES) parsedTimes.clear();
+    parsedTimes.set(eventTime, ms);
+  }
+  lastText = eventTime;
+  lastMs = ms;
   return ms;
 }
 
@@ -340,7 +350,7 @@ class Overlay {
     return state;
   }
 
-  /** Whether the actor read the secret within `windowMs` of `time` (null time: ever). */
+  /** Whether the actor read the secret within `windowMs` of `time` (null time: ever); asked only with a snapshot. */
   seen(actor: string, secret: string, time: number | null, windowMs: number): boolean {
     const key = pairKey(actor, secret);
     const stored = this.snapshot?.pairs.get(key);
@@ -379,12 +389,15 @@ class Overlay {
 
   add(actor: string, secret: string, time: number | null): void {
     const state = this.of(actor);
-    const t = time ?? Number.NaN;
-    const span = state.spans.get(secret);
-    if (!span) state.spans.set(secret, { first: time ?? -Infinity, last: time ?? Infinity });
-    else if (time !== null) {
-      span.first = Math.min(span.first, t);
-      span.last = Math.max(span.last, t);
+    // The spans answer {@link seen} only, which is asked only of a snapshot (no state: first-seen is unknown).
+    if (this.snapshot !== null) {
+      const t = time ?? Number.NaN;
+      const span = state.spans.get(secret);
+      if (!span) state.spans.set(secret, { first: time ?? -Infinity, last: time ?? Infinity });
+      else if (time !== null) {
+        span.first = Math.min(span.first, t);
+        span.last = Math.max(span.last, t);
+      }
     }
     if (time === null) return;
     // One object for the read, in both lists.

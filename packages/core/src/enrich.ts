@@ -8,6 +8,7 @@
 import { eventMillis } from "./assess.js";
 import { bareIdentity, faultName, rawText } from "./bare.js";
 import { isJsonObject, stringOrNull } from "./decode.js";
+import { isPlainEventId } from "./event-id.js";
 import { GET_SECRET_VALUE, secretValueEventName } from "./events.js";
 import { identityOf } from "./identity.js";
 import { wellFormed } from "./sanitize.js";
@@ -93,11 +94,11 @@ function eventTimeOf(value: unknown, notes: string[]): string | null {
   return new Date(ms).toISOString();
 }
 
-/** An event ID that URL-encoding leaves unchanged (a subset of what encodeURIComponent keeps). */
-const PLAIN_EVENT_ID = /^[A-Za-z0-9-]*$/;
-
 /** The link up to the event ID, per Region seen (a batch comes from one or a few). */
 const consoleStarts = new Map<string, string>();
+/** The Region {@link consoleEventUrl} last made a link for, and that link's start. */
+let lastRegion: string | null = null;
+let lastStart: string | undefined;
 
 /**
  * Link to the event in CloudTrail event history. Every piece is URL-encoded; a region that is
@@ -105,7 +106,8 @@ const consoleStarts = new Map<string, string>();
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-console.html
  */
 export function consoleEventUrl(region: string, eventID: string): string {
-  let start = consoleStarts.get(region);
+  // A payload's reads come from one Region: the last one's start, by one comparison.
+  let start = region === lastRegion ? lastStart : consoleStarts.get(region);
   if (start === undefined) {
     const query = urlComponent(region);
     const host = REGION_HOST_LABEL.test(region) ? `${region}.console.aws.amazon.com` : "console.aws.amazon.com";
@@ -113,8 +115,10 @@ export function consoleEventUrl(region: string, eventID: string): string {
     if (consoleStarts.size >= 256) consoleStarts.clear();
     consoleStarts.set(region, start);
   }
+  lastRegion = region;
+  lastStart = start;
   // CloudTrail's event IDs are UUIDs: letters, digits and `-`, which encodeURIComponent keeps as they are.
-  return start + (PLAIN_EVENT_ID.test(eventID) ? eventID : urlComponent(eventID));
+  return start + (isPlainEventId(eventID) ? eventID : urlComponent(eventID));
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 
 import { eventMillis } from "./assess.js";
+import { isPlainEventId } from "./event-id.js";
 import { BATCH_GET_SECRET_VALUE, secretValueEventName } from "./events.js";
 import {
   type AlertContext,
@@ -364,13 +365,11 @@ function safeName(value: unknown): string {
   return name;
 }
 const safeNames = new Map<string, string>();
-/** An event ID as CloudTrail writes it: nothing to strip. */
-const PLAIN_EVENT_ID = /^[A-Za-z0-9-]{1,64}$/;
 /**
- * Whether the hit's event ID is {@link PLAIN_EVENT_ID}: then it shows as it is in the full
+ * Whether the hit's event ID is plain ({@link isPlainEventId}): then it shows as it is in the full
  * message and the fallback alike (printable ASCII, nothing to trim), and is tested once for both.
  */
-const plainEventId = (hit: SecretAccess) => typeof hit.eventID === "string" && PLAIN_EVENT_ID.test(hit.eventID);
+const plainEventId = (hit: SecretAccess) => isPlainEventId(hit.eventID);
 const fallbackEntry = (hit: SecretAccess, plain = plainEventId(hit)) => {
   const id = String(hit.eventID);
   return `  - ${plain ? id : id.replace(/[^A-Za-z0-9-]/g, "").slice(0, 64) || "(unusable event ID)"}`;
