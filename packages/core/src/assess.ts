@@ -468,7 +468,9 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
   const update: StateUpdate = { accesses: [], alerts: [] };
   const times = hits.map((h) => eventMillis(h.eventTime));
   const order = eventTimeOrder(times);
-  const verdicts: Verdict[] = new Array(hits.length);
+  // Each read is copied with its verdict as soon as it is assessed, while its fields are at hand
+  // (a second pass over every read afterwards is a second round of cache misses on them all).
+  const assessed: AssessedAccess[] = new Array(hits.length);
 
   for (const i of order) {
     const hit = hits[i]!;
@@ -538,7 +540,7 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
         ? "repeat"
         : null;
     const baseline = ctx.baselineUntil !== undefined && time !== null && time < ctx.baselineUntil;
-    verdicts[i] = {
+    const verdict: Verdict = {
       severity,
       reasons: sorted,
       lowered,
@@ -551,8 +553,9 @@ export function assessHits(hits: readonly SecretAccess[], ctx: AssessContext): A
       sensitive,
       baseline,
     };
+    assessed[i] = { ...hit, verdict };
   }
-  return { assessed: hits.map((hit, i) => ({ ...hit, verdict: verdicts[i]! })), update };
+  return { assessed, update };
 }
 
 /** The repeat key of an assessed read: actor × what × outcome. */
