@@ -5,6 +5,7 @@ import {
   FILTER_PATTERN_MAX,
   FilterPatternError,
   GET_SECRET_VALUE,
+  isBatchRead,
   jsonFilterPattern,
   METRIC_FILTER_PATTERN,
   SECRETS_MANAGER_SOURCE,
@@ -15,6 +16,7 @@ import {
   tamperMetricPattern,
 } from "../../packages/core/src/events.js";
 import { TAMPER_EVENTS, type TamperMetricGroup } from "../../packages/core/src/tamper/catalog.js";
+import type { SecretAccess } from "../../packages/core/src/types.js";
 import { matchesPattern, PatternSyntaxError, parseJsonPattern } from "../helpers/filter-pattern.js";
 
 const record = (eventName: string, eventSource = SECRETS_MANAGER_SOURCE, extra: object = {}) => ({
@@ -245,5 +247,21 @@ describe("secretValueEventName", () => {
     [7, undefined],
   ])("%s → %s", (name, expected) => {
     expect(secretValueEventName(name)).toBe(expected);
+  });
+});
+
+describe("isBatchRead", () => {
+  const batch = { filters: [], secretIdList: ["a"], broad: false, broadReasons: [] };
+  it.each<[string, Pick<SecretAccess, "eventName" | "batch">, boolean]>([
+    ["a BatchGetSecretValue call", { eventName: BATCH_GET_SECRET_VALUE, batch }, true],
+    [
+      "a BatchGetSecretValue call without recorded parameters",
+      { eventName: BATCH_GET_SECRET_VALUE, batch: null },
+      true,
+    ],
+    ["a read that carries batch details", { eventName: GET_SECRET_VALUE, batch }, true],
+    ["a GetSecretValue call", { eventName: GET_SECRET_VALUE, batch: null }, false],
+  ])("%s: %s", (_what, hit, expected) => {
+    expect(isBatchRead(hit)).toBe(expected);
   });
 });

@@ -4,12 +4,12 @@
  * read as-is, plus its verdict (severity, reason codes, the expected rule's id, whether the
  * Lambda would email it), plus where it was found.
  */
-import { type AssessedAccess, BATCH_GET_SECRET_VALUE, type TamperHit } from "@secretwatch/core";
+import { type AssessedAccess, isBatchRead, type TamperHit } from "@secretwatch/core";
 
 /** One NDJSON line (with its newline). */
 export function hitJsonLine(hit: AssessedAccess, emailed: boolean, extra: Record<string, unknown> = {}): string {
   const { verdict, ...read } = hit;
-  const kind = hit.eventName === BATCH_GET_SECRET_VALUE || hit.batch !== null ? "batch" : "read";
+  const kind = isBatchRead(hit) ? "batch" : "read";
   const line = {
     kind,
     ...read,

@@ -12,6 +12,7 @@ import { type Assessor, emailedIn } from "./assessment.js";
 import { hitJsonLine, tamperJsonLine } from "./hit-json.js";
 import type { Io, Output } from "./io.js";
 import { tamperEmailed } from "./replay/tamper.js";
+import { secretLabel } from "./secret-label.js";
 
 export type ReportFormat = "text" | "json";
 export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json"];
@@ -59,8 +60,6 @@ export function uniqueHits(hits: Iterable<SecretAccess>): SecretAccess[] {
   );
 }
 
-const secretOf = (hit: SecretAccess) =>
-  hit.secretId ?? (hit.batch || hit.eventName === "BatchGetSecretValue" ? "(BatchGetSecretValue)" : "(none)");
 const principalOf = (hit: SecretAccess) => hit.principalArn ?? `${hit.identity.label} (${hit.identityType})`;
 
 /** Rows per secret × principal, built hit by hit (replay keeps only this, not the hits). */
@@ -69,7 +68,7 @@ export class SummaryTable {
   private readonly byPair = new Map<string, { row: SummaryRow; firstMs: number; lastMs: number }>();
 
   add(hit: SecretAccess): void {
-    const [secret, principal] = [secretOf(hit), principalOf(hit)];
+    const [secret, principal] = [secretLabel(hit), principalOf(hit)];
     const key = JSON.stringify([secret, principal]);
     let entry = this.byPair.get(key);
     if (entry === undefined) {

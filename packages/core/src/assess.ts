@@ -9,6 +9,7 @@
  * `sourceIdentity` play no part in any reason that lowers a severity.
  */
 import { type ActorFacts, actorFacts, actorKey, isPerson } from "./actor.js";
+import { isBatchRead } from "./events.js";
 import { DEFAULT_THRESHOLDS } from "./policy.js";
 import type { PolicyMatcher } from "./policy-match.js";
 import { REASON_CODES, REASON_ORDER, REASONS, type ReasonCode, reasonSeverity } from "./reasons.js";
@@ -89,8 +90,6 @@ function parseEventTime(eventTime: string): number | null {
   return check.getUTCMonth() === month - 1 && check.getUTCDate() === day ? ms : null;
 }
 
-const isBatch = (hit: SecretAccess) => hit.batch !== null || hit.eventName === "BatchGetSecretValue";
-
 /** A batch whose every filter value is negated (`!tagKeyThatWillNeverExist`): it matches every secret. */
 export function isCatchAllBatch(hit: SecretAccess): boolean {
   const filters = hit.batch?.filters;
@@ -117,12 +116,12 @@ export function sourceClass(hit: SecretAccess): string {
 
 /** What was read, for repeat keys: the secret, or a batch call's request. */
 function whatOf(hit: SecretAccess): string {
-  if (!isBatch(hit)) return `secret:${hit.secretId ?? ""}`;
+  if (!isBatchRead(hit)) return `secret:${hit.secretId ?? ""}`;
   return `batch:${JSON.stringify([hit.batch?.filters ?? null, hit.batch?.secretIdList ?? null])}`;
 }
 
 /** A successful single-secret read: what first-seen and rapid retrieval count. */
-const countsAsRead = (hit: SecretAccess) => !isBatch(hit) && hit.outcome === "success" && hit.secretId !== null;
+const countsAsRead = (hit: SecretAccess) => !isBatchRead(hit) && hit.outcome === "success" && hit.secretId !== null;
 
 /** What the assessment of these hits needs from the state store. */
 export function stateRequest(hits: readonly SecretAccess[], matcher: PolicyMatcher): StateRequest {

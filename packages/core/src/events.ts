@@ -21,6 +21,7 @@
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-cloudtrail.html
  */
 import { TAMPER_EVENTS, type TamperMetricGroup } from "./tamper/catalog.js";
+import type { SecretAccess } from "./types.js";
 
 /** `eventSource` of every Secrets Manager API call. */
 export const SECRETS_MANAGER_SOURCE = "secretsmanager.amazonaws.com";
@@ -40,6 +41,14 @@ export type SecretValueEventName = (typeof SECRET_VALUE_EVENTS)[number];
 export function secretValueEventName(name: unknown): SecretValueEventName | undefined {
   for (const known of SECRET_VALUE_EVENTS) if (known === name) return known;
   return undefined;
+}
+
+/**
+ * A read made by a BatchGetSecretValue call (by its name, or by the batch details only such a
+ * call has): the one test of it for assessment, grouping, the alert text and the JSON lines.
+ */
+export function isBatchRead(hit: Pick<SecretAccess, "eventName" | "batch">): boolean {
+  return hit.eventName === BATCH_GET_SECRET_VALUE || hit.batch !== null;
 }
 
 /** CloudWatch namespace of the secret-access metric (and of the tamper metrics). */

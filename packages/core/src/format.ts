@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  */
-import { BATCH_GET_SECRET_VALUE } from "./events.js";
+import { isBatchRead } from "./events.js";
 import { carrying, type GroupReason, type GroupVerdict, groupVerdict, nextSteps } from "./next-steps.js";
 import { REASONS, type ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText } from "./sanitize.js";
@@ -141,10 +141,6 @@ function distinct(hits: readonly SecretAccess[], pick: (hit: SecretAccess) => un
   return head.length > 0 ? head.join("; ") : null;
 }
 
-function isBatch(hit: SecretAccess): boolean {
-  return hit.eventName === BATCH_GET_SECRET_VALUE || hit.batch !== null;
-}
-
 /** `filter tag-key=StratusRedTeam` (`tag-key=StratusRedTeam` when `terse`), or `3 secret IDs`. */
 function batchScope(batch: BatchDetails | null, terse = false): string {
   const filters = batch?.filters?.slice(0, 5).map((f) => `${f.key}=${f.values.slice(0, 5).join(",")}`);
@@ -206,7 +202,7 @@ function compose(group: AlertGroup, hit: SecretAccess, lead: string, s: Slots): 
   const failed = hit.outcome === "denied" ? "DENIED " : hit.outcome === "error" ? "FAILED " : "";
   if (group.kind === "rapid") return `${lead} rapid retrieval: ${s.secret} ${by}`;
   if (group.kind === "many") return `${lead} ${failed}reads of ${s.secret} ${by}`;
-  if (group.kind === "batch" || isBatch(hit)) {
+  if (group.kind === "batch" || isBatchRead(hit)) {
     return `${lead} ${count}${failed}${hit.batch?.broad ? "BROAD " : ""}batch read (${s.secret}) ${by}`;
   }
   if (!failed) return `${lead} ${count}${s.secret} read ${by}`;
@@ -236,7 +232,7 @@ export function formatSubject(group: AlertGroup, ctx: AlertContext): string {
       : group.kind === "many"
         ? secretsOf(group).length
         : null;
-  const what = isBatch(hit) ? batchScope(hit.batch, true) : (hit.secretId ?? hit.requestedSecretId);
+  const what = isBatchRead(hit) ? batchScope(hit.batch, true) : (hit.secretId ?? hit.requestedSecretId);
   const slots: Slots = {
     secret: rapid !== null ? plural(rapid, "secret") : toSubjectText(what, SUBJECT_MAX) || "unknown secret",
     principal: toSubjectText(id.label, SUBJECT_MAX) || "unknown principal",
@@ -258,7 +254,7 @@ export function formatSubject(group: AlertGroup, ctx: AlertContext): string {
 }
 
 function outcomeText(hit: SecretAccess): string {
-  const value = isBatch(hit) ? "the secret values were" : "the secret value was";
+  const value = isBatchRead(hit) ? "the secret values were" : "the secret value was";
   if (hit.outcome === "success") return `SUCCESS - ${value} returned to the caller`;
   if (hit.outcome === "denied") return `DENIED - access was refused; ${value} not returned`;
   if (hit.outcome === "error") return `ERROR - the call failed; ${value} not returned`;
@@ -366,7 +362,7 @@ function rapidLines(gv: GroupVerdict): string[] {
 
 /** WHAT: the secret (or the batch), the outcome, how many times and when. */
 function whatRows(group: AlertGroup, hit: SecretAccess, gv: GroupVerdict): Row[] {
-  const batch = isBatch(hit) ? hit.batch : undefined;
+  const batch = isBatchRead(hit) ? hit.batch : undefined;
   const ids = batch?.secretIdList ?? [];
   const reasons = batch?.broadReasons?.slice(0, 5).join("; ");
   const rapid = gv.rapid && group.kind === "rapid" ? gv.rapid.secrets.length : null;

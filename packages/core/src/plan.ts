@@ -10,7 +10,7 @@
 
 import { eventMillis } from "./assess.js";
 import { isPlainEventId } from "./event-id.js";
-import { BATCH_GET_SECRET_VALUE, secretValueEventName } from "./events.js";
+import { isBatchRead, secretValueEventName } from "./events.js";
 import {
   type AlertContext,
   type AlertGroup,
@@ -144,8 +144,6 @@ function sortByTime(hits: AssessedAccess[]): void {
 const rank = (hit: SecretAccess) =>
   hit.outcome === "denied" ? 0 : hit.batch?.broad ? 1 : hit.outcome === "error" ? 2 : 3;
 
-const isBatchHit = (hit: SecretAccess) => hit.eventName === BATCH_GET_SECRET_VALUE || hit.batch !== null;
-
 /** The second an event happened in (identical batch calls within it are one alert). */
 function secondOf(hit: SecretAccess): string {
   const ms = eventMillis(hit.eventTime);
@@ -160,7 +158,7 @@ function secondOf(hit: SecretAccess): string {
 export function groupKey(hit: AssessedAccess): string {
   const v = hit.verdict;
   if (isRapidGroupHit(hit)) return JSON.stringify(["rapid", v.actor]);
-  if (isBatchHit(hit) || hit.secretId === null) {
+  if (isBatchRead(hit) || hit.secretId === null) {
     const request = JSON.stringify([hit.batch?.filters ?? null, hit.batch?.secretIdList ?? null]);
     return JSON.stringify([v.actor, "batch", request, secondOf(hit), hit.outcome]);
   }
@@ -237,7 +235,7 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
   for (const hit of hits) {
     const v = hit.verdict;
     const outcome = hit.outcome;
-    if (!isRapidGroupHit(hit) && !isBatchHit(hit) && hit.secretId !== null && isOutcome(outcome)) {
+    if (!isRapidGroupHit(hit) && !isBatchRead(hit) && hit.secretId !== null && isOutcome(outcome)) {
       let bySecret = plain.get(v.actor);
       if (bySecret === undefined) {
         bySecret = new Map();
@@ -279,7 +277,7 @@ function grouped(hits: readonly AssessedAccess[], ranked: boolean): AlertGroup[]
       lastTime = h.eventTime;
     }
     const severity = highest(list);
-    kind ??= isRapidGroupHit(list[0]!) ? "rapid" : isBatchHit(list[0]!) ? "batch" : "read";
+    kind ??= isRapidGroupHit(list[0]!) ? "rapid" : isBatchRead(list[0]!) ? "batch" : "read";
     const reasons = ranked ? groupReasons(list) : [];
     return { key, kind, hits: list, count: list.length, firstTime, lastTime, severity, reasons };
   };
@@ -553,7 +551,7 @@ const CONTINUED = " (continued)";
 /** `  12. 3x denied | secret X | by alice (AssumedRole) | first to last` (then {@link CONTINUED}, where it goes on). */
 function summaryLine(group: AlertGroup, n: number): string {
   const hit = group.hits[0];
-  const secret = hit?.secretId ?? (hit?.batch || hit?.eventName === BATCH_GET_SECRET_VALUE ? "(batch call)" : null);
+  const secret = hit?.secretId ?? (hit && isBatchRead(hit) ? "(batch call)" : null);
   const who = `${show(hit?.identity.label, 200)} (${show(hit?.identityType, 64)})`;
   const when = `${show(group.firstTime, 64)} to ${show(group.lastTime, 64)}`;
   return `  ${n}. ${severityLabel(group.severity)} ${group.count}x ${show(hit?.outcome, 32)} | secret ${show(secret, 200)} | by ${who} | ${when}`;

@@ -19,6 +19,7 @@ import {
   type TamperHit,
   toBodyText,
 } from "@secretwatch/core";
+import { secretLabel } from "../secret-label.js";
 import { type TamperRow, tamperRows } from "./tamper.js";
 import { type Timeline, timelineOf } from "./timeline.js";
 
@@ -114,9 +115,6 @@ export interface ReportModel {
 
 const text = (value: unknown, max = 400) => toBodyText(value ?? "", max) || "-";
 
-const secretOf = (hit: AssessedAccess) =>
-  hit.secretId ?? (hit.eventName === "BatchGetSecretValue" ? "(BatchGetSecretValue)" : "(none)");
-
 /** The console's own hosts (`console.aws.amazon.com`, `<region>.console.aws.amazon.com`, China and GovCloud). */
 const CONSOLE_HOST = /^(?:[a-z0-9-]+\.)?console\.(?:aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)$/;
 
@@ -137,7 +135,7 @@ function rowOf(hit: AssessedAccess, emailed: boolean | null): ReportRow {
     time: text(hit.eventTime, 64),
     ms: eventMillis(hit.eventTime),
     severity: v.severity,
-    secret: text(secretOf(hit)),
+    secret: text(secretLabel(hit)),
     actor: text(v.actor),
     principal: text(hit.principalArn ?? `${hit.identity.label} (${hit.identityType})`),
     outcome: hit.outcome,
