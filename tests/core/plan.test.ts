@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { rankedReasons } from "../../packages/core/src/next-steps.js";
 import {
   groupHits,
   groupKey,
@@ -9,6 +10,7 @@ import {
   type PlanOptions,
   planMessages as planAssessed,
 } from "../../packages/core/src/plan.js";
+import type { ReasonCode } from "../../packages/core/src/reasons.js";
 import { atLeast } from "../../packages/core/src/severity.js";
 import type { AssessedAccess, SecretAccess, Verdict } from "../../packages/core/src/types.js";
 import {
@@ -270,6 +272,30 @@ describe("cap and summary", () => {
       reasons: { DataType: "String", StringValue: "first-seen" },
     });
     expectSound(plan, hits);
+  });
+
+  it("gives the summary the reasons of all its groups' reads, ranked as one group of them all would be", () => {
+    const codes: ReasonCode[] = ["denied", "sensitive", "first-seen", "public-ip", "expected", "plain-read"];
+    const read = fc.record({
+      reasons: fc.subarray(codes, { minLength: 1 }),
+      sensitive: fc.boolean(),
+      lowered: fc.subarray(["first-seen", "public-ip"] as ReasonCode[]),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(read, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        (groups) => {
+          const hits = groups.flatMap((reads, g) =>
+            reads.map((verdict, i) =>
+              rated(aSecretAccess({ eventID: `e-${g}-${i}`, secretId: `s-${g}` }), { ...verdict, severity: "medium" }),
+            ),
+          );
+          const summary = planMessages(hits, { ...ctx, maxMessages: 0 }).messages.find((m) => m.kind === "summary");
+          const expected = hits.length === 1 ? hits[0]!.verdict.reasons : rankedReasons(hits).map((r) => r.code);
+          expect(summary?.attributes.reasons?.StringValue).toBe(expected.join(","));
+        },
+      ),
+    );
   });
 
   it("puts everything in the summary when maxMessages is 0", () => {

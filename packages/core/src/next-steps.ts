@@ -84,10 +84,12 @@ export function rankedReasons(hits: readonly AssessedAccess[]): GroupReason[] {
       if (lowered) r.lowered++;
     }
   }
-  return reasons.sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || REASON_ORDER[a.code] - REASON_ORDER[b.code],
-  );
+  return reasons.sort(byRank);
 }
+
+/** Highest severity first, then the table's order: the order of {@link rankedReasons} (a total one: each code once). */
+export const byRank = (a: GroupReason, b: GroupReason) =>
+  severityRank(b.severity) - severityRank(a.severity) || REASON_ORDER[a.code] - REASON_ORDER[b.code];
 
 /** The group's verdicts taken together: one pass over its hits, made once per group. */
 export function groupVerdict(group: AlertGroup): GroupVerdict {

@@ -22,7 +22,7 @@ import {
   SUBJECT_MAX,
   subjectPrefix,
 } from "./format.js";
-import { rankedReasons } from "./next-steps.js";
+import { byRank, type GroupReason, rankedReasons } from "./next-steps.js";
 import type { ReasonCode } from "./reasons.js";
 import { toBodyText, toSubjectText, utf8Bytes } from "./sanitize.js";
 import { atLeast, maxSeverity, type Severity, severityLabel, severityRank } from "./severity.js";
@@ -209,6 +209,36 @@ function groupReasons(hits: readonly AssessedAccess[]): ReasonCode[] {
     return out;
   }
   return rankedReasons(hits).map((r) => r.code);
+}
+
+/** Sets the group's `reasons` ({@link groupReasons}); the ranking of a group of several hits is kept in `kept` for {@link summaryReasons}. */
+function rankGroup(group: AlertGroup, kept: Map<AlertGroup, GroupReason[]>): void {
+  if (group.hits.length === 1) {
+    group.reasons = groupReasons(group.hits);
+    return;
+  }
+  const ranked = rankedReasons(group.hits);
+  kept.set(group, ranked);
+  group.reasons = ranked.map((r) => r.code);
+}
+
+/**
+ * {@link groupReasons} of all the summary's hits together, from each group's ranking (kept by
+ * the planner for the groups of several hits, made here for the others): a reason's severity in
+ * the summary is the highest it has in any group, so the hits are not all gone over again.
+ */
+function summaryReasons(groups: readonly AlertGroup[], kept: ReadonlyMap<AlertGroup, GroupReason[]>): ReasonCode[] {
+  const only = groups.length === 1 ? groups[0]! : null;
+  if (only?.hits.length === 1) return groupReasons(only.hits);
+  const merged: GroupReason[] = [];
+  for (const group of groups) {
+    for (const r of kept.get(group) ?? rankedReasons(group.hits)) {
+      const known = merged.find((m) => m.code === r.code);
+      if (known === undefined) merged.push({ ...r });
+      else known.severity = maxSeverity(known.severity, r.severity);
+    }
+  }
+  return merged.sort(byRank).map((r) => r.code);
 }
 
 /**
@@ -561,12 +591,18 @@ const summaryEntry = (hit: SecretAccess, plain: boolean) =>
   `      - event ${plain ? hit.eventID : show(hit.eventID, 160)} at ${show(hit.eventTime, 64)}`;
 
 /** One summary of the groups beyond the alert cap (numbered on from the alerts), in parts if too big. */
-function planSummary(groups: readonly AlertGroup[], ctx: AlertContext, max: number, limit: number): PlannedMessage[] {
+function planSummary(
+  groups: readonly AlertGroup[],
+  ctx: AlertContext,
+  max: number,
+  limit: number,
+  ranked: ReadonlyMap<AlertGroup, GroupReason[]>,
+): PlannedMessage[] {
   const events = groups.reduce((n, g) => n + g.count, 0);
   const outcomes = [...new Set(groups.map((g) => g.hits[0]?.outcome))];
   const outcome = outcomes.length === 1 && isOutcome(outcomes[0]) ? outcomes[0] : null;
   const severity = groups.reduce<Severity>((s, g) => maxSeverity(s, g.severity), "info");
-  const reasons = groupReasons(groups.flatMap((g) => g.hits));
+  const reasons = summaryReasons(groups, ranked);
   const attributes: StringAttributes = {
     kind: attribute("summary"),
     ...(outcome && { outcome: attribute(outcome) }),
@@ -668,6 +704,8 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
   const { live, distinct } = distinctHits(hits, decisions);
   const groups = grouped(live, false);
   const mailed: AlertGroup[] = [];
+  /** The rankings of the emailed groups of several hits, for the summary of those beyond the cap. */
+  const ranked = new Map<AlertGroup, GroupReason[]>();
   for (const group of groups) {
     const below = !atLeast(group.severity, notify);
     // A group is left out only when every read in it is suppressed (a repeat, or learned).
@@ -684,7 +722,7 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
       // Keyed and ranked before any text is made of it (format.ts keeps a group's text: groups
       // do not change after this).
       keyOf(group);
-      group.reasons = groupReasons(group.hits);
+      rankGroup(group, ranked);
       mailed.push(group);
     }
   }
@@ -693,7 +731,7 @@ export function planMessages(hits: readonly AssessedAccess[], options: PlanOptio
   const alerts = mailed.slice(0, Math.max(urgent, limit));
   const rest = mailed.slice(alerts.length);
   const messages = alerts.flatMap((group) => planGroup(group, ctx, max));
-  if (rest.length > 0) messages.push(...planSummary(rest, ctx, max, alerts.length));
+  if (rest.length > 0) messages.push(...planSummary(rest, ctx, max, alerts.length, ranked));
   for (const group of alerts) for (const hit of group.hits) decisions.push({ hit, outcome: "alert" });
   for (const group of rest) for (const hit of group.hits) decisions.push({ hit, outcome: "summary" });
   return {
